@@ -1,0 +1,75 @@
+"""The `workbench` command: subcommands per shared/CLI.md; with no subcommand, the GUI.
+
+Each command group lives in its own module under `workbench.commands` and is imported only when
+used, so `workbench train` never loads Qt and `workbench --help` starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# subcommand -> module that provides add_parser(subparsers) for it
+COMMANDS: dict[str, str] = {
+    "train": "workbench.commands.train",
+    "datasets": "workbench.commands.train",
+    "resume": "workbench.commands.session_cmds",
+    "predict": "workbench.commands.session_cmds",
+    "export": "workbench.commands.session_cmds",
+    "info": "workbench.commands.session_cmds",
+    "tune": "workbench.commands.tune",
+}
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit status 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Build, train and tune neural networks. With no command, opens the desktop app "
+                    "(optionally on a saved session FILE.h5).")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    seen: set[str] = set()
+    for module_name in dict.fromkeys(COMMANDS.values()):
+        module = importlib.import_module(module_name)
+        module.add_parser(sub)
+        seen.add(module_name)
+    return parser
+
+
+def _run_gui(argv: Sequence[str]) -> int:
+    gui = argparse.ArgumentParser(prog="workbench", description="Open the desktop app.")
+    gui.add_argument("session", nargs="?", help="a saved session (.h5) to open")
+    gui.add_argument("--debug", action="store_true")
+    args = gui.parse_args(list(argv))
+    from workbench.gui.app import run_app  # Qt is loaded only here
+
+    return run_app(args.session)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    words = [a for a in argv if a != "--debug"]
+    if not words or (words[0] not in COMMANDS and not words[0].startswith("-")):
+        return _run_gui(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _run_gui(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as err:
+        print(f"workbench {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the one place that turns errors into one line
+        if args.debug:
+            raise
+        print(f"workbench {args.command}: error: {err}", file=sys.stderr)
+        return 1
