@@ -1,0 +1,247 @@
+"""Reading a person's CSV and .npz files: delimiters, labels, encoding, missing values, bad files."""
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench.core.data import DataError, Dataset, read_csv, read_features, read_npz
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- good files ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_delimiters_are_sniffed(tmp_path, delimiter):
+    rows = [["width", "height", "kind"], ["1.5", "2", "cat"], ["3", "4.25", "dog"], ["5", "6", "cat"]]
+    data = read_csv(write(tmp_path, "\n".join(delimiter.join(r) for r in rows) + "\n"))
+    assert data.feature_names == ["width", "height"] and data.target_name == "kind"
+    assert data.X.tolist() == [[1.5, 2.0], [3.0, 4.25], [5.0, 6.0]]
+    assert data.y.tolist() == [0, 1, 0] and data.class_names == ["cat", "dog"]
+    assert data.task == "classification" and data.source == "csv:data.csv"
+
+
+def test_semicolon_files_may_use_decimal_commas(tmp_path):
+    data = read_csv(write(tmp_path, "a;b;y\n1,5;2;0,25\n3;4,75;1,5\n"))
+    assert data.X.tolist() == [[1.5, 2.0], [3.0, 4.75]] and data.y.tolist() == [0.25, 1.5]
+
+
+def test_quoted_fields_byte_order_mark_and_blank_lines(tmp_path):
+    text = '\ufeffname,"size, cm",label\n\n"a, b",1,x\n\nc,2,y\n'
+    data = read_csv(write(tmp_path, text))
+    assert data.feature_names == ["name=a, b", "name=c", "size, cm"]
+    assert data.X.tolist() == [[1, 0, 1], [0, 1, 2]]
+
+
+def test_target_by_name_from_any_column(tmp_path):
+    data = read_csv(write(tmp_path, "label,a,b\nx,1,2\ny,3,4\n"), target="label")
+    assert data.feature_names == ["a", "b"] and data.class_names == ["x", "y"]
+
+
+def test_integer_labels_sort_as_numbers(tmp_path):
+    data = read_csv(write(tmp_path, "a,digit\n1,10\n2,2\n3,9\n4,2\n"))
+    assert data.task == "classification" and data.class_names == ["2", "9", "10"]
+    assert data.y.tolist() == [2, 0, 1, 0]
+
+
+@pytest.mark.parametrize("values, task", [
+    (["0", "1", "1", "0"], "classification"),     # few integers: class labels
+    (["0.5", "1.25", "2", "3"], "regression"),    # numbers with decimals: values
+    ([str(i) for i in range(30)], "regression"),  # many different integers: values
+    (["yes", "no", "no", "yes"], "classification"),
+])
+def test_task_is_inferred_from_the_target(tmp_path, values, task):
+    text = "a,t\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))
+    assert read_csv(write(tmp_path, text)).task == task
+
+
+def test_task_can_be_given(tmp_path):
+    path = write(tmp_path, "a,t\n1,0.5\n2,1.5\n3,0.5\n")
+    data = read_csv(path, task="classification")
+    assert data.class_names == ["0.5", "1.5"] and data.y.tolist() == [0, 1, 0]
+    assert read_csv(write(tmp_path, "a,t\n1,0\n2,1\n", "ints.csv"), task="regression").y.dtype == np.float64
+
+
+def test_text_features_are_one_hot_encoded(tmp_path):
+    data = read_csv(write(tmp_path, "colour,size,y\nred,1,a\nblue,2,b\nred,3,a\n,4,b\n"))
+    assert data.feature_names == ["colour=blue", "colour=red", "size"]
+    assert data.X.tolist() == [[0, 1, 1], [1, 0, 2], [0, 1, 3], [0, 0, 4]]
+    assert any("'colour' as 2 one-hot features (1 missing value set no feature)" in n for n in data.notes)
+
+
+@pytest.mark.parametrize("token", ["", "?", "NA", "NaN", "na", "nan"])
+def test_missing_numbers_take_the_column_median(tmp_path, token):
+    data = read_csv(write(tmp_path, f"a,b,y\n1,10,x\n{token},20,y\n5,{token},x\n9,40,y\n"))
+    assert data.X[:, 0].tolist() == [1, 5, 5, 9] and data.X[:, 1].tolist() == [10, 20, 20, 40]
+    assert "filled 2 missing numbers with their column's median (a: 1, b: 1)" in data.notes
+
+
+def test_rows_without_a_target_are_dropped_with_a_note(tmp_path):
+    data = read_csv(write(tmp_path, "a,y\n1,x\n2,\n3,y\n4,?\n5,x\n"))
+    assert data.X[:, 0].tolist() == [1, 3, 5]
+    assert data.notes == ["dropped 2 rows with no target value (rows 3, 5)"]
+
+
+def test_a_column_without_values_is_left_out(tmp_path):
+    data = read_csv(write(tmp_path, "a,empty,y\n1,,x\n2,?,y\n"))
+    assert data.feature_names == ["a"] and data.notes == ["left out column 'empty': it has no values"]
+
+
+# --- bad files -------------------------------------------------------------------------------------------
+BAD_CSV = [  # (content, fragments the one-line message must hold)
+    ("", ["the file is empty"]),
+    ("\n \n", ["the file is empty"]),
+    ("a,b,y\n", ["header but no data rows"]),
+    ("a,b,y\n1,2,x\n3,4\n", ["row 3", "2 values", "3 columns"]),
+    ("a,b,y\n1,2,x\n\n3,4,5,y\n", ["row 4", "4 values"]),
+    ("a,b,y\n1,2,x\n3,oops,y\n", ["row 3", "column 2 ('b')", "'oops' is not a number"]),
+    ("a,b,y\n1,2,x\n3,inf,y\n5,6,y\n", ["row 3", "column 2", "'inf'"]),
+    ("a,b,y\n1,2,x\n3,4,x\n", ["only one class ('x')"]),
+    ("y\nx\nz\n", ["one column only"]),
+    ("1,2,3\n4,5,6\n", ["row 1", "header"]),
+    ("a,a,y\n1,2,x\n3,4,z\n", ["row 1", "column 2 ('a')", "duplicate"]),
+    ("a,y\n,x\n?,z\n", ["no feature columns"]),
+    ("a,y\n1,\n2,?\n", ["column 2 ('y')", "no values"]),
+    ("id,y\n" + "".join(f"name{i},{i % 2}\n" for i in range(150)), ["column 1 ('id')", "150 different text"]),
+    (b"a,b,y\n1,2,x\n3,4,caf\xe9\n", ["row 3", "not UTF-8"]),
+    (bytes(range(256)) * 8, ["binary data"]),
+    ("a,b,y\n1,2,x\n3,4,y\n".encode("utf-16"), ["binary data", "UTF-16"]),
+]
+
+
+@pytest.mark.parametrize("content, fragments", BAD_CSV)
+def test_bad_csv_gives_one_line_naming_file_row_and_column(tmp_path, content, fragments):
+    path = write(tmp_path, content, "bad.csv")
+    with pytest.raises(DataError) as caught:
+        read_csv(path)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_bad_target_choices(tmp_path):
+    path = write(tmp_path, "a,b,y\n1,2,x\n3,4,z\n")
+    with pytest.raises(DataError, match="no target column 'label'; the columns are a, b, y"):
+        read_csv(path, target="label")
+    with pytest.raises(DataError, match=r"row 2, column 3 \('y'\): 'x' is not a number; a regression"):
+        read_csv(path, task="regression")
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(DataError, match="nothing.csv: no such file"):
+        read_csv(tmp_path / "nothing.csv")
+    with pytest.raises(DataError, match="not a file"):
+        read_csv(tmp_path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=200),
+                 st.text(alphabet=",;\t\n\"' ab1.-?é", max_size=120)))
+def test_any_content_loads_or_gives_a_data_error(content):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.csv"
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+        try:
+            data = read_csv(path)
+        except DataError as err:
+            assert "\n" not in str(err)
+        else:
+            assert isinstance(data, Dataset) and np.isfinite(data.X).all()
+
+
+# --- npz -----------------------------------------------------------------------------------------------
+def save_npz(tmp_path, name="data.npz", **arrays):
+    path = tmp_path / name
+    np.savez(path, **arrays)
+    return path
+
+
+def test_npz_classification_regression_and_text_labels(tmp_path):
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    data = read_npz(save_npz(tmp_path, X=X, y=np.array([3, 1, 3, 1, 2, 2])))
+    assert data.task == "classification" and data.class_names == ["1", "2", "3"]
+    assert data.y.tolist() == [2, 0, 2, 0, 1, 1] and data.X.dtype == np.float64
+    assert data.feature_names == ["x1", "x2"] and data.source == "npz:data.npz"
+    values = read_npz(save_npz(tmp_path, X=X, y=np.linspace(0, 1, 6)))
+    assert values.task == "regression" and values.n_outputs == 1
+    two = read_npz(save_npz(tmp_path, X=X, y=np.arange(12).reshape(6, 2)))
+    assert two.task == "regression" and two.n_outputs == 2
+    text = read_npz(save_npz(tmp_path, X=X, y=np.array(list("abcabc"))))
+    assert text.class_names == ["a", "b", "c"]
+    forced = read_npz(save_npz(tmp_path, X=X, y=np.array([0, 1, 0, 1, 0, 1])), task="regression")
+    assert forced.task == "regression"
+
+
+BAD_NPZ = [  # (arrays, fragments)
+    ({"X": np.ones((4, 2))}, ["no array y", "found: X"]),
+    ({"X": np.ones((4, 2)), "y": np.arange(3)}, ["y has shape (3,)", "(4)"]),
+    ({"X": np.ones((4, 2)), "y": np.array([0, 1, "a", None], dtype=object)}, ["Python objects"]),
+    ({"X": np.ones(4), "y": np.arange(4)}, ["X has shape (4,)"]),
+    ({"X": np.array([["a", "b"]] * 4), "y": np.arange(4)}, ["dtype <U1", "numbers"]),
+    ({"X": np.array([[1, 2], [3, np.nan]]), "y": np.arange(2)}, ["row 2, column 2", "nan"]),
+    ({"X": np.ones((4, 2)), "y": np.zeros(4, int)}, ["only one class"]),
+]
+
+
+@pytest.mark.parametrize("arrays, fragments", BAD_NPZ)
+def test_bad_npz_gives_one_data_error(tmp_path, arrays, fragments):
+    path = save_npz(tmp_path, "bad.npz", **arrays)
+    with pytest.raises(DataError) as caught:
+        read_npz(path)
+    assert str(caught.value).startswith(str(path))
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"", "empty"),
+    (b"a,b,y\n1,2,x\n", "not a NumPy .npz archive"),
+    (b"PK\x03\x04" + b"\x00" * 40, "not a NumPy .npz archive"),
+])
+def test_files_that_are_not_npz_archives(tmp_path, content, fragment):
+    path = write(tmp_path, content, "bad.npz")
+    with pytest.raises(DataError, match=fragment):
+        read_npz(path)
+
+
+def test_single_npy_array_is_refused(tmp_path):
+    path = tmp_path / "X.npy"
+    np.save(path, np.ones((3, 2)))
+    with pytest.raises(DataError, match="single .npy array"):
+        read_npz(path)
+    with pytest.raises(DataError, match="regression target must be numbers"):
+        read_npz(save_npz(tmp_path, X=np.ones((2, 1)), y=np.array(["a", "b"])), task="regression")
+
+
+# --- rows to predict ---------------------------------------------------------------------------------
+def test_read_features_matches_columns_by_name_and_rebuilds_one_hot(tmp_path):
+    trained = read_csv(write(tmp_path, "colour,size,y\nred,1,a\nblue,2,b\n", "train.csv"))
+    path = write(tmp_path, "size;note;colour\n3;x;blue\n4,5;y;green\n", "new.csv")
+    X = read_features(path, trained.feature_names)
+    assert trained.feature_names == ["colour=blue", "colour=red", "size"]
+    assert X.tolist() == [[1, 0, 3], [0, 0, 4.5]]     # green was never seen: no colour feature
+
+
+@pytest.mark.parametrize("content, fragments", [
+    ("colour,y\nred,a\n", ["no column 'size'"]),
+    ("colour,size\nred,1\nblue,\n", ["row 3, column 2 ('size')", "missing value"]),
+    ("colour,size\nred,big\n", ["row 2, column 2 ('size')", "'big' is not a number"]),
+])
+def test_read_features_errors(tmp_path, content, fragments):
+    with pytest.raises(DataError) as caught:
+        read_features(write(tmp_path, content, "new.csv"), ["colour=red", "size"])
+    for fragment in fragments:
+        assert fragment in str(caught.value)

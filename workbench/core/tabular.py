@@ -1,0 +1,573 @@
+"""Tables of samples: the `Dataset` record, and reading a person's CSV or .npz file into one.
+
+The public entry is `workbench.core.data`, which re-exports everything here. Reading never runs
+code from the file (no pickle) and every problem a file can have becomes one `DataError` line that
+names the file and, where there is one, the row and column as a spreadsheet shows them (the header
+is row 1, the first column is column 1).
+
+Missing-value policy for CSV files (cells that are empty or read `?`, `NA` or `NaN`, any case):
+- a missing target drops its row;
+- a missing number is filled with the median of its column (over the rows kept);
+- a missing text value leaves all of that column's one-hot features at 0;
+- a feature column with no value at all is left out.
+Each of these is recorded as one line in `Dataset.notes`, which the CLI and the GUI show.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+TASKS = ("classification", "regression")
+MISSING = frozenset({"", "?", "na", "nan"})   # compared lower-case, after stripping spaces
+DELIMITERS = (",", ";", "\t")
+MAX_INFERRED_CLASSES = 20    # an integer target with at most this many values is a class label
+MAX_CLASSES = 1000           # more classes than this is almost surely a regression target
+MAX_CATEGORIES = 100         # one-hot encoding a text column with more values is refused
+SNIFF_LINES = 50
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+class DataError(ValueError):
+    """A data file or data set cannot be used; the message is one line naming file, row and column."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None, row: int | None = None,
+                 column: str | None = None):
+        where = ", ".join(part for part in (f"row {row}" if row else "",
+                                            f"column {column}" if column else "") if part)
+        prefix = ": ".join(str(part) for part in (path, where) if part)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.path, self.row, self.column = path, row, column
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Raw samples and what they mean: X float64 (n_samples, n_features), unscaled.
+
+    `y` holds int64 class indices into `class_names` (classification) or float64 values,
+    (n_samples,) or (n_samples, n_outputs) (regression, `class_names` empty). `notes` tells a person
+    what loading changed (imputed cells, dropped rows, encoded columns).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    task: str
+    source: str
+    feature_names: list[str]
+    class_names: list[str]
+    target_name: str
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        X = np.asarray(self.X, dtype=np.float64)
+        y = np.asarray(self.y)
+        class_names = [str(n) for n in self.class_names]
+        if self.task not in TASKS:
+            raise DataError(f"task {self.task!r} is not one of {', '.join(TASKS)}", path=self.source)
+        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+            raise DataError(f"X must be samples x features, got shape {X.shape}", path=self.source)
+        if len(self.feature_names) != X.shape[1]:
+            raise DataError(f"{len(self.feature_names)} feature names for {X.shape[1]} features",
+                            path=self.source)
+        if not np.isfinite(X).all():
+            raise DataError("X holds values that are not finite", path=self.source)
+        if y.ndim == 0 or y.shape[0] != X.shape[0]:
+            raise DataError(f"y has shape {y.shape}, X has {X.shape[0]} samples", path=self.source)
+        y = (_checked_classes(y, class_names, self.source) if self.task == "classification"
+             else _checked_values(y, class_names, self.source))
+        normalized = {"X": X, "y": y, "class_names": class_names,
+                      "feature_names": [str(n) for n in self.feature_names],
+                      "notes": [str(n) for n in self.notes]}
+        for name, value in normalized.items():
+            object.__setattr__(self, name, value)   # frozen: normalise once, here
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        """The width of the output layer: the number of classes, or of target columns."""
+        if self.task == "classification":
+            return len(self.class_names)
+        return 1 if self.y.ndim == 1 else int(self.y.shape[1])
+
+
+def _checked_classes(y: np.ndarray, class_names: list[str], source: str) -> np.ndarray:
+    if len(class_names) < 2 or len(set(class_names)) != len(class_names):
+        raise DataError("classification needs at least two distinct class names", path=source)
+    if y.ndim != 1 or y.dtype.kind not in "biu":
+        raise DataError("class labels must be one integer per sample", path=source)
+    if y.size and (y.min() < 0 or y.max() >= len(class_names)):
+        raise DataError(f"class indices must lie in 0..{len(class_names) - 1}", path=source)
+    return y.astype(np.int64)
+
+
+def _checked_values(y: np.ndarray, class_names: list[str], source: str) -> np.ndarray:
+    if class_names:
+        raise DataError("a regression target has no class names", path=source)
+    if y.ndim not in (1, 2) or y.dtype.kind not in "biuf":
+        raise DataError("a regression target must be numbers, (samples,) or (samples, outputs)",
+                        path=source)
+    y = y.astype(np.float64)
+    if not np.isfinite(y).all():
+        raise DataError("the target holds values that are not finite", path=source)
+    return y
+
+
+# --- classes ----------------------------------------------------------------------------------
+def number_text(value: float) -> str:
+    """A numeric label as a person writes it: 3 rather than 3.0."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _label_order(label: str) -> tuple[int, float, str]:
+    """Numbers first in numeric order (9 before 10), then text alphabetically."""
+    try:
+        return (0, float(label), "")
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def encode_classes(labels: Sequence[str], *, path: str | Path, target: str) -> tuple[np.ndarray, list[str]]:
+    """Class indices (int64) and the sorted class names for one label per sample."""
+    names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+    order = sorted(range(len(names)), key=lambda i: _label_order(str(names[i])))
+    if len(order) < 2:
+        only = f" ({str(names[0])!r})" if len(order) else ""
+        raise DataError(f"target {target!r} has only one class{only}; classification needs at least two",
+                        path=path)
+    if len(order) > MAX_CLASSES:
+        raise DataError(f"target {target!r} has {len(order)} different values, too many classes "
+                        f"(at most {MAX_CLASSES}); use task regression if they are numbers", path=path)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.ravel()], [str(names[i]) for i in order]
+
+
+def _is_class_target(values: np.ndarray, all_integers: bool) -> bool:
+    """Few distinct integers are class labels; anything else numeric is a regression target."""
+    return all_integers and len(np.unique(values)) <= MAX_INFERRED_CLASSES
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+@dataclass
+class _Table:
+    """A CSV file's cells as text, with each data row's spreadsheet row number."""
+
+    path: str
+    header: list[str]
+    columns: list[list[str]]
+    row_numbers: np.ndarray
+    decimal_comma: bool
+
+    def column_label(self, index: int) -> str:
+        return f"{index + 1} ({self.header[index]!r})"
+
+    def error(self, message: str, row_index: int | None = None, column: int | None = None) -> DataError:
+        row = int(self.row_numbers[row_index]) if row_index is not None else None
+        label = self.column_label(column) if column is not None else None
+        return DataError(message, path=self.path, row=row, column=label)
+
+
+@dataclass
+class _Numbers:
+    """One column read as numbers: values (nan where missing), the missing mask, non-numbers."""
+
+    values: np.ndarray
+    missing: np.ndarray
+    bad: np.ndarray     # row indices of cells that are neither numbers nor missing
+
+    @property
+    def mostly_numbers(self) -> bool:
+        present = int((~self.missing).sum())
+        return present > 0 and len(self.bad) * 2 <= present
+
+
+def read_csv(path: str | Path, target: str | None = None, task: str | None = None) -> Dataset:
+    """A CSV file with a header row (comma, semicolon or tab) as a Dataset.
+
+    `target` names the target column (default: the last). The task is inferred from it unless
+    given: text or a few distinct integers mean classification, other numbers regression. Text
+    feature columns are one-hot encoded as `column=value` features. See the module docstring
+    for the missing-value policy.
+    """
+    if task is not None and task not in TASKS:
+        raise DataError(f"task {task!r} is not one of {', '.join(TASKS)}", path=path)
+    table = _read_table(path)
+    if len(table.header) < 2:
+        raise DataError("found one column only; a CSV needs feature columns and a target column "
+                        "separated by commas, semicolons or tabs", path=path)
+    t = _target_index(table, target)
+    notes: list[str] = []
+    y, class_names, task, keep = _read_target(table, t, task, notes)
+    X, feature_names = _read_features(table, t, keep, notes)
+    return Dataset(X, y, task, f"csv:{Path(path).name}", feature_names, class_names,
+                   table.header[t], notes)
+
+
+def read_features(path: str | Path, feature_names: Sequence[str]) -> np.ndarray:
+    """A CSV file's rows as model inputs, float64 (n_rows, len(feature_names)), unscaled.
+
+    For predictions: columns are matched by name, so their order and extra columns (such as the
+    target) do not matter. A one-hot feature `column=value` is 1 where that text column holds
+    `value`; a value the model never saw sets none of its column's features. Every number must be
+    present, since there is no training data here to fill a gap from.
+    """
+    table = _read_table(path)
+    index = {name: i for i, name in enumerate(table.header)}
+    X = np.empty((len(table.row_numbers), len(feature_names)))
+    for j, name in enumerate(feature_names):
+        if name in index:
+            X[:, j] = _complete_numbers(table, index[name])
+            continue
+        source = max((h for h in table.header if name.startswith(h + "=")), key=len, default=None)
+        if source is None:
+            raise DataError(f"no column {name!r}, which the model needs", path=path)
+        value = name[len(source) + 1:]
+        X[:, j] = [cell == value for cell in table.columns[index[source]]]
+    return X
+
+
+def _complete_numbers(table: _Table, c: int) -> np.ndarray:
+    numbers = _parse_numbers(table.columns[c], table.decimal_comma)
+    if len(numbers.bad):
+        row = int(numbers.bad[0])
+        raise table.error(f"{table.columns[c][row]!r} is not a number", row_index=row, column=c)
+    if numbers.missing.any():
+        raise table.error("missing value; a prediction needs every feature",
+                          row_index=int(np.flatnonzero(numbers.missing)[0]), column=c)
+    return numbers.values
+
+
+def _read_table(path: str | Path) -> _Table:
+    text = _read_text(path)
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    try:
+        for cells in reader:
+            cells = [cell.strip() for cell in cells]
+            if not any(cells):
+                continue
+            if header is None:
+                header = _header(cells, path, reader.line_num)
+            elif len(cells) != len(header):
+                raise DataError(f"{len(cells)} values, but the header has {len(header)} columns",
+                                path=path, row=reader.line_num)
+            else:
+                rows.append(cells)
+                row_numbers.append(reader.line_num)
+    except csv.Error as err:
+        raise DataError(f"not a readable CSV file ({err})", path=path, row=reader.line_num) from None
+    if header is None:
+        raise DataError("the file is empty", path=path)
+    if not rows:
+        raise DataError("the file has a header but no data rows", path=path)
+    columns = [list(column) for column in zip(*rows)]
+    return _Table(str(path), header, columns, np.asarray(row_numbers), delimiter == ";")
+
+
+def _read_text(path: str | Path) -> str:
+    """The file's text, refusing folders, binary files and encodings other than UTF-8."""
+    file = Path(path)
+    if not file.exists():
+        raise DataError("no such file", path=path)
+    if not file.is_file():
+        raise DataError("not a file", path=path)
+    try:
+        raw = file.read_bytes()
+    except OSError as err:
+        raise DataError(f"cannot read the file ({err.strerror})", path=path) from None
+    if b"\x00" in raw:
+        raise DataError("binary data, not a CSV text file (or UTF-16 text; save it as UTF-8)", path=path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as UTF-8 CSV",
+                        path=path, row=raw.count(b"\n", 0, err.start) + 1) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (> 1) of columns, the most."""
+    sample = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
+
+    def widths(delimiter: str) -> list[int]:
+        return [len(cells) for cells in csv.reader(sample, delimiter=delimiter)]
+
+    best, best_score = ",", (False, 1)
+    for delimiter in DELIMITERS:
+        counts = widths(delimiter)
+        score = (len(set(counts)) == 1, counts[0] if counts else 1)
+        if counts and counts[0] > 1 and score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _header(cells: list[str], path: str | Path, row: int) -> list[str]:
+    if all(_number(cell, decimal_comma=False) is not None for cell in cells):
+        raise DataError("the first row holds numbers only; it must be a header with column names",
+                        path=path, row=row)
+    names = [cell or f"column {i + 1}" for i, cell in enumerate(cells)]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            raise DataError(f"duplicate column name (also column {seen[name] + 1})", path=path, row=row,
+                            column=f"{i + 1} ({name!r})")
+        seen[name] = i
+    return names
+
+
+def _target_index(table: _Table, target: str | None) -> int:
+    if target is None:
+        return len(table.header) - 1
+    if target in table.header:
+        return table.header.index(target)
+    raise DataError(f"no target column {target!r}; the columns are {', '.join(table.header)}",
+                    path=table.path)
+
+
+def _parse_numbers(cells: list[str], decimal_comma: bool) -> _Numbers:
+    """Read a column as numbers; a fast path for clean columns, cell by cell otherwise."""
+    try:
+        values = np.array(cells, dtype=np.float64)
+        if np.isfinite(values).all():
+            return _Numbers(values, np.zeros(len(cells), bool), np.zeros(0, np.intp))
+    except ValueError:
+        pass
+    values = np.full(len(cells), np.nan)
+    missing = np.zeros(len(cells), bool)
+    bad = []
+    for i, cell in enumerate(cells):
+        if cell.lower() in MISSING:
+            missing[i] = True
+            continue
+        number = _number(cell, decimal_comma)
+        if number is None:
+            bad.append(i)
+        else:
+            values[i] = number
+    return _Numbers(values, missing, np.asarray(bad, dtype=np.intp))
+
+
+def _number(cell: str, decimal_comma: bool) -> float | None:
+    """A finite number, or None; with ';' as delimiter '1,5' reads as 1.5."""
+    if decimal_comma and "," in cell and "." not in cell:
+        cell = cell.replace(",", ".")
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _read_target(table: _Table, t: int, task: str | None,
+                 notes: list[str]) -> tuple[np.ndarray, list[str], str, np.ndarray]:
+    """Target values, class names, the task, and the mask of rows kept (target present)."""
+    cells = table.columns[t]
+    name = table.header[t]
+    numbers = _parse_numbers(cells, table.decimal_comma)
+    keep = ~numbers.missing
+    if not keep.any():
+        raise table.error("the target column has no values", column=t)
+    if not keep.all():
+        dropped = table.row_numbers[~keep]
+        shown = ", ".join(str(r) for r in dropped[:10]) + (", ..." if len(dropped) > 10 else "")
+        notes.append(f"dropped {_count(len(dropped), 'row')} with no target value "
+                     f"({'row' if len(dropped) == 1 else 'rows'} {shown})")
+    kept_cells = [cell for cell, k in zip(cells, keep) if k]
+    is_text = len(numbers.bad) > 0
+    if task == "regression" and is_text:
+        raise table.error(f"{cells[numbers.bad[0]]!r} is not a number; a regression target must be "
+                          "numbers", row_index=int(numbers.bad[0]), column=t)
+    if task is None and is_text and numbers.mostly_numbers and len(set(kept_cells)) > MAX_CLASSES:
+        raise table.error(f"{cells[numbers.bad[0]]!r} is not a number (the target's other values are)",
+                          row_index=int(numbers.bad[0]), column=t)
+    if task is None:
+        all_integers = not is_text and all(_INTEGER.fullmatch(cell) for cell in kept_cells)
+        task = "classification" if is_text or _is_class_target(numbers.values[keep], all_integers) \
+            else "regression"
+    if task == "regression":
+        return numbers.values[keep], [], task, keep
+    labels = kept_cells if is_text else [number_text(v) for v in numbers.values[keep]]
+    y, class_names = encode_classes(labels, path=table.path, target=name)
+    return y, class_names, task, keep
+
+
+def _read_features(table: _Table, t: int, keep: np.ndarray,
+                   notes: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Numeric columns as they are (medians for missing cells), text columns one-hot."""
+    blocks: list[np.ndarray] = []
+    names: list[str] = []
+    imputed: dict[str, int] = {}
+    for c, header in enumerate(table.header):
+        if c == t:
+            continue
+        cells = [cell for cell, k in zip(table.columns[c], keep) if k]
+        numbers = _parse_numbers(cells, table.decimal_comma)
+        if numbers.missing.all():
+            notes.append(f"left out column {header!r}: it has no values")
+            continue
+        if len(numbers.bad) == 0 or numbers.mostly_numbers:
+            blocks.append(_numeric_feature(table, c, numbers, keep, imputed)[:, None])
+            names.append(header)
+        else:
+            block, categories = _one_hot(table, c, cells, numbers.missing, notes)
+            blocks.append(block)
+            names.extend(f"{header}={category}" for category in categories)
+    if not blocks:
+        raise DataError("no feature columns besides the target", path=table.path)
+    if imputed:
+        counts = ", ".join(f"{name}: {count}" for name, count in imputed.items())
+        notes.append(f"filled {_count(sum(imputed.values()), 'missing number')} with their column's "
+                     f"median ({counts})")
+    return np.hstack(blocks), names
+
+
+def _numeric_feature(table: _Table, c: int, numbers: _Numbers, keep: np.ndarray,
+                     imputed: dict[str, int]) -> np.ndarray:
+    if len(numbers.bad):
+        row = int(np.flatnonzero(keep)[numbers.bad[0]])
+        raise table.error(f"{table.columns[c][row]!r} is not a number (the column's other values are)",
+                          row_index=row, column=c)
+    values = numbers.values
+    if numbers.missing.any():
+        values = values.copy()
+        values[numbers.missing] = np.median(values[~numbers.missing])
+        imputed[table.header[c]] = int(numbers.missing.sum())
+    return values
+
+
+def _one_hot(table: _Table, c: int, cells: list[str], missing: np.ndarray,
+             notes: list[str]) -> tuple[np.ndarray, list[str]]:
+    header = table.header[c]
+    present = np.flatnonzero(~missing)
+    categories, codes = np.unique(np.asarray(cells, dtype=str)[present], return_inverse=True)
+    if len(categories) > MAX_CATEGORIES:
+        raise table.error(f"{len(categories)} different text values, too many to one-hot encode "
+                          f"(at most {MAX_CATEGORIES}); remove the column or turn it into numbers",
+                          column=c)
+    block = np.zeros((len(cells), len(categories)))
+    block[present, codes.ravel()] = 1.0
+    note = f"encoded text column {header!r} as {len(categories)} one-hot features"
+    if missing.any():
+        note += f" ({_count(int(missing.sum()), 'missing value')} set no feature)"
+    notes.append(note)
+    return block, [str(category) for category in categories]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+# --- NumPy archives ------------------------------------------------------------------------------
+def read_npz(path: str | Path, task: str | None = None) -> Dataset:
+    """A NumPy .npz archive with arrays `X` (samples x features) and `y`, loaded without pickle.
+
+    Integer or boolean `y` with few distinct values, or text `y`, means classification; other
+    numbers regression (one column or several), unless `task` says otherwise.
+    """
+    if task is not None and task not in TASKS:
+        raise DataError(f"task {task!r} is not one of {', '.join(TASKS)}", path=path)
+    X, y = _npz_arrays(path)
+    X = _npz_features(X, path)
+    if y.ndim == 0 or y.ndim > 2 or y.shape[0] != X.shape[0]:
+        raise DataError(f"y has shape {y.shape}; it needs one entry per row of X ({X.shape[0]})", path=path)
+    if y.dtype.kind not in "biufUS":
+        raise DataError(f"y has dtype {y.dtype}; it must hold numbers or text labels", path=path)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    is_text = y.dtype.kind in "US"
+    if task is None:
+        task = "classification" if is_text or (
+            y.ndim == 1 and _is_class_target(y, y.dtype.kind in "biu")) else "regression"
+    feature_names = [f"x{i + 1}" for i in range(X.shape[1])]
+    source = f"npz:{Path(path).name}"
+    if task == "regression":
+        if is_text:
+            raise DataError("y holds text; a regression target must be numbers", path=path)
+        _check_finite(y.astype(np.float64).reshape(len(y), -1), path, "y")
+        return Dataset(X, y.astype(np.float64), task, source, feature_names, [], "y")
+    if y.ndim != 1:
+        raise DataError(f"y has shape {y.shape}; class labels must be one per sample", path=path)
+    if is_text:
+        labels = [str(v) for v in y.astype(str)]
+    else:
+        _check_finite(y.astype(np.float64)[:, None], path, "y")
+        labels = [number_text(v) for v in y]
+    y_index, class_names = encode_classes(labels, path=path, target="y")
+    return Dataset(X, y_index, task, source, feature_names, class_names, "y")
+
+
+def _npz_arrays(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    file = Path(path)
+    if not file.is_file():
+        raise DataError("no such file" if not file.exists() else "not a file", path=path)
+    try:
+        with open(file, "rb") as f:
+            magic = f.read(6)
+    except OSError as err:
+        raise DataError(f"cannot read the file ({err.strerror})", path=path) from None
+    if not magic:
+        raise DataError("the file is empty", path=path)
+    if magic == b"\x93NUMPY":
+        raise DataError("a single .npy array, not an .npz archive with X and y", path=path)
+    if not magic.startswith(b"PK"):
+        raise DataError("not a NumPy .npz archive (save one with numpy.savez(path, X=X, y=y))", path=path)
+    try:
+        archive = np.load(file, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise DataError(f"not a NumPy .npz archive ({_first_line(err)})", path=path) from None
+    with archive:
+        missing = [name for name in ("X", "y") if name not in archive.files]
+        if missing:
+            found = ", ".join(archive.files) or "none"
+            raise DataError(f"no array {' or '.join(missing)} in the archive (found: {found})", path=path)
+        return _npz_member(archive, "X", path), _npz_member(archive, "y", path)
+
+
+def _npz_member(archive: np.lib.npyio.NpzFile, name: str, path: str | Path) -> np.ndarray:
+    try:
+        return archive[name]
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise DataError(f"array {name} holds Python objects, which are never unpickled; save "
+                            "plain numeric arrays", path=path) from None
+        raise DataError(f"array {name} cannot be read ({_first_line(err)})", path=path) from None
+    except (OSError, EOFError, zipfile.BadZipFile) as err:
+        raise DataError(f"array {name} cannot be read ({_first_line(err)})", path=path) from None
+
+
+def _npz_features(X: np.ndarray, path: str | Path) -> np.ndarray:
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError(f"X has shape {X.shape}; it must be samples x features", path=path)
+    if X.dtype.kind not in "biuf":
+        raise DataError(f"X has dtype {X.dtype}; it must hold numbers", path=path)
+    X = X.astype(np.float64)
+    _check_finite(X, path, "X")
+    return X
+
+
+def _check_finite(values: np.ndarray, path: str | Path, name: str) -> None:
+    bad = np.argwhere(~np.isfinite(values))
+    if len(bad):
+        row, column = (int(i) + 1 for i in bad[0])
+        raise DataError(f"{name} holds {values[row - 1, column - 1]} (not a finite number)",
+                        path=path, row=row, column=str(column))
+
+
+def _first_line(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
