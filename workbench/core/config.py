@@ -26,7 +26,7 @@ class ConfigError(ValueError):
         self.field = field_name
 
 
-def _registry_names(kind: str) -> tuple[str, ...]:
+def registry_names(kind: str) -> tuple[str, ...]:
     """The public names of one registry; imported here so the vocabulary is defined once."""
     from workbench.core import activations, initializers, losses, optimizers, schedules
 
@@ -96,9 +96,9 @@ class LayerConfig:
 
     def __post_init__(self) -> None:
         _check_number("units", self.units, 1, MAX_UNITS, integer=True)
-        _check_choice("activation", self.activation, _registry_names("activation"))
+        _check_choice("activation", self.activation, registry_names("activation"))
         _check_number("dropout", self.dropout, 0.0, 0.95)
-        _check_choice("init", self.init, _registry_names("init"))
+        _check_choice("init", self.init, registry_names("init"))
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class OptimizerConfig:
     weight_decay: float = 0.0       # decoupled (adamw); coupled L2 is `training.l2`
 
     def __post_init__(self) -> None:
-        _check_choice("optimizer", self.name, _registry_names("optimizer"))
+        _check_choice("optimizer", self.name, registry_names("optimizer"))
         _check_number("lr", self.lr, 0.0, 100.0, lo_open=True)
         _check_number("momentum", self.momentum, 0.0, 0.9999)
         _check_number("beta1", self.beta1, 0.0, 0.9999)
@@ -167,7 +167,7 @@ class ScheduleConfig:
     min_lr: float = 0.0             # cosine: the floor
 
     def __post_init__(self) -> None:
-        _check_choice("schedule", self.name, _registry_names("schedule"))
+        _check_choice("schedule", self.name, registry_names("schedule"))
         _check_number("warmup_epochs", self.warmup_epochs, 0, 1_000_000, integer=True)
         _check_number("step_size", self.step_size, 1, 1_000_000, integer=True)
         _check_number("gamma", self.gamma, 0.0, 1.0, lo_open=True)
@@ -194,7 +194,7 @@ class TrainingConfig:
         _check_number("epochs", self.epochs, 1, 10_000_000, integer=True)
         _check_number("batch_size", self.batch_size, 1, 1_000_000, integer=True)
         if self.loss is not None:
-            _check_choice("loss", self.loss, _registry_names("loss"))
+            _check_choice("loss", self.loss, registry_names("loss"))
         _check_number("l1", self.l1, 0.0, 10.0)
         _check_number("l2", self.l2, 0.0, 10.0)
         _check_number("clip_norm", self.clip_norm, 0.0, 1e6)

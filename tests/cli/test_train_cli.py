@@ -1,0 +1,112 @@
+"""`workbench train` and `workbench datasets`: JSON output, progress, exit codes, one-line errors."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--samples", "120", "--epochs", "3"]
+
+
+def run(capsys, *argv):
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:  # argparse's own usage errors
+        status = exc.code
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_train_json_has_the_contract_keys(capsys):
+    status, out, err = run(capsys, "train", *FAST, "--json")
+    assert status == 0, err
+    result = json.loads(out.strip().splitlines()[-1])
+    for key in ("epochs", "train_loss", "val_loss", "val_accuracy", "parameters", "seconds",
+                "samples_per_second", "status"):
+        assert key in result
+    assert result["epochs"] == 3 and result["status"] == "completed"
+    assert result["parameters"] == (2 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)
+
+
+def test_train_prints_progress_lines(capsys):
+    status, out, _ = run(capsys, "train", *FAST, "--layers", "4")
+    assert status == 0
+    assert "epoch 1/3" in out and "epoch 3/3" in out and "result:" in out
+
+
+def test_regression_reports_r2(capsys):
+    status, out, _ = run(capsys, "train", "--dataset", "plane", *FAST, "--json")
+    assert status == 0
+    assert "val_r2" in json.loads(out.splitlines()[-1])
+
+
+def test_config_file_and_overrides(tmp_path, capsys):
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"layers": [{"units": 3, "activation": "relu"}], "training": {"epochs": 2}}))
+    status, out, _ = run(capsys, "train", "--config", str(cfg), "--samples", "100", "--json")
+    result = json.loads(out.splitlines()[-1])
+    assert status == 0 and result["epochs"] == 2
+    assert result["parameters"] == (2 * 3 + 3) + (3 * 2 + 2)
+    status, out, _ = run(capsys, "train", "--config", str(cfg), "--samples", "100", "--epochs", "1", "--layers", "", "--json")
+    result = json.loads(out.splitlines()[-1])
+    assert result["epochs"] == 1 and result["parameters"] == 2 * 2 + 2
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--lr", "-1"], "--lr"),
+    (["--batch-size", "0"], "--batch-size"),
+    (["--layers", "8,x"], "--layers"),
+    (["--activation", "os.system"], "--activation"),
+    (["--val-split", "0.99"], "--val-split"),
+])
+def test_usage_errors_exit_2_with_one_line(capsys, argv, needle):
+    status, _, err = run(capsys, "train", *argv)
+    assert status == 2
+    assert needle in err and "Traceback" not in err
+
+
+def test_bad_config_file_is_a_usage_error(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    status, _, err = run(capsys, "train", "--config", str(bad))
+    assert status == 2 and "not valid JSON" in err
+    bad.write_text(json.dumps({"optimizer": {"name": "os.system"}}))
+    status, _, err = run(capsys, "train", "--config", str(bad))
+    assert status == 2 and "os.system" in err
+
+
+def test_bad_csv_exits_1_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,label\n1,2,x\n3,oops,y\n")
+    status, _, err = run(capsys, "train", "--data", str(bad), "--epochs", "1")
+    assert status == 1
+    assert len(err.strip().splitlines()) == 1 and "bad.csv" in err and "Traceback" not in err
+
+
+def test_divergence_exits_1_with_advice(capsys):
+    status, out, err = run(capsys, "train", "--dataset", "plane", "--optimizer", "sgd", "--lr", "100",
+                           "--layers", "32", "--activation", "relu", "--epochs", "30", "--json")
+    assert status == 1
+    assert json.loads(out.splitlines()[-1])["status"] == "diverged"
+    assert "learning rate" in err and len(err.strip().splitlines()) == 1
+
+
+def test_datasets_lists_builtins(capsys):
+    status, out, _ = run(capsys, "datasets")
+    assert status == 0
+    for name in ("circle", "xor", "gauss", "spiral", "plane", "multi_gauss", "iris", "digits"):
+        assert name in out
+    status, out, _ = run(capsys, "datasets", "--json")
+    assert {row["name"] for row in json.loads(out)} >= {"spiral", "iris"}
+
+
+@pytest.mark.parametrize("launcher", [["-m", "workbench"], [str(ROOT / "main.py")]])
+def test_entry_points_run_headless(launcher):
+    out = subprocess.run([sys.executable, *launcher, "train", "--samples", "60", "--epochs", "1", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1])["epochs"] == 1

@@ -1,0 +1,69 @@
+"""Hyperparameters: validation names the field, JSON round trips, dotted updates."""
+import json
+
+import pytest
+
+from workbench.core.config import Config, ConfigError, LayerConfig, output_activation
+
+
+def test_defaults_round_trip_through_json():
+    config = Config()
+    again = Config.from_json(config.to_json())
+    assert again == config
+    assert json.loads(config.to_json())["layers"][0]["units"] == 8
+
+
+def test_updated_applies_dotted_paths_and_validates():
+    config = Config().updated({"optimizer.lr": 0.1, "training.epochs": 5, "layers.activation": "relu"})
+    assert config.optimizer.lr == 0.1 and config.training.epochs == 5
+    assert all(layer.activation == "relu" for layer in config.layers)
+    with pytest.raises(ConfigError, match="lr"):
+        Config().updated({"optimizer.lr": -1.0})
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"optimizer.lr": 0.0}, "optimizer.lr"),
+    ({"training.batch_size": 0}, "training.batch_size"),
+    ({"training.dtype": "float16"}, "training.dtype"),
+    ({"optimizer.name": "os.system"}, "optimizer.optimizer"),
+    ({"data.val_split": 0.95}, "data.val_split"),
+    ({"training.epochs": 2.5}, "training.epochs"),
+    ({"training.l2": float("nan")}, "training.l2"),
+    ({"layers": [{"units": 0}]}, "layers[0].units"),
+    ({"layers": [{"units": 4, "activation": "__import__"}]}, "layers[0].activation"),
+    ({"layers": [{"units": 4, "dropout": 1.0}]}, "layers[0].dropout"),
+])
+def test_invalid_values_name_the_field(changes, field):
+    with pytest.raises(ConfigError) as err:
+        Config().updated(changes)
+    assert err.value.field == field
+    assert field in str(err.value)
+
+
+def test_unknown_keys_are_rejected():
+    with pytest.raises(ConfigError, match="unknown"):
+        Config.from_dict({"training": {"epoch": 3}})
+    with pytest.raises(ConfigError, match="unknown section"):
+        Config.from_dict({"trainer": {}})
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        Config.from_json("{nope")
+
+
+def test_ints_for_float_fields_become_python_floats():
+    config = Config.from_dict({"optimizer": {"lr": 1}})
+    assert type(config.optimizer.lr) is float
+
+
+def test_depth_and_width_limits():
+    deep = Config().replace(layers=tuple(LayerConfig(4096) for _ in range(16)))
+    assert len(deep.layers) == 16
+    assert Config().replace(layers=()).layers == ()
+
+
+def test_regression_rejects_cross_entropy_and_output_follows_task():
+    config = Config().updated({"training.loss": "cross_entropy"})
+    with pytest.raises(ConfigError, match="regression"):
+        config.validate_for("regression")
+    assert Config().loss_for("regression") == "mse"
+    assert output_activation("classification") == "softmax"
+    assert output_activation("regression") == "linear"

@@ -1,0 +1,147 @@
+"""The training loop: determinism, resume, stop, early stopping, divergence, snapshots."""
+import math
+import threading
+
+import numpy as np
+import pytest
+
+from workbench.core.config import Config
+from workbench.core.experiment import Experiment, Snapshots
+from workbench.core.trainer import Trainer
+
+FAST = {"training.epochs": 12, "data.samples": 200, "training.batch_size": 16}
+
+
+def make(changes=None):
+    return Experiment.create(Config().updated({**FAST, **(changes or {})}))
+
+
+def train(exp, epochs=None, stop=None):
+    return list(Trainer(exp).run(epochs=epochs, stop=stop))
+
+
+def test_same_seed_gives_bit_identical_weights_and_history():
+    changes = {"layers": [{"units": 8, "activation": "relu", "dropout": 0.2}], "training.seed": 7}
+    a, b = make(changes), make(changes)
+    train(a), train(b)
+    assert np.array_equal(a.network.flat_params, b.network.flat_params)
+    assert a.history.train_loss == b.history.train_loss
+    c = make({**changes, "training.seed": 8})
+    train(c)
+    assert not np.array_equal(a.network.flat_params, c.network.flat_params)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"])
+def test_resuming_in_memory_equals_training_straight(optimizer):
+    changes = {"optimizer.name": optimizer, "layers": [{"units": 6, "dropout": 0.1}]}
+    straight = make(changes)
+    train(straight, epochs=10)
+    split = make(changes)
+    train(split, epochs=4)
+    train(split, epochs=6)
+    assert np.array_equal(straight.network.flat_params, split.network.flat_params)
+    assert straight.history.val_loss == split.history.val_loss
+
+
+def test_reports_and_history_agree():
+    exp = make()
+    reports = train(exp)
+    assert [r.epoch for r in reports] == list(range(1, 13))
+    assert reports[-1].status == "completed" and all(r.status == "running" for r in reports[:-1])
+    assert exp.history.val_loss == [r.val_loss for r in reports]
+    assert exp.epochs_trained == 12 and exp.status == "completed"
+    assert train(exp) == []  # nothing left to do
+
+
+def test_stop_before_first_batch_trains_nothing():
+    exp = make()
+    before = exp.network.flat_params.copy()
+    stop = threading.Event()
+    stop.set()
+    reports = train(exp, stop=stop)
+    assert [r.status for r in reports] == ["stopped"]
+    assert exp.epochs_trained == 0
+    assert np.array_equal(before, exp.network.flat_params)
+
+
+def test_stop_mid_run_keeps_whole_epochs():
+    exp = make({"training.epochs": 1000})
+    stop = threading.Event()
+    seen = []
+    for report in Trainer(exp).run(stop=stop):
+        seen.append(report)
+        if report.epoch == 3:
+            stop.set()
+    assert seen[-1].status == "stopped"
+    assert exp.epochs_trained == 3
+    for name, value in exp.network.get_weights().items():
+        assert np.array_equal(value, exp.snapshots[3][name])
+
+
+def test_huge_learning_rate_diverges_with_finite_weights_and_advice():
+    exp = make({"data.dataset": "plane", "optimizer.name": "sgd", "optimizer.lr": 100.0,
+                "layers": [{"units": 32, "activation": "relu"}], "training.epochs": 50})
+    reports = train(exp)
+    assert reports[-1].status == "diverged"
+    assert "learning rate" in reports[-1].message
+    assert np.isfinite(exp.network.flat_params).all()
+    assert all(math.isfinite(v) for v in exp.history.train_loss)
+    assert exp.status == "diverged" and exp.epochs_trained < 50
+
+
+def test_early_stopping_restores_best_weights():
+    exp = make({"training.epochs": 400, "training.early_stopping": 5, "data.samples": 60,
+                "data.noise": 0.5, "layers": [{"units": 64, "activation": "relu"}],
+                "optimizer.lr": 0.05})
+    reports = train(exp)
+    final = reports[-1]
+    assert final.status == "early_stopped", final
+    assert exp.epochs_trained < 400
+    assert final.epoch - final.best_epoch >= 5
+    best = exp.snapshots[final.best_epoch]
+    for name, value in exp.network.get_weights().items():
+        assert np.array_equal(value, best[name])
+
+
+def test_learning_rate_change_applies_from_next_epoch():
+    exp = make({"training.epochs": 6})
+    trainer = Trainer(exp)
+    lrs = []
+    for report in trainer.run():
+        lrs.append(report.lr)
+        if report.epoch == 2:
+            trainer.set_learning_rate(0.001)
+    assert lrs[:2] == [0.01, 0.01] and lrs[2:] == [0.001] * 4
+
+
+def test_snapshots_are_thinned_to_a_bound():
+    exp = make({"training.epochs": 1})
+    snaps = Snapshots(limit=10)
+    for epoch in range(0, 501):
+        snaps.record(epoch, exp.network)
+    assert len(snaps) <= 11
+    assert 0 in snaps and 500 in snaps
+    middle = sorted(snaps)[1:-1]
+    assert len({b - a for a, b in zip(middle, middle[1:])}) == 1  # evenly spaced
+
+
+def test_reset_archives_the_run_and_repeats_exactly():
+    exp = make()
+    train(exp)
+    first = exp.network.flat_params.copy()
+    exp.reset()
+    assert len(exp.runs) == 1 and exp.runs[0].status == "completed"
+    assert exp.epochs_trained == 0 and list(exp.snapshots) == [0]
+    train(exp)
+    assert np.array_equal(first, exp.network.flat_params)
+
+
+def test_a_reset_that_cannot_build_changes_nothing(tmp_path):
+    from workbench.core.data import DataError
+
+    exp = make()
+    train(exp)
+    missing = exp.config.updated({"data.path": str(tmp_path / "gone.csv")})
+    with pytest.raises(DataError):
+        exp.reset(missing)
+    assert exp.runs == [] and exp.epochs_trained == 12

@@ -1,0 +1,178 @@
+"""One experiment in memory: hyperparameters, data, learned parameters and everything needed to resume.
+
+This is what a session file holds (`workbench.io.session` saves and loads it). Keeping the
+hyperparameters (`config`) apart from the parameters (`network`) is the point of the product.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from workbench.core.config import Config, output_activation
+from workbench.core.data import Dataset, PreparedData, Scaler, load_dataset, prepare, split_indices
+from workbench.core.history import History
+from workbench.core.network import Network
+from workbench.core.optimizers import Optimizer, make_optimizer
+from workbench.core.seeding import streams
+
+# Replay snapshots are bounded twice: by count and by bytes, whichever is smaller.
+MAX_SNAPSHOTS = 200
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class RunRecord:
+    """An earlier training run of this session, kept so that runs can be compared."""
+
+    config: Config
+    history: History
+    status: str
+    started: str
+
+
+class Snapshots(dict):
+    """Parameter copies by epoch ({epoch: {"dense_0/weight": array, ...}}), for replay.
+
+    Thinned so a long run stays small: every epoch is kept until the bound is reached; then only
+    every 2nd, 4th, ... epoch is kept (the stride doubles each time the bound is hit), plus epoch 0
+    and always the latest epoch. The bound is at most MAX_SNAPSHOTS snapshots and MAX_SNAPSHOT_BYTES.
+    """
+
+    def __init__(self, limit: int, stride: int = 1):
+        super().__init__()
+        self.limit = limit
+        self.stride = stride
+
+    @staticmethod
+    def limit_for(network: Network) -> int:
+        per_snapshot = max(1, network.flat_params.nbytes)
+        return int(max(2, min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // per_snapshot)))
+
+    def record(self, epoch: int, network: Network) -> None:
+        latest = max(self) if self else None
+        if latest is not None and latest != 0 and latest % self.stride:
+            del self[latest]          # the previous "latest" was only kept for being last
+        self[epoch] = network.get_weights()
+        while len(self) > self.limit:
+            self.stride *= 2
+            for old in [e for e in self if e and e % self.stride and e != epoch]:
+                del self[old]
+
+    def drop_after(self, epoch: int) -> None:
+        for later in [e for e in self if e > epoch]:
+            del self[later]
+
+
+@dataclass
+class Experiment:
+    """Everything about one model: what was set, what was learned, and how to continue."""
+
+    config: Config
+    data: PreparedData
+    network: Network
+    optimizer: Optimizer
+    rng: np.random.Generator
+    history: History
+    snapshots: Snapshots
+    status: str = "new"
+    tuning: dict[str, Any] | None = None
+    runs: list[RunRecord] = field(default_factory=list)
+    started: str = field(default_factory=now_iso)
+
+    # --- construction -----------------------------------------------------------------------------
+    @classmethod
+    def create(cls, config: Config, dataset: Dataset | None = None,
+               split: np.ndarray | None = None) -> "Experiment":
+        """A fresh, initialised experiment.
+
+        `dataset` skips loading when the caller has it already; `split` (0 train, 1 validation,
+        2 test per sample) replaces the seeded split, e.g. for one fold of cross-validation.
+        """
+        rngs = streams(config.training.seed)
+        if dataset is None:
+            dataset = load_dataset(config.data, rngs.data)
+        config.validate_for(dataset.task)
+        if split is None:
+            split = split_indices(dataset.y, dataset.task, config.data.val_split,
+                                  config.data.test_split, rngs.split)
+        data = prepare(dataset, split, dtype=config.training.dtype)
+        network = _build_network(config, data)
+        network.initialize(rngs.init)
+        experiment = cls(config=config, data=data, network=network,
+                         optimizer=make_optimizer(config.optimizer, network), rng=rngs.train,
+                         history=History(), snapshots=Snapshots(Snapshots.limit_for(network)))
+        experiment.snapshots.record(0, network)
+        return experiment
+
+    @classmethod
+    def restore(cls, config: Config, dataset: Dataset, split: np.ndarray, scaler: Scaler,
+                params: Mapping[str, np.ndarray], optimizer_state: Mapping[str, Any],
+                rng_state: Mapping[str, Any], history: History,
+                snapshots: Mapping[int, Mapping[str, np.ndarray]], status: str,
+                tuning: dict[str, Any] | None = None, runs: Sequence[RunRecord] = (),
+                started: str | None = None) -> "Experiment":
+        """Rebuild a saved experiment exactly (used by the session loader)."""
+        config.validate_for(dataset.task)
+        data = prepare(dataset, split, scaler=scaler, dtype=config.training.dtype)
+        network = _build_network(config, data)
+        network.set_weights(params)
+        optimizer = make_optimizer(config.optimizer, network)
+        optimizer.load_state_dict(optimizer_state)
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = dict(rng_state)
+        kept = Snapshots(Snapshots.limit_for(network))
+        for epoch in sorted(snapshots):
+            kept[int(epoch)] = {k: np.array(v, dtype=network.dtype) for k, v in snapshots[epoch].items()}
+        kept.stride = _stride_of(kept)
+        return cls(config=config, data=data, network=network, optimizer=optimizer, rng=rng,
+                   history=history, snapshots=kept, status=status, tuning=tuning, runs=list(runs),
+                   started=started or now_iso())
+
+    # --- derived --------------------------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return self.data.dataset.task
+
+    @property
+    def epochs_trained(self) -> int:
+        return len(self.history)
+
+    def rng_state(self) -> dict[str, Any]:
+        return self.rng.bit_generator.state
+
+    # --- editing ----------------------------------------------------------------------------------
+    def reset(self, config: Config | None = None) -> None:
+        """Start a new run: keep the current one in `runs` (if it trained), re-initialise from the seed.
+
+        The same config and seed give bit-identical weights, so a reset run repeats exactly.
+        """
+        config = config or self.config
+        same_data = config.data == self.config.data and config.training.seed == self.config.training.seed
+        fresh = Experiment.create(config, self.data.dataset if same_data else None)
+        if len(self.history):  # archived only once the new run could be built
+            self.runs.append(RunRecord(self.config, self.history.copy(), self.status, self.started))
+        self.config, self.data, self.network = fresh.config, fresh.data, fresh.network
+        self.optimizer, self.rng, self.history = fresh.optimizer, fresh.rng, fresh.history
+        self.snapshots, self.status, self.started = fresh.snapshots, "new", fresh.started
+
+
+def _build_network(config: Config, data: PreparedData) -> Network:
+    dataset = data.dataset
+    return Network(dataset.X.shape[1], config.layers, dataset.n_outputs,
+                   output_activation(dataset.task), config.training.dtype)
+
+
+def _stride_of(by_epoch: Mapping[int, Any]) -> int:
+    """The thinning stride implied by stored epochs (the largest power of two dividing all but the last)."""
+    middle = sorted(e for e in by_epoch if e)[:-1]
+    stride = 1
+    while middle and all(e % (stride * 2) == 0 for e in middle):
+        stride *= 2
+    return stride

@@ -1,0 +1,196 @@
+"""The training loop: a generator of per-epoch reports that the CLI, the GUI and tuning all consume.
+
+`Trainer(experiment).run()` trains in mini-batches, shuffling indices (not data) each epoch into a
+persistent buffer, evaluates after every epoch, records history and replay snapshots, and stops on
+request (a `threading.Event` polled between batches), on early stopping, or at once when the loss
+or a weight stops being finite, keeping the last finite weights.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import replace
+from typing import Iterator
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from workbench.core.experiment import Experiment
+from workbench.core.history import EpochReport
+from workbench.core.losses import loss_value
+from workbench.core.metrics import score
+from workbench.core.regularization import clip_grad_norm, penalty
+from workbench.core.schedules import learning_rate
+
+__all__ = ["EpochReport", "Trainer", "DIVERGED_ADVICE"]
+
+# Training-set figures after each epoch are measured on at most this many training samples.
+TRAIN_EVAL_SAMPLES = 2000
+DIVERGED_ADVICE = ("training diverged (the loss or a weight became infinite or NaN); lower the "
+                   "learning rate, add gradient clipping, or standardise the inputs")
+
+
+class Trainer:
+    """Runs epochs on an `Experiment`, updating it in place (weights, optimizer, rng, history)."""
+
+    def __init__(self, experiment: Experiment):
+        self.experiment = experiment
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the base learning rate; a running loop applies it from the next epoch."""
+        exp = self.experiment
+        exp.config = exp.config.updated({"optimizer.lr": float(lr)})
+
+    def run(self, epochs: int | None = None, stop: threading.Event | None = None) -> Iterator[EpochReport]:
+        """Train `epochs` more epochs (default: up to `training.epochs` in total), one report each.
+
+        Asking for more epochs than the config holds extends `training.epochs` (that is resuming).
+        The last report carries the final status; nothing is yielded when there is nothing to do.
+        """
+        exp = self.experiment
+        start = exp.epochs_trained
+        target = exp.config.training.epochs if epochs is None else start + int(epochs)
+        if target > exp.config.training.epochs:
+            exp.config = exp.config.updated({"training.epochs": target})
+        if target <= start:
+            return
+        # overflow is expected when a run diverges, and is handled as such: no warnings for it
+        with threadpool_limits(limits=exp.config.training.threads, user_api="blas"), \
+                np.errstate(over="ignore", invalid="ignore"):
+            yield from self._epochs(start, target, stop or threading.Event())
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def _epochs(self, start: int, target: int, stop: threading.Event) -> Iterator[EpochReport]:
+        exp = self.experiment
+        data, net = exp.data, exp.network
+        X, y = data.X_train, data.y_train
+        n = X.shape[0]
+        batch_size = min(exp.config.training.batch_size, n)
+        Xb = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        yb = np.empty((batch_size,) + y.shape[1:], dtype=y.dtype)
+        order = np.empty(n, dtype=np.intp)
+        eval_idx = _train_eval_indices(n)
+        patience = exp.config.training.early_stopping
+        best_epoch = exp.history.best_epoch()
+        best_weights = _best_weights(exp, best_epoch)
+
+        for epoch in range(start + 1, target + 1):
+            cfg = exp.config  # read each epoch: the learning rate may change mid-run
+            t = cfg.training
+            lr = learning_rate(cfg.schedule, cfg.optimizer.lr, epoch - 1, t.epochs)
+            loss_name = cfg.loss_for(exp.task)
+            began = time.perf_counter()
+            last_finite = net.flat_params.copy()
+            order[:] = exp.rng.permutation(n)
+            total, batches, status = 0.0, 0, "running"
+            for s in range(0, n, batch_size):
+                if stop.is_set():
+                    status = "stopped"
+                    break
+                idx = order[s:s + batch_size]
+                m = idx.shape[0]
+                xb, ybv = Xb[:m], yb[:m]
+                np.take(X, idx, axis=0, out=xb)
+                np.take(y, idx, axis=0, out=ybv)
+                batch_loss = net.train_step_grads(xb, ybv, loss_name, t.l1, t.l2, exp.rng)
+                if not math.isfinite(batch_loss):
+                    status = "diverged"
+                    break
+                if t.clip_norm:
+                    clip_grad_norm(net.flat_grads, t.clip_norm)
+                exp.optimizer.step(lr)
+                total += batch_loss
+                batches += 1
+            if status == "running" and not np.isfinite(net.flat_params).all():
+                status = "diverged"
+            if status == "diverged":
+                net.flat_params[...] = last_finite
+                yield self._final(epoch - 1, target, "diverged", best_epoch, DIVERGED_ADVICE)
+                return
+            if status == "stopped":
+                # the partial epoch is not recorded: weights go back to the last whole epoch
+                net.flat_params[...] = last_finite
+                yield self._final(epoch - 1, target, "stopped", best_epoch, "stopped on request")
+                return
+            seconds = time.perf_counter() - began
+            train_metric = self._metric(X[eval_idx], y[eval_idx])
+            val_loss, val_metric = self._evaluate(data.X_val, data.y_val, loss_name)
+            if not (math.isfinite(total) and (math.isnan(val_loss) or math.isfinite(val_loss))):
+                net.flat_params[...] = last_finite
+                yield self._final(epoch - 1, target, "diverged", best_epoch, DIVERGED_ADVICE)
+                return
+            report = EpochReport(
+                epoch=epoch, total_epochs=target, train_loss=total / max(batches, 1),
+                val_loss=val_loss, train_metric=train_metric, val_metric=val_metric, lr=lr,
+                seconds=seconds, samples_per_second=n / seconds if seconds > 0 else float("inf"))
+            exp.history.append(report)
+            exp.snapshots.record(epoch, net)
+            best_epoch = exp.history.best_epoch()
+            if best_epoch == epoch and patience and t.restore_best:
+                best_weights = net.get_weights()
+            status, message = "running", ""
+            if patience and best_epoch is not None and epoch - best_epoch >= patience:
+                status = "early_stopped"
+                message = f"validation loss has not improved for {patience} epochs (best: epoch {best_epoch})"
+                if t.restore_best and best_weights is not None:
+                    net.set_weights(best_weights)
+                    message += "; weights restored to the best epoch"
+            elif epoch == target:
+                status, message = "completed", f"trained {epoch} epochs"
+            exp.status = status
+            yield replace(report, status=status, best_epoch=best_epoch, message=message)
+            if status != "running":
+                return
+
+    def _final(self, epoch: int, target: int, status: str, best_epoch: int | None,
+               message: str) -> EpochReport:
+        """The closing report of a run that ended early: repeats the last recorded figures."""
+        exp = self.experiment
+        exp.status = status
+        h = exp.history
+        last = (lambda col: getattr(h, col)[-1] if len(h) else float("nan"))
+        return EpochReport(epoch=epoch, total_epochs=target, train_loss=last("train_loss"),
+                           val_loss=last("val_loss"), train_metric=last("train_metric"),
+                           val_metric=last("val_metric"), lr=last("lr"), seconds=0.0,
+                           samples_per_second=0.0, status=status, best_epoch=best_epoch,
+                           message=message)
+
+    # --- evaluation -------------------------------------------------------------------------------
+    def _metric(self, X: np.ndarray, y: np.ndarray) -> float:
+        if X.shape[0] == 0:
+            return float("nan")
+        return score(self.experiment.task, y, self.experiment.network.predict(X))
+
+    def _evaluate(self, X: np.ndarray, y: np.ndarray, loss_name: str) -> tuple[float, float]:
+        """Loss (with the regularisation penalty, as in training) and metric; nan without samples."""
+        if X.shape[0] == 0:
+            return float("nan"), float("nan")
+        exp = self.experiment
+        out = exp.network.predict(X)
+        t = exp.config.training
+        value = loss_value(loss_name, out, y) + penalty(exp.network, t.l1, t.l2)
+        return float(value), score(exp.task, y, out)
+
+
+def evaluate_split(experiment: Experiment, split: str) -> tuple[float, float]:
+    """Loss and metric of the current weights on 'train', 'val' or 'test'."""
+    data = experiment.data
+    X, y = getattr(data, f"X_{split}"), getattr(data, f"y_{split}")
+    return Trainer(experiment)._evaluate(X, y, experiment.config.loss_for(experiment.task))
+
+
+def _train_eval_indices(n: int) -> np.ndarray | slice:
+    """A fixed, evenly spread subset of training rows for the after-epoch training metric."""
+    if n <= TRAIN_EVAL_SAMPLES:
+        return slice(None)
+    return np.linspace(0, n - 1, TRAIN_EVAL_SAMPLES).astype(np.intp)
+
+
+def _best_weights(exp: Experiment, best_epoch: int | None) -> dict[str, np.ndarray] | None:
+    """On resume, the best epoch's weights come from its snapshot when one was kept."""
+    if best_epoch is None or best_epoch not in exp.snapshots:
+        return None
+    return exp.snapshots[best_epoch]
+
+
