@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.core.data import DataError, Dataset, read_csv, read_features, read_npz
+from workbench.core.data import DataError, Dataset, read_csv, read_npz
 
 
 def write(tmp_path, text, name="data.csv"):
@@ -226,22 +226,3 @@ def test_single_npy_array_is_refused(tmp_path):
         read_npz(save_npz(tmp_path, X=np.ones((2, 1)), y=np.array(["a", "b"])), task="regression")
 
 
-# --- rows to predict ---------------------------------------------------------------------------------
-def test_read_features_matches_columns_by_name_and_rebuilds_one_hot(tmp_path):
-    trained = read_csv(write(tmp_path, "colour,size,y\nred,1,a\nblue,2,b\n", "train.csv"))
-    path = write(tmp_path, "size;note;colour\n3;x;blue\n4,5;y;green\n", "new.csv")
-    X = read_features(path, trained.feature_names)
-    assert trained.feature_names == ["colour=blue", "colour=red", "size"]
-    assert X.tolist() == [[1, 0, 3], [0, 0, 4.5]]     # green was never seen: no colour feature
-
-
-@pytest.mark.parametrize("content, fragments", [
-    ("colour,y\nred,a\n", ["no column 'size'"]),
-    ("colour,size\nred,1\nblue,\n", ["row 3, column 2 ('size')", "missing value"]),
-    ("colour,size\nred,big\n", ["row 2, column 2 ('size')", "'big' is not a number"]),
-])
-def test_read_features_errors(tmp_path, content, fragments):
-    with pytest.raises(DataError) as caught:
-        read_features(write(tmp_path, content, "new.csv"), ["colour=red", "size"])
-    for fragment in fragments:
-        assert fragment in str(caught.value)

@@ -1,8 +1,8 @@
 """Data: load a data set, hold samples out, and standardise inputs for training.
 
 The public entry of the data layer. Built-in sets live in `datasets_builtin` (generators and
-shipped tables), file import in `tabular` (CSV and .npz for training, `read_features` for
-predictions, and the `Dataset` record); both are re-exported here so that callers import from one
+shipped tables), file import in `tabular` (CSV and .npz for training, and the `Dataset` record;
+`feature_table` encodes new rows for predictions); both are re-exported here so that callers import from one
 place.
 
 Standardisation is fitted on the training rows only, so validation and test figures measure what
@@ -18,12 +18,12 @@ import numpy as np
 from workbench.core.config import DataConfig
 from workbench.core.datasets_builtin import (BUILTIN_DATASETS, BuiltinDataset, BuiltinInfo,
                                              describe_builtins)
-from workbench.core.tabular import MISSING, DataError, Dataset, read_csv, read_features, read_npz
+from workbench.core.tabular import MISSING, DataError, Dataset, read_csv, read_npz
 
 __all__ = [
     "BUILTIN_DATASETS", "BuiltinDataset", "BuiltinInfo", "DataError", "Dataset", "MISSING",
     "PreparedData", "Scaler", "TRAIN", "VALIDATION", "TEST", "describe_builtins", "load_dataset",
-    "prepare", "read_csv", "read_features", "read_npz", "split_indices",
+    "prepare", "read_csv", "read_npz", "split_indices",
 ]
 
 TRAIN, VALIDATION, TEST = 0, 1, 2   # the codes of `split_indices`

@@ -205,7 +205,7 @@ def read_csv(path: str | Path, target: str | None = None, task: str | None = Non
     """
     if task is not None and task not in TASKS:
         raise DataError(f"task {task!r} is not one of {', '.join(TASKS)}", path=path)
-    table = _read_table(path)
+    table = read_table(path)
     if len(table.header) < 2:
         raise DataError("found one column only; a CSV needs feature columns and a target column "
                         "separated by commas, semicolons or tabs", path=path)
@@ -217,41 +217,7 @@ def read_csv(path: str | Path, target: str | None = None, task: str | None = Non
                    table.header[t], notes)
 
 
-def read_features(path: str | Path, feature_names: Sequence[str]) -> np.ndarray:
-    """A CSV file's rows as model inputs, float64 (n_rows, len(feature_names)), unscaled.
-
-    For predictions: columns are matched by name, so their order and extra columns (such as the
-    target) do not matter. A one-hot feature `column=value` is 1 where that text column holds
-    `value`; a value the model never saw sets none of its column's features. Every number must be
-    present, since there is no training data here to fill a gap from.
-    """
-    table = _read_table(path)
-    index = {name: i for i, name in enumerate(table.header)}
-    X = np.empty((len(table.row_numbers), len(feature_names)))
-    for j, name in enumerate(feature_names):
-        if name in index:
-            X[:, j] = _complete_numbers(table, index[name])
-            continue
-        source = max((h for h in table.header if name.startswith(h + "=")), key=len, default=None)
-        if source is None:
-            raise DataError(f"no column {name!r}, which the model needs", path=path)
-        value = name[len(source) + 1:]
-        X[:, j] = [cell == value for cell in table.columns[index[source]]]
-    return X
-
-
-def _complete_numbers(table: _Table, c: int) -> np.ndarray:
-    numbers = _parse_numbers(table.columns[c], table.decimal_comma)
-    if len(numbers.bad):
-        row = int(numbers.bad[0])
-        raise table.error(f"{table.columns[c][row]!r} is not a number", row_index=row, column=c)
-    if numbers.missing.any():
-        raise table.error("missing value; a prediction needs every feature",
-                          row_index=int(np.flatnonzero(numbers.missing)[0]), column=c)
-    return numbers.values
-
-
-def _read_table(path: str | Path) -> _Table:
+def read_table(path: str | Path) -> _Table:
     text = _read_text(path)
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -340,7 +306,7 @@ def _target_index(table: _Table, target: str | None) -> int:
                     path=table.path)
 
 
-def _parse_numbers(cells: list[str], decimal_comma: bool) -> _Numbers:
+def parse_numbers(cells: list[str], decimal_comma: bool) -> _Numbers:
     """Read a column as numbers; a fast path for clean columns, cell by cell otherwise."""
     try:
         values = np.array(cells, dtype=np.float64)
@@ -379,7 +345,7 @@ def _read_target(table: _Table, t: int, task: str | None,
     """Target values, class names, the task, and the mask of rows kept (target present)."""
     cells = table.columns[t]
     name = table.header[t]
-    numbers = _parse_numbers(cells, table.decimal_comma)
+    numbers = parse_numbers(cells, table.decimal_comma)
     keep = ~numbers.missing
     if not keep.any():
         raise table.error("the target column has no values", column=t)
@@ -417,7 +383,7 @@ def _read_features(table: _Table, t: int, keep: np.ndarray,
         if c == t:
             continue
         cells = [cell for cell, k in zip(table.columns[c], keep) if k]
-        numbers = _parse_numbers(cells, table.decimal_comma)
+        numbers = parse_numbers(cells, table.decimal_comma)
         if numbers.missing.all():
             notes.append(f"left out column {header!r}: it has no values")
             continue

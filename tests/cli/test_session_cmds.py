@@ -1,0 +1,90 @@
+"""`workbench resume`, `predict`, `export` and `info`: output, exit codes and one-line errors."""
+import json
+
+import pytest
+
+from workbench.cli import main
+from workbench.commands.session_cmds import escape_cell
+
+TRAIN = ["train", "--dataset", "iris", "--layers", "5", "--epochs", "4", "--seed", "2", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "run.h5"
+    assert main(TRAIN + ["--save", str(path)]) == 0
+    return path
+
+
+def test_info_shows_architecture_counts_and_metrics(session, capsys):
+    assert main(["info", str(session)]) == 0
+    text = capsys.readouterr().out
+    for fragment in ("builtin:iris", "classification", "dense_0", "dense_1", "softmax",
+                     "total parameters 43", "4 epochs", "val_accuracy", "optimizer adam"):
+        assert fragment in text, fragment
+
+
+def test_info_json(session, capsys):
+    assert main(["info", str(session), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [layer["parameters"] for layer in info["layers"]] == [25, 18]
+    assert info["parameters"] == 43 and info["epochs"] == 4 and info["status"] == "completed"
+    assert info["data"]["source"] == "builtin:iris" and info["data"]["features"] == 4
+    assert info["config"]["training"]["epochs"] == 4 and set(info["last"]) == {
+        "train_loss", "val_loss", "train_accuracy", "val_accuracy"}
+
+
+def test_resume_prints_progress_and_json(session, tmp_path, capsys):
+    out = tmp_path / "more.h5"
+    assert main(["resume", str(session), "--epochs", "3", "--save", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "epoch 7/7" in text and f"saved {out}" in text
+    assert main(["resume", str(out), "--epochs", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["epochs"] == 9 and result["status"] == "completed"
+
+
+@pytest.mark.parametrize("argv, status, fragment", [
+    (["info", "missing.h5"], 1, "missing.h5: no such file"),
+    (["resume", "RUN", "--epochs", "0"], 2, "--epochs must be at least 1"),
+    (["export", "RUN", "--format", "npz", "-o", "/nonexistent/dir/m.npz"], 1, "does not exist"),
+])
+def test_errors_are_one_line(session, capsys, argv, status, fragment):
+    argv = [str(session) if a == "RUN" else a for a in argv]
+    assert main(argv) == status
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err and "Traceback" not in err
+
+
+def test_a_non_session_file_is_one_clear_error(tmp_path, capsys):
+    bad = tmp_path / "notes.h5"
+    bad.write_text("hello")
+    assert main(["info", str(bad)]) == 1
+    assert capsys.readouterr().err.strip() == "workbench info: error: notes.h5: not an HDF5 file " \
+                                              "(a Workbench session is an .h5 file)"
+
+
+def test_predict_names_every_missing_column(session, tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("sepal_length_cm,petal_width_cm\n5.1,0.2\n")
+    assert main(["predict", str(session), str(rows)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "missing columns sepal_width_cm, petal_length_cm" in err and len(err.splitlines()) == 1
+
+
+def test_predict_to_standard_output(session, tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("petal_width_cm,petal_length_cm,sepal_width_cm,sepal_length_cm\n"
+                    "0.2,1.4,3.5,5.1\n2.3,5.4,3.0,6.2\n")
+    assert main(["predict", str(session), str(rows)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("row,prediction,probability_") and len(lines) == 3
+    assert lines[1].startswith("2,") and lines[2].startswith("3,")
+
+
+@pytest.mark.parametrize("text, escaped", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+1", "'+1+1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("-2+3", "'-2+3"), ("-0.25", "-0.25"), ("1e-3", "1e-3"), ("setosa", "setosa"),
+])
+def test_formula_escaping(text, escaped):
+    assert escape_cell(text) == escaped

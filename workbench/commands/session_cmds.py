@@ -1,0 +1,202 @@
+"""Commands on a saved session: `resume`, `predict`, `export` and `info` (shared/CLI.md)."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.cli import UsageError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from workbench.commands.train import add_output_options
+    from workbench.io.export import EXPORTERS
+
+    resume = sub.add_parser("resume", help="continue a saved session's training",
+                            description="Continue training a saved session for N more epochs, exactly "
+                                        "as if it had never stopped. Saves back into FILE.h5 unless --save.")
+    resume.add_argument("file", metavar="FILE.h5")
+    resume.add_argument("--epochs", type=int, required=True, metavar="N", help="epochs to add")
+    out = resume.add_argument_group("output")
+    out.add_argument("--save", metavar="OUT.h5", help="write the session here instead of FILE.h5")
+    add_output_options(out)
+    resume.set_defaults(func=run_resume)
+
+    predict = sub.add_parser("predict", help="predict a CSV's rows with a saved model",
+                             description="Apply the session's scaler and model to raw rows of a CSV with "
+                                         "the training's column names (the target column is ignored).")
+    predict.add_argument("file", metavar="FILE.h5")
+    predict.add_argument("input", metavar="INPUT.csv")
+    predict.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of standard output")
+    predict.set_defaults(func=run_predict)
+
+    export = sub.add_parser("export", help="export the learned weights (npz, safetensors, onnx)",
+                            description="Export the model (weights, activations, input scaler); see "
+                                        "docs/session_format.md for each layout.")
+    export.add_argument("file", metavar="FILE.h5")
+    export.add_argument("--format", required=True, choices=list(EXPORTERS))
+    export.add_argument("-o", "--output", required=True, metavar="OUT")
+    export.set_defaults(func=run_export)
+
+    info = sub.add_parser("info", help="describe a saved session",
+                          description="Architecture, hyperparameters, parameter counts, epochs trained, "
+                                      "last metrics and data source of a session.")
+    info.add_argument("file", metavar="FILE.h5")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(func=run_info)
+
+
+# --- resume ---------------------------------------------------------------------------------------
+def run_resume(args: argparse.Namespace) -> int:
+    from workbench.commands.train import run_training
+    from workbench.io.session import load_session
+
+    if args.epochs < 1:
+        raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
+    experiment = load_session(args.file)
+    args.save = args.save or args.file
+    return run_training(experiment, epochs=args.epochs, args=args)
+
+
+# --- predict --------------------------------------------------------------------------------------
+def escape_cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay as they are."""
+    if text.startswith(FORMULA_PREFIXES):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def prediction_table(experiment: Any, X_raw: np.ndarray, row_numbers: np.ndarray) -> list[list[str]]:
+    """Header and one line per row: the label and class probabilities, or the predicted values."""
+    data = experiment.data
+    X = data.scaler.transform(X_raw, experiment.network.dtype)
+    out = np.asarray(experiment.network.predict(X), dtype=np.float64)
+    dataset = data.dataset
+    if dataset.task == "classification":
+        header = ["row", "prediction"] + [f"probability_{name}" for name in dataset.class_names]
+        labels = [dataset.class_names[i] for i in out.argmax(axis=1)]
+        rows = [[str(r), label] + [repr(float(p)) for p in probs]
+                for r, label, probs in zip(row_numbers, labels, out)]
+    else:
+        out = out.reshape(len(out), -1)
+        target = dataset.target_name or "prediction"
+        header = ["row"] + ([f"predicted_{target}"] if out.shape[1] == 1
+                            else [f"predicted_{target}_{j + 1}" for j in range(out.shape[1])])
+        rows = [[str(r)] + [repr(float(v)) for v in values] for r, values in zip(row_numbers, out)]
+    return [[escape_cell(cell) for cell in header]] + [[escape_cell(cell) for cell in row] for row in rows]
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from workbench.core.feature_table import encode_csv
+    from workbench.io.session import load_session, replacing
+
+    experiment = load_session(args.file)
+    data = experiment.data
+    encoded = encode_csv(args.input, data.dataset.feature_names, np.asarray(data.scaler.mean))
+    for note in encoded.notes:
+        print(f"note: {note}", file=sys.stderr)
+    table = prediction_table(experiment, encoded.X, encoded.row_numbers)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(table)
+    if args.output:
+        with replacing(args.output) as tmp:
+            Path(tmp).write_text(buffer.getvalue(), encoding="utf-8")
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+# --- export ---------------------------------------------------------------------------------------
+def run_export(args: argparse.Namespace) -> int:
+    from workbench.io.export import export
+    from workbench.io.session import read_contents
+
+    export(read_contents(args.file), args.format, args.output)
+    print(f"exported {args.file} as {args.format} to {args.output}")
+    return 0
+
+
+# --- info -----------------------------------------------------------------------------------------
+def session_summary(contents: Any, file: str) -> dict[str, Any]:
+    """Everything `info` shows, as JSON-ready values."""
+    d = contents.data
+    layers = []
+    for name in contents.layer_names:
+        weight, bias = contents.params[f"{name}/weight"], contents.params[f"{name}/bias"]
+        layers.append({"name": name, "units": int(bias.shape[0]), "activation": contents.activations[name],
+                       "weight_shape": list(weight.shape), "bias_shape": list(bias.shape),
+                       "parameters": int(weight.size + bias.size)})
+    metric = "accuracy" if d.task == "classification" else "r2"
+    history = contents.history
+    last = {}
+    if contents.epochs_trained:
+        for column, key in (("train_loss", "train_loss"), ("val_loss", "val_loss"),
+                            ("train_metric", f"train_{metric}"), ("val_metric", f"val_{metric}")):
+            value = float(history[column][-1])
+            last[key] = value if np.isfinite(value) else None
+    split_counts = np.bincount(d.split.astype(np.int64), minlength=3)
+    return {
+        "file": file,
+        "format_version": 1,
+        "workbench_version": contents.workbench_version,
+        "saved": contents.saved,
+        "data": {"source": d.source, "task": d.task, "samples": int(d.X.shape[0]),
+                 "train": int(split_counts[0]), "validation": int(split_counts[1]),
+                 "test": int(split_counts[2]), "features": len(d.feature_names),
+                 "target": d.target_name, "classes": d.class_names},
+        "layers": layers,
+        "parameters": sum(layer["parameters"] for layer in layers),
+        "config": contents.config.to_dict(),
+        "epochs": contents.epochs_trained,
+        "status": contents.status,
+        "last": last,
+        "runs": len(contents.runs),
+        "tuning_trials": len(contents.tuning["trials"]) if contents.tuning else 0,
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    d, cfg = summary["data"], summary["config"]
+    out = [f"session   {summary['file']} (Workbench {summary['workbench_version']}, saved {summary['saved']})",
+           f"data      {d['source']}: {d['task']}, {d['samples']} samples ({d['train']} train, "
+           f"{d['validation']} validation, {d['test']} test), {d['features']} features"
+           + (f", {len(d['classes'])} classes" if d["classes"] else "")
+           + (f", target {d['target']}" if d["target"] else ""),
+           "network   layer      units  activation   weight        bias   parameters"]
+    for layer in summary["layers"]:
+        shape = " x ".join(str(n) for n in layer["weight_shape"])
+        out.append(f"          {layer['name']:<10} {layer['units']:>5}  {layer['activation']:<11}  "
+                   f"{shape:<12}  {layer['bias_shape'][0]:>5}  {layer['parameters']:>10}")
+    out.append(f"          total parameters {summary['parameters']}")
+    opt, train = cfg["optimizer"], cfg["training"]
+    dropouts = sorted({layer["dropout"] for layer in cfg["layers"]})
+    out.append(f"hyper     optimizer {opt['name']}, lr {opt['lr']:g}, batch size {train['batch_size']}, "
+               f"epochs {train['epochs']}, loss {train['loss'] or 'default for the task'}, "
+               f"l1 {train['l1']:g}, l2 {train['l2']:g}, dropout {', '.join(f'{p:g}' for p in dropouts) or '0'}, "
+               f"schedule {cfg['schedule']['name']}, seed {train['seed']}, dtype {train['dtype']}")
+    out.append(f"trained   {summary['epochs']} epochs, status {summary['status']}")
+    if summary["last"]:
+        figures = ", ".join(f"{k} {'n/a' if v is None else format(v, '.4g')}" for k, v in summary["last"].items())
+        out.append(f"last      {figures}")
+    if summary["runs"] or summary["tuning_trials"]:
+        out.append(f"also      {summary['runs']} earlier runs, {summary['tuning_trials']} tuning trials")
+    return "\n".join(out)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from workbench.io.session import read_contents
+
+    summary = session_summary(read_contents(args.file), args.file)
+    print(json.dumps(summary) if args.json else format_summary(summary))
+    return 0
