@@ -1,0 +1,267 @@
+"""Hyperparameter search: the space, k-fold splits, each method, failures, budgets, the record."""
+from __future__ import annotations
+
+import json
+import math
+import threading
+
+import numpy as np
+import pytest
+
+from workbench.core.config import Config
+from workbench.core.cross_validation import (HELD_OUT, TEST, TRAIN, evaluation_splits,
+                                             fold_assignment, score_config)
+from workbench.core.data import Dataset
+from workbench.core.search_space import Choice, Fixed, Range, SearchSpace, SpaceError
+from workbench.core.tuning import (TuningError, TuningSettings, best_config, param_importances,
+                                   run_search, trial_counts)
+
+
+def blobs(n: int = 120, seed: int = 0) -> Dataset:
+    """Two overlapping Gaussian classes in 2-D: learnable, but not in one step."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    X = rng.normal(size=(n, 2)) + np.where(y[:, None] == 1, 1.2, -1.2)
+    return Dataset(X, y.astype(np.int64), "classification", "test:blobs", ["a", "b"], ["0", "1"], "c")
+
+
+def line(n: int = 80, seed: int = 0) -> Dataset:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    y = 3.0 * X[:, 0] - 2.0 * X[:, 1] + 0.1 * rng.normal(size=n)
+    return Dataset(X, y, "regression", "test:line", ["a", "b"], [], "y")
+
+
+# A deliberately poor base: tiny learning rate, tiny layer. The searches may move both.
+BASE = Config().updated({"optimizer.lr": 0.0005, "training.epochs": 8, "training.batch_size": 16,
+                         "layers": [{"units": 2, "activation": "tanh"}]})
+SMALL_SPACE = {"lr": {"low": 0.0005, "high": 0.2, "log": True}, "units": [2, 8]}
+
+
+# --- the space ------------------------------------------------------------------------------------------
+def test_space_entries_are_fixed_choices_or_ranges_with_types_from_the_hyperparameter():
+    space = SearchSpace.from_dict({"lr": {"low": 0.001, "high": 0.1, "log": True},
+                                   "units": {"low": 4, "high": 32}, "activation": ["relu", "tanh"],
+                                   "epochs": 20, "dropout": [0.1], "optimizer.beta1": [0.8, 0.9]})
+    dims = space.dimensions
+    assert dims["lr"] == Range(0.001, 0.1, log=True, integer=False)
+    assert dims["units"] == Range(4, 32, log=False, integer=True)
+    assert dims["activation"] == Choice(("relu", "tanh"))
+    assert dims["epochs"] == Fixed(20) and dims["dropout"] == Fixed(0.1)
+    assert set(space.varying) == {"lr", "units", "activation", "optimizer.beta1"}
+    assert SearchSpace.from_dict(space.to_dict()) == space
+
+
+@pytest.mark.parametrize("spec, words", [
+    ({"speed": [1, 2]}, "speed: unknown hyperparameter"),
+    ({"lr": {"low": 0.1, "high": 0.01}}, "lr: low (0.1) must be below high"),
+    ({"lr": {"low": 0.0, "high": 0.1, "log": True}}, "lr: a log range needs low > 0"),
+    ({"activation": {"low": 1, "high": 2}}, "activation: a range needs a numeric setting"),
+    ({"units": {"low": 2.5, "high": 8}}, "units: an integer range needs whole-number"),
+    ({"units": ["8"]}, "units: '8' is not an int"),
+    ({"lr": []}, "lr: the list of choices is empty"),
+    ({"data.noise": [0.1]}, "data.noise: unknown hyperparameter"),
+    ({}, "at least one hyperparameter"),
+])
+def test_bad_spaces_name_the_hyperparameter(spec, words):
+    with pytest.raises(SpaceError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        SearchSpace.from_dict(spec)
+
+
+def test_values_the_config_refuses_are_caught_before_the_search():
+    for spec, words in (({"activation": ["relu", "swish"]}, "activation: 'swish'"),
+                        ({"lr": {"low": 0.01, "high": 500.0}}, "lr: 500.0"),
+                        ({"hidden_layers": [1, 100]}, "hidden_layers: 100")):
+        with pytest.raises(SpaceError, match=words):
+            SearchSpace.from_dict(spec).validate(BASE)
+
+
+def test_space_file_errors_name_the_file(tmp_path):
+    bad = tmp_path / "space.json"
+    bad.write_text("{not json")
+    with pytest.raises(SpaceError, match="space.json: not valid JSON"):
+        SearchSpace.read(bad)
+    with pytest.raises(SpaceError, match="missing.json: cannot read"):
+        SearchSpace.read(tmp_path / "missing.json")
+    bad.write_text(json.dumps({"lr": {"low": 1, "hi": 2}}))
+    with pytest.raises(SpaceError, match="space.json: lr: unknown key 'hi'"):
+        SearchSpace.read(bad)
+
+
+def test_trial_parameters_become_a_config_with_layers_resized_first():
+    space = SearchSpace.from_dict({"hidden_layers": [1, 3], "units": [16], "activation": ["relu"],
+                                   "lr": {"low": 0.001, "high": 0.1}, "schedule.name": ["cosine", "step"]})
+    config = space.config_for(BASE, {"hidden_layers": 3, "lr": 0.05, "schedule.name": "cosine"})
+    assert [(layer.units, layer.activation) for layer in config.layers] == [(16, "relu")] * 3
+    assert config.optimizer.lr == 0.05 and config.schedule.name == "cosine"
+    assert config.training.epochs == BASE.training.epochs
+
+
+def test_grid_values_cover_ranges_evenly():
+    assert Range(1, 4, integer=True).grid_values() == [1, 2, 3, 4]
+    assert Range(0.001, 0.1, log=True, points=3).grid_values() == pytest.approx([0.001, 0.01, 0.1])
+    assert Range(0.0, 1.0, points=3).grid_values() == [0.0, 0.5, 1.0]
+    space = SearchSpace.from_dict({"units": {"low": 2, "high": 4}, "activation": ["relu", "tanh"], "epochs": 5})
+    assert space.grid_size() == 6
+
+
+# --- folds ------------------------------------------------------------------------------------------------
+def test_folds_are_disjoint_cover_the_non_test_data_and_are_stratified():
+    data = blobs(101)
+    config = BASE.updated({"data.test_split": 0.2})
+    splits = evaluation_splits(data, config, folds=4)
+    test = splits[0] == TEST
+    assert test.sum() > 0 and all(((s == TEST) == test).all() for s in splits)
+    held_out = np.stack([s == HELD_OUT for s in splits])
+    assert (held_out.sum(axis=0) == ~test).all()     # each non-test sample held out exactly once
+    assert all(((s == TRAIN) == (~test & (s != HELD_OUT))).all() for s in splits)
+    for s in splits:                                  # class balance within one sample per fold
+        counts = np.bincount(data.y[s == HELD_OUT], minlength=2)
+        assert abs(int(counts[0]) - int(counts[1])) <= 1
+
+
+def test_the_same_seed_gives_the_same_folds_and_another_seed_other_folds():
+    data = blobs()
+    first = evaluation_splits(data, BASE, folds=3)
+    again = evaluation_splits(data, BASE, folds=3)
+    other = evaluation_splits(data, BASE.updated({"training.seed": 7}), folds=3)
+    assert all((a == b).all() for a, b in zip(first, again))
+    assert any((a != b).any() for a, b in zip(first, other))
+
+
+def test_fold_counts_outside_the_data_are_refused():
+    y = np.arange(5) % 2
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        fold_assignment(y, "classification", 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="6 folds but only 5 samples"):
+        fold_assignment(y, "classification", 6, np.random.default_rng(0))
+
+
+def test_a_fold_score_is_the_mean_with_its_spread():
+    data = blobs()
+    score = score_config(BASE.updated({"optimizer.lr": 0.05}), data, evaluation_splits(data, BASE, 3))
+    assert len(score.folds) == 3
+    assert score.mean == pytest.approx(np.mean(score.folds)) and score.std == pytest.approx(np.std(score.folds))
+    single = score_config(BASE, data, evaluation_splits(data, BASE, 0))
+    assert single.std is None and single.folds == ()
+
+
+# --- searches ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("method, trials", [("grid", None), ("random", 6), ("bayes", 7)])
+def test_each_method_does_at_least_as_well_as_the_base(method, trials):
+    data = blobs()
+    space = SearchSpace.from_dict({**SMALL_SPACE, "lr": {**SMALL_SPACE["lr"], "points": 3}})
+    baseline = score_config(BASE, data, evaluation_splits(data, BASE, 0)).mean
+    seen = []
+    record = run_search(BASE, data, space, TuningSettings(method=method, trials=trials, jobs=1),
+                        on_trial=seen.append)
+    expected = 6 if method == "grid" else trials
+    assert len(record["trials"]) == len(seen) == expected
+    assert trial_counts(record)["complete"] == expected
+    best = next(t for t in record["trials"] if t["number"] == record["best_trial"])
+    assert best["score"] == max(t["score"] for t in record["trials"])
+    assert best["score"] >= baseline
+    config = best_config(record, BASE)
+    assert config.optimizer.lr == best["params"]["lr"] and config.layers[0].units == best["params"]["units"]
+    if method == "grid":
+        assert sorted((t["params"]["units"], round(t["params"]["lr"], 6)) for t in record["trials"]) == \
+            sorted((u, round(lr, 6)) for u in (2, 8) for lr in space.grid()["lr"])
+
+
+def test_failed_and_diverging_trials_are_recorded_and_the_search_goes_on():
+    base = Config().updated({"optimizer.name": "sgd", "training.epochs": 5,
+                             "layers": [{"units": 8, "activation": "relu"}]})
+    space = SearchSpace.from_dict({"lr": [0.01, 90.0], "training.loss": ["mse", "cross_entropy"]})
+    record = run_search(base, line(), space, TuningSettings(method="grid", jobs=1))
+    states = {(t["params"]["lr"], t["params"]["training.loss"]): t for t in record["trials"]}
+    assert len(states) == 4
+    assert states[(0.01, "mse")]["state"] == "complete"
+    assert states[(90.0, "mse")]["state"] == "failed"
+    assert "diverged" in states[(90.0, "mse")]["message"]
+    assert "cross_entropy" in states[(0.01, "cross_entropy")]["message"]
+    assert record["best_trial"] == states[(0.01, "mse")]["number"]
+    assert math.isfinite(states[(0.01, "mse")]["score"])
+    assert record["settings"]["metric"] == "r2"
+
+
+def test_k_fold_search_records_fold_scores_and_spread():
+    record = run_search(BASE, blobs(), SearchSpace.from_dict({"lr": [0.01, 0.1]}),
+                        TuningSettings(method="grid", folds=3, jobs=1))
+    for trial in record["trials"]:
+        assert len(trial["fold_scores"]) == 3
+        assert trial["score"] == pytest.approx(np.mean(trial["fold_scores"]))
+        assert trial["score_std"] == pytest.approx(np.std(trial["fold_scores"]))
+
+
+def test_the_median_pruner_stops_trials_that_fall_behind():
+    base = BASE.updated({"training.epochs": 10})
+    space = SearchSpace.from_dict({"lr": [0.00001, 0.05]})
+    record = run_search(base, line(), space,
+                        TuningSettings(method="random", trials=12, pruner="median", jobs=1, seed=3))
+    pruned = [t for t in record["trials"] if t["state"] == "pruned"]
+    assert pruned and all(t["params"]["lr"] == 0.00001 for t in pruned)
+    assert all("pruned after epoch" in t["message"] and t["score"] is None for t in pruned)
+
+
+def test_stop_ends_the_search_early():
+    stop = threading.Event()
+    record = run_search(BASE, blobs(), SearchSpace.from_dict(SMALL_SPACE),
+                        TuningSettings(method="random", trials=50, jobs=1),
+                        on_trial=lambda trial: stop.set(), stop=stop)
+    assert 1 <= len(record["trials"]) <= 2
+
+
+def test_a_time_budget_alone_bounds_the_search():
+    record = run_search(BASE, blobs(), SearchSpace.from_dict(SMALL_SPACE),
+                        TuningSettings(method="random", trials=None, timeout=0.3, jobs=1))
+    assert 1 <= len(record["trials"]) < 50
+
+
+def test_parallel_workers_share_the_budget():
+    record = run_search(BASE, blobs(), SearchSpace.from_dict(SMALL_SPACE),
+                        TuningSettings(method="random", trials=4, jobs=2))
+    assert len(record["trials"]) == 4 and trial_counts(record)["complete"] == 4
+    assert len({t["params"]["lr"] for t in record["trials"]}) == 4   # workers sample differently
+    assert record["settings"]["jobs"] == 2
+
+
+def test_a_shared_storage_accumulates_trials_and_refuses_another_search(tmp_path):
+    settings = TuningSettings(method="random", trials=2, jobs=1, storage=str(tmp_path / "study.journal"),
+                              study="shared")
+    space = SearchSpace.from_dict(SMALL_SPACE)
+    run_search(BASE, blobs(), space, settings)
+    record = run_search(BASE, blobs(), space, settings)
+    assert len(record["trials"]) == 4
+    with pytest.raises(TuningError, match="study 'shared' was started with a different space.units"):
+        run_search(BASE, blobs(), SearchSpace.from_dict({**SMALL_SPACE, "units": [2, 4]}), settings)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"method": "annealing"}, "method: 'annealing' is not one of"),
+    ({"folds": 1}, "folds: 0"), ({"jobs": 0}, "jobs: at least 1"),
+    ({"trials": None}, "trials: give a number of trials or a time budget"),
+])
+def test_bad_settings_are_refused(kwargs, words):
+    with pytest.raises(TuningError, match=words):
+        TuningSettings(**kwargs)
+
+
+def test_importances_cover_the_varying_hyperparameters():
+    record = run_search(BASE, blobs(), SearchSpace.from_dict({**SMALL_SPACE, "epochs": 6}),
+                        TuningSettings(method="random", trials=8, jobs=1))
+    importances = param_importances(record)
+    assert set(importances) == {"lr", "units"}
+    assert sum(importances.values()) == pytest.approx(1.0)
+
+
+def test_the_tuning_record_round_trips_through_a_session(tmp_path):
+    from workbench.core.experiment import Experiment
+    from workbench.io.session import load_session, save_session
+
+    data = blobs()
+    record = run_search(BASE, data, SearchSpace.from_dict({"lr": [0.01, 90.0]}),
+                        TuningSettings(method="grid", jobs=1))
+    experiment = Experiment.create(best_config(record, BASE), data)
+    experiment.tuning = record
+    save_session(tmp_path / "tuned.h5", experiment)
+    assert load_session(tmp_path / "tuned.h5").tuning == record

@@ -1,0 +1,515 @@
+"""Hyperparameter search with Optuna: grid, random or Bayesian (TPE) sampling, optional pruning,
+trials in parallel processes, and the tuning record that sessions store under /tuning.
+
+How the parallel search works: every worker process opens the same Optuna storage (the one given
+with `--storage`, else a temporary journal file) and runs trials until the shared budget (a
+counter of trials and a deadline) is spent. Workers on other machines pointed at the same storage
+and study join in the same way. Each finished trial is sent to the parent for progress, and the
+record is read back from the storage at the end, so it holds every machine's trials.
+
+Optuna is imported inside the functions that use it, so importing this module stays cheap.
+"""
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import queue as queue_module
+import re
+import socket
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from workbench.core.config import Config
+from workbench.core.cross_validation import TrialFailed, evaluation_splits, score_config
+from workbench.core.data import Dataset
+from workbench.core.search_space import SearchSpace, SpaceError
+
+METRICS = {"classification": "accuracy", "regression": "r2"}
+STATES = ("complete", "pruned", "failed", "running")
+STORAGE_ATTEMPTS = 4
+RETRIED_ERRORS = ("IntegrityError", "ProgrammingError", "OperationalError")  # SQLAlchemy's names
+TrialCallback = Callable[[dict[str, Any]], None]
+
+
+class TuningError(ValueError):
+    """A search that cannot run as asked (bad settings, unreachable storage, a mismatched study)."""
+
+
+# --- samplers and pruners (registries; Optuna imported when one is built) ----------------------------
+def _grid_sampler(space: SearchSpace, seed: int) -> Any:
+    from optuna.samplers import GridSampler
+
+    return GridSampler(space.grid(), seed=seed)
+
+
+def _random_sampler(space: SearchSpace, seed: int) -> Any:
+    from optuna.samplers import RandomSampler
+
+    return RandomSampler(seed=seed)
+
+
+def _tpe_sampler(space: SearchSpace, seed: int) -> Any:
+    from optuna.samplers import TPESampler
+
+    # few random start-up trials so that small budgets still get model-guided proposals;
+    # constant_liar keeps parallel workers from proposing the same point
+    return TPESampler(seed=seed, n_startup_trials=5, constant_liar=True)
+
+
+def _no_pruner(max_epochs: int) -> Any:
+    from optuna.pruners import NopPruner
+
+    return NopPruner()
+
+
+def _median_pruner(max_epochs: int) -> Any:
+    from optuna.pruners import MedianPruner
+
+    return MedianPruner(n_startup_trials=4, n_warmup_steps=max(1, max_epochs // 5))
+
+
+def _hyperband_pruner(max_epochs: int) -> Any:
+    from optuna.pruners import HyperbandPruner
+
+    return HyperbandPruner(min_resource=1, max_resource=max(max_epochs, 2), reduction_factor=3)
+
+
+SAMPLERS: dict[str, Callable[[SearchSpace, int], Any]] = {
+    "grid": _grid_sampler, "random": _random_sampler, "bayes": _tpe_sampler}
+PRUNERS: dict[str, Callable[[int], Any]] = {
+    "none": _no_pruner, "median": _median_pruner, "hyperband": _hyperband_pruner}
+
+
+# --- settings -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TuningSettings:
+    """How to search: method, budget (trials and/or seconds), scoring (folds), parallelism, storage."""
+
+    method: str = "bayes"
+    trials: int | None = 20          # trials this search runs (shared by its jobs); None: no limit
+    timeout: float | None = None     # seconds; trials started before the deadline finish
+    folds: int = 0                   # 0: score on the validation split; k >= 2: k-fold mean
+    jobs: int = 1                    # parallel worker processes
+    seed: int = 0
+    pruner: str = "none"
+    storage: str | None = None       # Optuna storage URL, or a journal file path; None: temporary
+    study: str = "workbench"
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.method in SAMPLERS, "method", f"{self.method!r} is not one of {', '.join(SAMPLERS)}"),
+            (self.pruner in PRUNERS, "pruner", f"{self.pruner!r} is not one of {', '.join(PRUNERS)}"),
+            (self.trials is None or self.trials >= 1, "trials", "at least 1"),
+            (self.timeout is None or self.timeout > 0, "timeout", "more than 0 seconds"),
+            (self.folds == 0 or self.folds >= 2, "folds", "0 (the validation split) or at least 2"),
+            (self.jobs >= 1, "jobs", "at least 1"),
+            (bool(self.study), "study", "a name is needed"),
+            (self.method == "grid" or self.trials is not None or self.timeout is not None,
+             "trials", "give a number of trials or a time budget"),
+        ]
+        for ok, name, message in checks:
+            if not ok:
+                raise TuningError(f"{name}: {message}")
+
+    def to_record(self, metric: str) -> dict[str, Any]:
+        """The record's settings (the storage URL is left out: it may hold a password)."""
+        return {"method": self.method, "trials": self.trials, "timeout": self.timeout,
+                "folds": self.folds, "jobs": self.jobs, "seed": self.seed, "metric": metric,
+                "direction": "maximize", "pruner": self.pruner, "study": self.study}
+
+
+# --- one search -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs to run trials (sent to worker processes)."""
+
+    base: Config
+    dataset: Dataset
+    space: SearchSpace
+    settings: TuningSettings
+    splits: list[np.ndarray]
+    storage: str | None
+    single_thread: bool        # worker processes keep BLAS to one thread each
+
+
+class _Budget:
+    """Trials left and the deadline, shared by all worker processes of one search."""
+
+    def __init__(self, context: Any, trials: int | None, deadline: float | None):
+        self._left = context.Value("q", -1 if trials is None else trials)
+        self.deadline = deadline
+
+    def claim(self) -> bool:
+        if self.deadline is not None and time.time() >= self.deadline:
+            return False
+        with self._left.get_lock():
+            if self._left.value == 0:
+                return False
+            if self._left.value > 0:
+                self._left.value -= 1
+            return True
+
+
+def run_search(base: Config, dataset: Dataset, space: SearchSpace, settings: TuningSettings,
+               on_trial: TrialCallback | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
+    """Search `space` around `base` on `dataset`; returns the tuning record (architecture.md).
+
+    `on_trial` receives each finished trial's record entry (from this process's workers) as it
+    comes; `stop` ends the search early (the running trials are abandoned and marked failed).
+    A trial that diverges or fails is recorded as failed and the search goes on.
+    """
+    try:
+        space.validate(base)
+        splits = evaluation_splits(dataset, base, settings.folds)
+    except (SpaceError, ValueError) as err:
+        raise TuningError(str(err)) from None
+    on_trial = on_trial or (lambda record: None)
+    stop = stop or threading.Event()
+    trials = settings.trials
+    if settings.method == "grid":
+        trials = min(trials or space.grid_size(), space.grid_size())
+    deadline = time.time() + settings.timeout if settings.timeout else None
+    context = multiprocessing.get_context(_start_method())
+    budget = _Budget(context, trials, deadline)
+    job = _Job(base, dataset, space, settings, splits, settings.storage, settings.jobs > 1)
+    metric = METRICS[dataset.task]
+    if settings.jobs == 1:
+        study = _open_study(job, worker=0)
+        _work(study, job, budget, stop, on_trial)
+        return _record(study, job, metric)
+    with tempfile.TemporaryDirectory(prefix="workbench-tune-") as folder:
+        if job.storage is None:
+            job = replace(job, storage=os.path.join(folder, "study.journal"))
+        study = _open_study(job, worker=0)   # creates the study (and checks it) before workers start
+        errors = _run_workers(job, context, budget, stop, on_trial)
+        record = _record(study, job, metric)
+    if errors and not record["trials"]:
+        raise TuningError(errors[0])
+    return record
+
+
+def _start_method() -> str:
+    """Fork starts workers in milliseconds, but is unsafe once other threads run (the GUI, its
+    worker thread) and on macOS: then spawn, which starts a fresh interpreter (about half a second)."""
+    forkable = sys.platform.startswith("linux") and threading.active_count() == 1
+    return "fork" if forkable else "spawn"
+
+
+def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event,
+                 on_trial: TrialCallback) -> list[str]:
+    """Start `jobs` worker processes, relay their finished trials, stop them on request."""
+    messages = context.Queue()
+    worker_stop = context.Event()
+    workers = [context.Process(target=_worker_main, args=(job, index, budget, worker_stop, messages),
+                               name=f"workbench-tune-{index + 1}", daemon=True)
+               for index in range(job.settings.jobs)]
+    for worker in workers:
+        worker.start()
+    errors: list[str] = []
+    running = len(workers)
+    try:
+        while running:
+            if stop.is_set():
+                worker_stop.set()
+            try:
+                kind, payload = messages.get(timeout=0.05)
+            except queue_module.Empty:
+                if not any(worker.is_alive() for worker in workers) and messages.empty():
+                    break       # a worker was killed before it could say it was done
+                continue
+            if kind == "trial":
+                on_trial(payload)
+            elif kind == "error":
+                errors.append(payload)
+            else:
+                running -= 1
+    finally:
+        worker_stop.set()
+        for worker in workers:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+    return errors
+
+
+def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, messages: Any) -> None:
+    """Entry point of a worker process: run trials until the budget is spent; report each one."""
+    from threadpoolctl import threadpool_limits
+
+    try:
+        with threadpool_limits(limits=1):
+            study = _open_study(job, worker=index)
+            _work(study, job, budget, stop, lambda trial: messages.put(("trial", trial)))
+    except KeyboardInterrupt:
+        pass            # Ctrl-C reaches every process of the group; the parent reports it once
+    except Exception as err:  # noqa: BLE001 - reported to the parent as one line
+        messages.put(("error", f"worker {index + 1}: {err}"))
+    finally:
+        messages.put(("done", index))
+
+
+def _work(study: Any, job: _Job, budget: _Budget, stop: Any, on_trial: TrialCallback) -> None:
+    """Run trials one at a time, each claimed from the shared budget, until it or the grid runs out."""
+    from optuna.samplers import GridSampler
+
+    objective = _Objective(job, stop)
+    report = lambda _study, frozen: on_trial(trial_record(frozen))  # noqa: E731
+    grid = study.sampler if isinstance(study.sampler, GridSampler) else None
+    while not stop.is_set() and not (grid and grid.is_exhausted(study)) and budget.claim():
+        study.optimize(objective, n_trials=1, catch=(TrialFailed,), callbacks=[report])
+
+
+class _Objective:
+    """Optuna's objective: the trial's Config, scored on the splits; failures say why."""
+
+    def __init__(self, job: _Job, stop: Any):
+        self.job, self.stop = job, stop
+        self.prune = job.settings.pruner != "none"
+
+    def __call__(self, trial: Any) -> float:
+        from optuna import TrialPruned
+
+        job = self.job
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")   # which machine and process ran it (in the storage)
+        params = job.space.suggest(trial)
+        on_epoch = (lambda epoch, value: _report_epoch(trial, epoch, value)) if self.prune else None
+        try:
+            config = job.space.config_for(job.base, params)
+            if job.single_thread:
+                config = config.updated({"training.threads": 1})
+            score = score_config(config, job.dataset, job.splits, on_epoch=on_epoch, stop=self.stop)
+        except TrialPruned:
+            raise
+        except TrialFailed as err:
+            trial.set_user_attr("message", str(err))
+            raise
+        except Exception as err:  # noqa: BLE001 - any failure of one trial is recorded, not fatal
+            message = f"{type(err).__name__}: {err}"
+            trial.set_user_attr("message", message)
+            raise TrialFailed(message) from err
+        trial.set_user_attr("fold_scores", list(score.folds))
+        trial.set_user_attr("score_std", score.std)
+        return score.mean
+
+
+def _report_epoch(trial: Any, epoch: int, value: float) -> None:
+    from optuna import TrialPruned
+
+    trial.report(value, epoch)
+    if trial.should_prune():
+        trial.set_user_attr("message", f"pruned after epoch {epoch} (validation score {value:.4g})")
+        raise TrialPruned()
+
+
+# --- storage and study ------------------------------------------------------------------------------------
+def open_storage(url: str | None) -> Any:
+    """None (in memory), a database URL (sqlite:///…, postgresql://…) or a journal file path."""
+    if url is None:
+        return None
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return _storage_for(url)
+        except Exception as err:  # noqa: BLE001 - drivers raise many kinds; one line for a person
+            # workers started together on a new database race to create its tables: the loser
+            # finds them made on its next attempt
+            if attempt == STORAGE_ATTEMPTS or type(err).__name__ not in RETRIED_ERRORS:
+                first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                raise TuningError(f"storage {redact(url)}: cannot open ({first_line})") from None
+            time.sleep(0.2 * attempt)
+
+
+def _storage_for(url: str) -> Any:
+    import optuna
+
+    if "://" in url:
+        return optuna.storages.RDBStorage(_with_installed_driver(url), engine_kwargs={"pool_pre_ping": True})
+    from optuna.storages.journal import JournalFileBackend
+
+    return optuna.storages.JournalStorage(JournalFileBackend(url))
+
+
+def _with_installed_driver(url: str) -> str:
+    """`postgresql://` names no driver, and SQLAlchemy 2.1 then wants psycopg 3; use psycopg2 when
+    only it is installed (the test extra installs psycopg2-binary)."""
+    scheme, rest = url.split("://", 1)
+    if scheme not in ("postgresql", "postgres"):
+        return url
+    import importlib.util
+
+    has_psycopg3 = importlib.util.find_spec("psycopg") is not None
+    driver = "postgresql" if has_psycopg3 or importlib.util.find_spec("psycopg2") is None else "postgresql+psycopg2"
+    return f"{driver}://{rest}"
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, for messages."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def _open_study(job: _Job, worker: int) -> Any:
+    """Create or join the study with this worker's sampler; refuse a study of another search."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the record, not logs
+    settings = job.settings
+    seed = _sampler_seed(settings.seed, worker, shared=settings.storage is not None)
+    study = optuna.create_study(
+        storage=open_storage(job.storage), study_name=settings.study, direction="maximize",
+        sampler=SAMPLERS[settings.method](job.space, seed),
+        pruner=PRUNERS[settings.pruner](max_epochs(job.space, job.base)), load_if_exists=True)
+    if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+        raise TuningError(f"study {settings.study!r} minimises; use another --study name")
+    _check_signature(study, _signature(job))
+    return study
+
+
+def _sampler_seed(seed: int, worker: int, shared: bool) -> int:
+    """Each worker samples differently; with a shared storage, machines differ too (by process id)."""
+    parts = [seed, worker, os.getpid()] if shared else [seed, worker]
+    return int(np.random.SeedSequence(parts).generate_state(1)[0]) if worker or shared else seed
+
+
+def _signature(job: _Job) -> dict[str, Any]:
+    """What must agree between processes that work on one study (JSON-normalised)."""
+    config = job.base.to_dict()
+    config["data"].pop("path")        # the same file may live at another path on another machine
+    config["training"].pop("threads")
+    return json.loads(json.dumps({"space": job.space.to_dict(), "config": config,
+                                  "folds": job.settings.folds}))
+
+
+def _check_signature(study: Any, signature: dict[str, Any]) -> None:
+    stored = study.user_attrs.get("workbench")
+    if stored is None:
+        study.set_user_attr("workbench", signature)
+        return
+    if stored != signature:
+        raise TuningError(f"study {study.study_name!r} was started with a different "
+                          f"{_first_difference(stored, signature)}; give every worker the same "
+                          "options and --space, or use another --study name")
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+    return f"{path} ({a!r} in the study, {b!r} here)"
+
+
+def max_epochs(space: SearchSpace, base: Config) -> int:
+    """The most epochs any trial trains (the pruners' resource bound)."""
+    dim = space.dimensions.get("epochs")
+    return int(max(dim.edge_values())) if dim is not None else base.training.epochs
+
+
+# --- the record -----------------------------------------------------------------------------------------
+def _state_names() -> dict[Any, str]:
+    from optuna.trial import TrialState
+
+    return {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned", TrialState.FAIL: "failed",
+            TrialState.RUNNING: "running", TrialState.WAITING: "running"}
+
+
+def trial_record(frozen: Any) -> dict[str, Any]:
+    """One row of the record's `trials` from an Optuna FrozenTrial."""
+    state = _state_names()[frozen.state]
+    end = frozen.datetime_complete
+    start = frozen.datetime_start
+    if start is None:
+        duration = 0.0
+    else:
+        duration = ((end or type(start).now(start.tzinfo)) - start).total_seconds()
+    attrs = frozen.user_attrs
+    return {"number": int(frozen.number), "params": dict(frozen.params),
+            "score": float(frozen.value) if state == "complete" else None,
+            "score_std": attrs.get("score_std") if state == "complete" else None,
+            "state": state, "duration": float(duration),
+            "fold_scores": [float(v) for v in attrs.get("fold_scores", [])],
+            "message": str(attrs.get("message", ""))}
+
+
+def _record(study: Any, job: _Job, metric: str) -> dict[str, Any]:
+    trials = [trial_record(t) for t in study.get_trials(deepcopy=False)]
+    return {"settings": job.settings.to_record(metric), "space": job.space.to_dict(),
+            "trials": trials, "best_trial": best_trial_number(trials)}
+
+
+def best_trial_number(trials: list[Mapping[str, Any]]) -> int | None:
+    """The complete trial with the highest finite score (the earliest on a tie); None if none."""
+    scored = [(t["score"], -t["number"]) for t in trials
+              if t["state"] == "complete" and t["score"] is not None and math.isfinite(t["score"])]
+    return -max(scored)[1] if scored else None
+
+
+def best_trial(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    number = record.get("best_trial")
+    return next((t for t in record["trials"] if t["number"] == number), None)
+
+
+def best_config(record: Mapping[str, Any], base: Config) -> Config | None:
+    """The best trial's configuration built on `base`, or None when no trial completed."""
+    best = best_trial(record)
+    if best is None:
+        return None
+    return SearchSpace.from_dict(record["space"]).config_for(base, best["params"])
+
+
+def trial_counts(record: Mapping[str, Any]) -> dict[str, int]:
+    """Number of trials in each state, e.g. {"complete": 14, "pruned": 1, "failed": 1, "running": 0}."""
+    counts = dict.fromkeys(STATES, 0)
+    for trial in record["trials"]:
+        counts[trial["state"]] = counts.get(trial["state"], 0) + 1
+    return counts
+
+
+def describe_params(params: Mapping[str, Any]) -> str:
+    """`lr=0.0123 units=16 activation=relu`, for progress lines and tooltips."""
+    return " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
+
+
+def param_importances(record: Mapping[str, Any]) -> dict[str, float]:
+    """Each varying hyperparameter's share of the score's variation (PED-ANOVA; sums to 1).
+
+    Rebuilt from the record, so a saved search shows its importances too. Empty when there are too
+    few complete trials to say. Takes a moment: call it off the GUI thread.
+    """
+    import optuna
+    from optuna.importance import PedAnovaImportanceEvaluator, get_param_importances
+
+    space = SearchSpace.from_dict(record["space"])
+    distributions = space.distributions()
+    complete = [t for t in record["trials"] if t["state"] == "complete" and t["score"] is not None
+                and set(t["params"]) == set(distributions)]
+    if not distributions or len(complete) < 3:
+        return {}
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(direction="maximize")
+    study.add_trials([optuna.trial.create_trial(params=t["params"], distributions=distributions,
+                                                value=t["score"]) for t in complete])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            importances = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator())
+        except (ValueError, RuntimeError, ZeroDivisionError):
+            return {}
+    if any("will be equal" in str(w.message) for w in caught):
+        return {}   # too few trials to tell the good ones from the rest
+    return {name: float(value) for name, value in importances.items()}
+
+
+__all__ = ["METRICS", "SAMPLERS", "PRUNERS", "TuningError", "TuningSettings", "run_search",
+           "trial_record", "best_trial", "best_trial_number", "best_config", "trial_counts",
+           "describe_params", "param_importances", "open_storage", "redact", "max_epochs"]
