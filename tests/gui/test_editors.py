@@ -1,0 +1,162 @@
+"""The editing panels: data set, layers, hyperparameters with tooltips, import, undo and redo."""
+from PySide6.QtWidgets import QComboBox, QDialog
+
+from workbench.gui.widgets.architecture_editor import layer_parameter_counts
+from workbench.gui.widgets.hyperparameter_form import SECTIONS
+from workbench.gui.widgets.import_dialog import ImportDialog
+
+from gui_helpers import edit
+
+
+def test_choosing_a_data_set_rebuilds_the_experiment(window):
+    box = window.data_panel.dataset_box
+    box.setCurrentIndex(box.findData("iris"))
+    exp = window.controller.experiment
+    assert window.controller.config.data.dataset == "iris"
+    assert exp.data.dataset.n_features == 4 and exp.task == "classification"
+    assert window.architecture_editor.table.item(2, 1).text() == "3"      # output: 3 classes
+    assert not window.data_panel.samples.isEnabled()
+    assert "150 samples" in window.data_panel.summary.text()
+    window.boundary_view.flush()
+    assert not window.boundary_view.shows_boundary()
+
+
+def test_the_2d_data_sets_have_thumbnails(window):
+    box = window.data_panel.dataset_box
+    assert not box.itemIcon(box.findData("spiral")).isNull()
+    assert box.itemIcon(box.findData("iris")).isNull()
+
+
+def test_samples_and_split_edits_change_the_data(window):
+    window.data_panel.samples.setValue(300)
+    window.data_panel.val_split.setValue(0.3)
+    exp = window.controller.experiment
+    assert exp.data.dataset.n_samples == 300
+    assert int((exp.data.split == 1).sum()) == 90
+
+
+def test_layers_can_be_added_edited_reordered_and_removed(window):
+    editor = window.architecture_editor
+    editor.add_button.click()
+    assert len(window.controller.config.layers) == 3
+    editor.table.cellWidget(0, 1).setValue(32)
+    assert window.controller.config.layers[0].units == 32
+    activation: QComboBox = editor.table.cellWidget(1, 2)
+    activation.setCurrentIndex(activation.findText("relu"))
+    editor.table.selectRow(1)
+    editor.up_button.click()
+    layers = window.controller.config.layers
+    assert (layers[0].activation, layers[1].units) == ("relu", 32)
+    editor.table.selectRow(0)
+    editor.remove_button.click()
+    assert [layer.units for layer in window.controller.config.layers] == [32, 8]
+    exp = window.controller.experiment
+    assert exp.network.params["dense_0/weight"].shape == (2, 32)
+
+
+def test_parameter_counts_per_layer_and_total_with_memory(window):
+    config = window.controller.config
+    counts = layer_parameter_counts(config, 2, 2)
+    assert counts == [2 * 8 + 8, 8 * 8 + 8, 8 * 2 + 2]
+    editor = window.architecture_editor
+    assert [editor.table.item(r, 5).text() for r in range(3)] == ["24", "72", "18"]
+    assert "114 parameters, 456 bytes" in editor.total_label.text()
+    assert sum(counts) == window.controller.experiment.network.parameter_count()
+
+
+def test_every_hyperparameter_control_has_a_tooltip(window):
+    form = window.hyperparameter_form
+    for _, fields in SECTIONS:
+        for field in fields:
+            text = form.control(field.path).toolTip()
+            assert "Hyperparameter" in text, field.path
+    for widget in window.data_panel._fields.values():
+        assert widget.toolTip()
+
+
+def test_optimizer_knobs_follow_the_optimizer(window):
+    form = window.hyperparameter_form
+    form.control("optimizer.name").setCurrentIndex(form.control("optimizer.name").findData("sgd"))
+    assert window.controller.config.optimizer.name == "sgd"
+    assert not form.control("optimizer.beta1").isEnabled()
+    form.control("optimizer.name").setCurrentIndex(form.control("optimizer.name").findData("momentum"))
+    assert form.control("optimizer.momentum").isEnabled()
+
+
+def test_the_learning_rate_has_a_log_slider_and_an_exact_entry(window):
+    control = window.hyperparameter_form.control("optimizer.lr")
+    control.slider.setValue(-60)          # 10^-3
+    assert window.controller.config.optimizer.lr == 0.001
+    control.spin.setValue(0.0035)
+    assert window.controller.config.optimizer.lr == 0.0035
+
+
+def test_undo_and_redo_configuration_edits(window):
+    stack = window.controller.undo_stack
+    edit(window, {"optimizer.lr": 0.05}, "lr")
+    window.architecture_editor.add_button.click()
+    assert len(window.controller.config.layers) == 3
+    window.undo_action.trigger()
+    assert len(window.controller.config.layers) == 2
+    assert len(window.controller.experiment.network.layer_shapes()) == 3   # 2 hidden + output
+    window.undo_action.trigger()
+    assert window.controller.config.optimizer.lr == 0.01
+    assert window.hyperparameter_form.control("optimizer.lr").value() == 0.01
+    window.redo_action.trigger()
+    assert window.controller.config.optimizer.lr == 0.05
+    assert stack.count() == 2
+
+
+def test_quick_edits_of_one_control_undo_as_one_step(window):
+    spin = window.hyperparameter_form.control("training.batch_size")
+    for value in (17, 18, 19):
+        spin.setValue(value)
+    assert window.controller.undo_stack.count() == 1
+    window.undo_action.trigger()
+    assert window.controller.config.training.batch_size == 16
+
+
+def test_an_invalid_combination_is_refused_with_a_message(window, dialogs):
+    edit(window, {"data.dataset": "plane", "training.loss": "cross_entropy"})
+    assert window.controller.config.data.dataset == "spiral"
+    assert "cross_entropy" in dialogs.texts("warning")[-1]
+
+
+def test_a_bad_csv_gives_one_clear_dialog_naming_row_and_column(window, dialogs, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,label\n1,2,x\n3,oops,y\n4,5,x\n", encoding="utf-8")
+    assert not window.import_data(str(bad))
+    message = dialogs.texts("warning")[-1]
+    assert "bad.csv" in message and "row 3" in message and "column" in message
+    assert window.controller.config.data.path is None
+
+
+def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path, monkeypatch):
+    good = tmp_path / "good.csv"
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{i % 3},{'ab'[i % 2]}" for i in range(60))
+    good.write_text("f1,f2,code,kind\n" + rows + "\n", encoding="utf-8")
+    chosen = {}
+
+    def accept(dialog):
+        chosen["preview_rows"] = dialog.table.rowCount()
+        dialog.target_box.setCurrentText("code")
+        chosen["description"] = dialog.result_label.text()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportDialog, "exec", accept)
+    assert window.import_data(str(good))
+    data = window.controller.config.data
+    assert (data.path, data.target) == (str(good), "code")
+    assert chosen["preview_rows"] == 20
+    assert "3 classes" in chosen["description"]
+    assert window.controller.experiment.data.dataset.n_features >= 3
+
+
+def test_applying_the_best_tuned_configuration_is_undoable(window):
+    tuned = window.controller.config.updated({"optimizer.lr": 0.003, "training.batch_size": 32})
+    window.tuning_panel.apply_config.emit(tuned)
+    assert window.controller.config == tuned
+    assert window.hyperparameter_form.control("training.batch_size").value() == 32
+    window.undo_action.trigger()
+    assert window.controller.config.optimizer.lr == 0.01
+    assert window.controller.config.training.batch_size == 16

@@ -1,0 +1,168 @@
+"""The real window driven as a person would: train on spiral, stop, start twice, change the learning
+rate mid-run, divergence, step, reset, replay, close while training."""
+import math
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui_helpers import curve, edit, train_to_end
+
+
+def test_the_window_opens_on_spiral_ready_to_train(window):
+    assert window.controller.config.data.dataset == "spiral"
+    assert window.state_label.text() == "idle"
+    assert window.windowTitle() == "Untitled[*] — Workbench"
+    assert window.train_action.isEnabled()
+    window.boundary_view.flush()
+    assert window.boundary_view.shows_boundary()
+
+
+def test_one_click_trains_to_the_end_with_live_curves_and_parameter_view(qtbot, window):
+    edit(window, {"training.epochs": 25})
+    final = train_to_end(qtbot, window)
+    exp = window.controller.experiment
+    assert final.status == "completed" and exp.epochs_trained == 25
+    assert curve(window.loss_plot) == pytest.approx(exp.history.train_loss)
+    assert curve(window.metric_plot, "val") == pytest.approx(exp.history.val_metric)
+    assert window.state_label.text() == "done"
+    assert window.epoch_label.text() == "epoch 25/25"
+    assert window.progress.value() == 25
+    assert "samples/s" in window.speed_label.text()
+    assert window.isWindowModified()
+    window.parameters_view.flush()
+    weight = exp.network.params["dense_0/weight"]
+    assert window._live_inspection.layers[0].weight.mean == pytest.approx(float(weight.mean()), rel=1e-5)
+
+
+def test_stop_mid_run_keeps_whole_epochs(qtbot, window):
+    edit(window, {"training.epochs": 100_000})
+    with qtbot.waitSignal(window.runner.run_finished, timeout=20_000) as done:
+        window.train_action.trigger()
+        qtbot.waitUntil(lambda: window.controller.experiment.epochs_trained >= 2, timeout=20_000)
+        window.stop_action.trigger()
+    assert done.args[0].status == "stopped"
+    assert window.state_label.text() == "stopped"
+    exp = window.controller.experiment
+    assert len(curve(window.loss_plot)) == exp.epochs_trained
+
+
+def test_start_twice_starts_one_run(qtbot, window):
+    edit(window, {"training.epochs": 10})
+    with qtbot.waitSignal(window.runner.run_finished, timeout=20_000):
+        window.train_action.trigger()
+        window.train()
+    assert window.runner.run_number == 1
+    assert window.controller.experiment.epochs_trained == 10
+
+
+def test_the_learning_rate_changes_mid_run_from_the_next_epoch(qtbot, window):
+    edit(window, {"training.epochs": 100_000, "optimizer.lr": 0.01})
+    exp = window.controller.experiment
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: exp.epochs_trained >= 2, timeout=20_000)
+    lr_control = window.hyperparameter_form.control("optimizer.lr")
+    assert lr_control.isEnabled()
+    assert not window.hyperparameter_form.control("training.batch_size").isEnabled()
+    done_before = exp.epochs_trained
+    lr_control.spin.setValue(0.002)        # the epoch under way keeps its rate; the next one changes
+    qtbot.waitUntil(lambda: exp.epochs_trained >= done_before + 4, timeout=20_000)
+    with qtbot.waitSignal(window.runner.run_finished, timeout=5_000):
+        window.stop_action.trigger()
+    lrs = exp.history.lr
+    assert set(lrs[:done_before + 1]) == {0.01}
+    assert set(lrs[done_before + 2:]) == {0.002}
+    assert window.controller.config.optimizer.lr == 0.002
+
+
+def test_pause_holds_training_and_train_resumes_it(qtbot, window):
+    edit(window, {"training.epochs": 100_000})
+    exp = window.controller.experiment
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: exp.epochs_trained >= 1, timeout=20_000)
+    window.pause_action.trigger()
+    assert window.state_label.text() == "paused" and window.train_action.text() == "Resume"
+    qtbot.waitUntil(lambda: window.runner.holding, timeout=10_000)
+    held_at = exp.epochs_trained
+    window.step_action.trigger()                    # exactly one more epoch, then hold again
+    qtbot.waitUntil(lambda: exp.epochs_trained == held_at + 1 and window.runner.holding, timeout=10_000)
+    window.train_action.trigger()
+    assert window.state_label.text() == "training"
+    qtbot.waitUntil(lambda: exp.epochs_trained >= held_at + 3, timeout=10_000)
+    with qtbot.waitSignal(window.runner.run_finished, timeout=5_000):
+        window.stop_action.trigger()
+
+
+def test_divergence_stops_with_advice_and_finite_curves(qtbot, window, dialogs):
+    edit(window, {"data.dataset": "plane", "optimizer.name": "sgd", "optimizer.lr": 90.0,
+                  "layers": [{"units": 16, "activation": "linear"}], "training.epochs": 200})
+    final = train_to_end(qtbot, window)
+    assert final.status == "diverged"
+    assert window.state_label.text() == "diverged"
+    warning = dialogs.texts("warning")[-1]
+    assert "learning rate" in warning
+    drawn = curve(window.loss_plot)           # the curve stops at the last finite epoch
+    assert len(drawn) == window.controller.experiment.epochs_trained
+    assert all(math.isfinite(v) for v in drawn)
+
+
+def test_step_trains_one_epoch(qtbot, window):
+    train_to_end(qtbot, window, epochs=1)
+    assert window.controller.experiment.epochs_trained == 1
+    assert window.epoch_label.text().startswith("epoch 1/")
+
+
+def test_reset_reruns_identically_and_keeps_the_run_for_comparison(qtbot, window):
+    edit(window, {"training.epochs": 6})
+    train_to_end(qtbot, window)
+    first = list(window.controller.experiment.history.train_loss)
+    window.reset_action.trigger()
+    assert window.controller.experiment.epochs_trained == 0
+    assert curve(window.loss_plot) == []
+    train_to_end(qtbot, window)
+    exp = window.controller.experiment
+    assert exp.history.train_loss == first
+    assert window.runs_table.table.rowCount() == 2
+    window.runs_table.set_checked(0, True)
+    assert window.loss_plot.overlay_count() == 1
+
+
+def test_replay_shows_a_stored_epoch_computed_off_the_gui_thread(qtbot, window):
+    edit(window, {"training.epochs": 8})
+    train_to_end(qtbot, window)
+    with qtbot.waitSignal(window.replay.inspection_ready, timeout=10_000) as ready:
+        window.replay_bar.select_epoch(3)
+    assert window.replay_bar.replay_epoch == 3
+    snapshot = window.controller.experiment.snapshots[3]["dense_0/weight"]
+    assert ready.args[0].layers[0].weight.mean == pytest.approx(float(snapshot.mean()), rel=1e-5)
+    window.replay_bar.live_button.click()
+    assert window.replay_bar.replay_epoch is None
+
+
+def test_closing_during_training_stops_the_thread_cleanly(qtbot, window, dialogs, qtlog):
+    edit(window, {"training.epochs": 100_000})
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.experiment.epochs_trained >= 1, timeout=20_000)
+    assert window.close()
+    assert not window.runner.is_running
+    assert not any("Destroyed while thread" in record.message for record in qtlog.records)
+    assert dialogs.texts("question")                # unsaved work was asked about
+
+
+def test_keyboard_shortcuts_follow_the_issue(window):
+    shortcuts = {action.text(): action.shortcut().toString() for action in (
+        window.train_action, window.stop_action, window.step_action, window.save_action,
+        window.save_as_action, window.open_action, window.export_action, window.quit_action)}
+    assert shortcuts == {"Train": "F5", "Stop": "Shift+F5", "Step": "F10", "&Save": "Ctrl+S",
+                         "Save &As…": "Ctrl+Shift+S", "&Open…": "Ctrl+O",
+                         "&Export weights…": "Ctrl+E", "&Quit": "Ctrl+Q"}
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert window.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
+
+
+def test_docks_can_be_rearranged_and_the_layout_persists(make_window, settings):
+    first = make_window()
+    first.docks["Runs"].setFloating(True)
+    first.close()
+    second = make_window()
+    assert second.docks["Runs"].isFloating()
+    assert Qt.DockWidgetArea.LeftDockWidgetArea == second.dockWidgetArea(second.docks["Data"])

@@ -1,0 +1,127 @@
+"""The training thread on its own: runs, stops within a batch, pauses between epochs, steps, and
+drops reports of an old run. Waits are on the runner's GUI-thread signals, never sleeps."""
+import time
+
+import pytest
+
+from workbench.core.config import Config
+from workbench.core.experiment import Experiment
+from workbench.gui.training_runner import PauseGate, TrainingRunner
+
+
+def experiment(epochs=20, **changes):
+    return Experiment.create(Config().updated({"training.epochs": epochs, **changes}))
+
+
+@pytest.fixture
+def runner(qtbot):
+    made = TrainingRunner()
+    yield made
+    made.shutdown()
+
+
+def collect(runner):
+    seen = []
+    runner.reports_ready.connect(lambda reports, _inspection: seen.extend(reports))
+    return seen
+
+
+def test_a_run_reports_every_epoch_in_order_and_ends_with_the_final_status(qtbot, runner):
+    exp = experiment(epochs=12)
+    seen = collect(runner)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as done:
+        assert runner.start(exp)
+    assert [r.epoch for r in seen] == list(range(1, 13))
+    assert done.args[0].status == "completed"
+    assert not runner.is_running and runner.state == "idle"
+    assert exp.history.train_loss == [r.train_loss for r in seen]
+
+
+def test_the_last_report_carries_an_inspection_of_the_final_weights(qtbot, runner):
+    exp = experiment(epochs=3)
+    inspections = []
+    runner.reports_ready.connect(lambda _r, inspection: inspections.append(inspection))
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000):
+        runner.start(exp)
+    assert inspections[-1] is not None
+    assert inspections[-1].epoch == 3
+
+
+def test_start_twice_runs_once(qtbot, runner):
+    exp = experiment(epochs=5)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000):
+        assert runner.start(exp)
+        assert not runner.start(exp)
+    assert runner.run_number == 1
+    assert exp.epochs_trained == 5
+
+
+def test_stop_ends_the_run_within_a_batch(qtbot, runner):
+    exp = experiment(epochs=100_000, **{"data.samples": 4000, "training.batch_size": 8})
+    seen = collect(runner)
+    runner.start(exp)
+    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=20_000)
+    with qtbot.waitSignal(runner.run_finished, timeout=5_000) as done:
+        asked = time.perf_counter()
+        runner.stop()
+    assert time.perf_counter() - asked < 0.5
+    assert done.args[0].status == "stopped"
+    assert exp.epochs_trained < 100_000
+
+
+def test_pause_holds_between_epochs_and_step_lets_one_through(qtbot, runner):
+    exp = experiment(epochs=1000)
+    seen = collect(runner)
+    runner.start(exp, paused=True)
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=20_000)   # the first epoch runs, then it holds
+    assert runner.state == "paused"
+    runner.step(exp)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=20_000)
+    assert exp.epochs_trained == 2
+    with qtbot.waitSignal(runner.run_finished, timeout=5_000) as done:
+        runner.stop()
+    assert done.args[0].status == "stopped"
+    assert exp.epochs_trained == 2
+
+
+def test_step_from_idle_trains_exactly_one_epoch(qtbot, runner):
+    exp = experiment(epochs=50)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000):
+        runner.step(exp)
+    assert exp.epochs_trained == 1
+
+
+def test_a_failing_run_reports_a_message_instead_of_crashing(qtbot, runner):
+    exp = experiment(epochs=3)
+    exp.data = None            # the trainer cannot read the data
+    with qtbot.waitSignal(runner.run_failed, timeout=20_000) as failed:
+        runner.start(exp)
+    assert failed.args[0].startswith("training failed")
+    assert not runner.is_running
+
+
+def test_reports_of_an_earlier_run_are_dropped(qtbot, runner):
+    seen = collect(runner)
+    runner._on_progress(runner.run_number + 7, ["late"], None)
+    assert seen == []
+
+
+def test_shutdown_joins_a_running_thread(qtbot, runner):
+    exp = experiment(epochs=100_000)
+    seen = collect(runner)
+    runner.start(exp)
+    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=20_000)
+    assert runner.shutdown(5000)
+    assert not runner.is_running
+
+
+def test_the_pause_gate_lets_a_stop_through():
+    import threading
+
+    stop = threading.Event()
+    gate = PauseGate(stop)
+    gate.pause()
+    stop.set()
+    started = time.perf_counter()
+    gate.wait_turn()
+    assert time.perf_counter() - started < 0.1

@@ -1,0 +1,324 @@
+"""The live views, fed real experiments and reports; assertions on plot data and widget state."""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
+
+from workbench.core.config import Config  # noqa: E402
+from workbench.core.experiment import Experiment  # noqa: E402
+from workbench.core.history import EpochReport, History  # noqa: E402
+from workbench.core.inspection import inspect  # noqa: E402
+from workbench.core.trainer import Trainer  # noqa: E402
+from workbench.gui.widgets.confusion_view import ConfusionView  # noqa: E402
+from workbench.gui.widgets.decision_boundary import DecisionBoundaryView  # noqa: E402
+from workbench.gui.widgets.histogram_view import HistogramView  # noqa: E402
+from workbench.gui.widgets.loss_plot import LossPlotWidget  # noqa: E402
+from workbench.gui.widgets.metric_plot import MetricPlotWidget  # noqa: E402
+from workbench.gui.widgets.network_diagram import MAX_NODES, NetworkDiagramView  # noqa: E402
+from workbench.gui.widgets.parameters_view import ParametersView  # noqa: E402
+from workbench.gui.widgets.plot_export import PlotExportError, export_png  # noqa: E402
+from workbench.gui.widgets.prediction_view import PredictionView  # noqa: E402
+
+
+def run(changes, epochs=8):
+    """A trained experiment and the reports its run produced."""
+    exp = Experiment.create(Config().updated({"data.samples": 200, "training.epochs": epochs, **changes}))
+    return exp, list(Trainer(exp).run())
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    return run({"data.dataset": "spiral"})
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return run({"data.dataset": "iris", "layers": [{"units": 40, "activation": "relu"}]}, epochs=3)
+
+
+@pytest.fixture(scope="module")
+def plane():
+    return run({"data.dataset": "plane"}, epochs=3)
+
+
+def shown(qtbot, view, width=800, height=500):
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    return view
+
+
+def curve_data(item):
+    x, y = item.getData()
+    return ([] if x is None else list(x)), ([] if y is None else list(y))
+
+
+# --- loss and metric curves ----------------------------------------------------------------------------
+def test_loss_curves_equal_the_history_and_grow_with_reports(qtbot, spiral):
+    exp, reports = spiral
+    view = shown(qtbot, LossPlotWidget())
+    for report in reports[:5]:
+        view.add_report(report)
+    qtbot.waitUntil(lambda: len(curve_data(view.train_curve)[0]) == 5)  # the throttled redraw ran
+    view.set_history(exp.history, exp.status)
+    view.flush()
+    assert curve_data(view.train_curve) == (list(map(float, exp.history.epoch)), exp.history.train_loss)
+    assert curve_data(view.val_curve)[1] == exp.history.val_loss
+    best = exp.history.best_epoch()
+    assert curve_data(view.best_marker) == ([float(best)], [exp.history.val_loss[best - 1]])
+
+
+def test_a_closing_report_that_repeats_the_last_epoch_adds_no_point(qtbot, spiral):
+    _, reports = spiral
+    view = shown(qtbot, LossPlotWidget())
+    for report in reports:
+        view.add_report(report)
+    stopped = EpochReport(**{**reports[-1].__dict__, "status": "stopped", "message": "stopped on request"})
+    view.add_report(stopped)
+    view.flush()
+    assert len(curve_data(view.train_curve)[0]) == len(reports)
+
+
+def test_log_scale_toggle_switches_the_axis(qtbot, spiral):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(spiral[0].history)
+    view.log_scale.setChecked(True)
+    assert view.plot.getAxis("left").logMode and view.train_curve.opts["logMode"][1]
+    view.log_scale.setChecked(False)
+    assert not view.plot.getAxis("left").logMode
+
+
+def test_diverged_curve_stops_at_its_last_finite_point(qtbot):
+    history = History(epoch=[1, 2, 3, 4], train_loss=[1.0, 0.5, math.inf, math.nan],
+                      val_loss=[1.1, 0.6, 0.7, math.nan], train_metric=[0.5] * 4, val_metric=[0.5] * 4,
+                      lr=[0.1] * 4, seconds=[0.1] * 4)
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(history)
+    view.flush()
+    assert curve_data(view.train_curve) == ([1.0, 2.0], [1.0, 0.5])
+    assert curve_data(view.val_curve) == ([1.0, 2.0, 3.0], [1.1, 0.6, 0.7])
+    no_validation = History(epoch=[1, 2], train_loss=[1.0, 0.9], val_loss=[math.nan] * 2,
+                            train_metric=[0.5] * 2, val_metric=[math.nan] * 2, lr=[0.1] * 2,
+                            seconds=[0.1] * 2)
+    view.set_history(no_validation)
+    view.flush()
+    assert curve_data(view.val_curve) == ([], [])
+
+
+def test_overlays_of_earlier_runs(qtbot, spiral):
+    exp, _ = spiral
+    view = shown(qtbot, LossPlotWidget())
+    view.set_overlays([("run 1", exp.history), ("run 2", exp.history)])
+    view.flush()
+    assert view.overlay_count() == 2
+    assert curve_data(view._overlay_items[0])[1] == exp.history.val_loss
+    view.set_overlays([("run 1", exp.history)])
+    assert view.overlay_count() == 1
+    assert sum(isinstance(item, type(view.train_curve)) for item in view.plot.listDataItems()) == 4
+
+
+def test_early_stop_and_convergence_markers_follow_the_rule(qtbot):
+    losses = [1.0, 0.5, 0.3, 0.25] + [0.25] * 12
+    history = History(epoch=list(range(1, 17)), train_loss=losses, val_loss=losses, train_metric=[0.5] * 16,
+                      val_metric=[0.5] * 16, lr=[0.1] * 16, seconds=[0.5] * 16)
+    view = shown(qtbot, LossPlotWidget())
+    with qtbot.waitSignal(view.convergence_changed) as signal:
+        view.set_history(history, "early_stopped")
+    assert signal.args == [4]
+    assert view.converged_line.isVisible() and view.converged_line.value() == 4
+    assert view.convergence().seconds == pytest.approx(2.0)
+    assert view.early_stop_line.isVisible() and view.early_stop_line.value() == 16
+    with qtbot.waitSignal(view.convergence_changed) as signal:
+        view.patience.setValue(13)   # only 12 epochs follow epoch 4: not converged
+    assert signal.args == [-1] and not view.converged_line.isVisible()
+    view.set_rule(0.25, 10)          # a 25 % tolerance accepts epoch 3 (0.3 is within 25 % of 0.25)
+    view.flush()
+    assert view.convergence().epoch == 3 and "epoch 3" in view.convergence_label.text()
+
+
+def test_replay_line_and_clear(qtbot, spiral):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(spiral[0].history)
+    view.set_replay_epoch(3)
+    assert view.replay_line.isVisible() and view.replay_line.value() == 3
+    view.clear()
+    view.flush()
+    assert not view.replay_line.isVisible() and curve_data(view.train_curve) == ([], [])
+
+
+def test_metric_plot_names_the_task_metric(qtbot, plane):
+    exp, _ = plane
+    view = shown(qtbot, MetricPlotWidget())
+    assert view.metric_name() == "accuracy"
+    view.set_task("regression")
+    view.set_history(exp.history)
+    view.flush()
+    assert view.metric_name() == "R²" and "R²" in view.plot.titleLabel.text
+    assert curve_data(view.val_curve)[1] == exp.history.val_metric
+
+
+# --- inspection views -----------------------------------------------------------------------------------
+def test_histograms_draw_the_inspection_counts(qtbot, spiral):
+    found = inspect(spiral[0])
+    view = shown(qtbot, HistogramView(), 900, 600)
+    view.set_inspection(found)
+    view.flush()
+    for key in ("dense_0/weight", "dense_1/bias", "dense_2/weight_grad", "dense_0/bias_grad"):
+        x, y = view.curve(key).getData()
+        np.testing.assert_array_equal(x, found.histograms[key].edges)
+        np.testing.assert_array_equal(y, found.histograms[key].counts)
+        assert view.curve(key).opts["stepMode"] == "center"
+
+
+def test_histograms_redraw_no_faster_than_a_few_times_per_second(qtbot, spiral):
+    view = shown(qtbot, HistogramView())
+    view.set_inspection(inspect(spiral[0]))
+    assert view._redraw_timer.interval() >= 200 and view._redraw_timer.isActive()
+
+
+def test_boundary_image_and_points(qtbot, spiral):
+    exp, _ = spiral
+    found = inspect(exp)
+    view = shown(qtbot, DecisionBoundaryView(), 700, 550)
+    view.set_inspection(found)
+    view.flush()
+    assert view.shows_boundary()
+    assert view.image.image.shape == found.boundary.values.shape == (80, 80)
+    assert view.train_points.data.size == (exp.data.split == 0).sum()
+    assert view.val_points.data.size == (exp.data.split == 1).sum()
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert rect.left() < exp.data.dataset.X[:, 0].min() and rect.right() > exp.data.dataset.X[:, 0].max()
+    assert view.plot.getAxis("bottom").labelText == exp.data.dataset.feature_names[0]
+
+
+def test_boundary_explains_when_data_has_more_than_two_features(qtbot, iris):
+    view = shown(qtbot, DecisionBoundaryView())
+    view.set_inspection(inspect(iris[0]))
+    view.flush()
+    assert not view.shows_boundary() and "2 features" in view.note.text() and "4" in view.note.text()
+
+
+def test_network_diagram_edges_follow_the_weights(qtbot, spiral):
+    found = inspect(spiral[0])
+    view = shown(qtbot, NetworkDiagramView())
+    view.set_inspection(found)
+    view.flush()
+    weights = [found.weights[f"dense_{i}/weight"] for i in range(3)]
+    counts = view.edge_counts()
+    assert counts["positive"] + counts["negative"] == 2 * 8 + 8 * 8 + 8 * 2
+    assert counts["negative"] == sum(int((w < 0).sum()) for w in weights)
+    node = view._layout.nodes[2]          # the first unit of dense_0
+    assert view.hover_text(*node) == f"dense_0 unit 0: bias {found.weights['dense_0/bias'][0]:.4g}"
+    start, end = view._layout.segments[0, :2], view._layout.segments[0, 2:]
+    middle = (start + end) / 2
+    assert view.hover_text(*middle).endswith(f"{weights[0][0, 0]:.4g}")
+
+
+def test_network_diagram_caps_wide_layers_and_says_so(qtbot, iris):
+    view = shown(qtbot, NetworkDiagramView())
+    view.set_inspection(inspect(iris[0]))
+    view.flush()
+    counts = view.edge_counts()
+    assert counts["positive"] + counts["negative"] == 4 * MAX_NODES + MAX_NODES * 3
+    assert any(label.toPlainText() == f"+{40 - MAX_NODES} more" for label in view._labels)
+
+
+def test_confusion_cells_hold_the_counts_and_axes_the_class_names(qtbot, iris):
+    exp, _ = iris
+    found = inspect(exp)
+    view = shown(qtbot, ConfusionView(), 600, 500)
+    view.set_inspection(found)
+    view.flush()
+    n = len(exp.data.dataset.class_names)
+    cells = [[view.cell_text(i, j) for j in range(n)] for i in range(n)]
+    assert cells == found.confusion.astype(str).tolist()
+    ticks = [text for _, text in view.plot.getAxis("bottom")._tickLevels[0]]
+    assert ticks == exp.data.dataset.class_names
+    assert f"{exp.data.X_val.shape[0]} samples" in view.plot.titleLabel.text
+
+
+def test_prediction_view_scatters_actual_against_predicted(qtbot, plane):
+    found = inspect(plane[0])
+    view = shown(qtbot, PredictionView(), 600, 500)
+    view.set_inspection(found)
+    view.flush()
+    x, y = view.points.getData()
+    np.testing.assert_allclose(x, found.predictions[0].ravel())
+    np.testing.assert_allclose(y, found.predictions[1].ravel())
+    ix, iy = view.identity.getData()
+    assert list(ix) == list(iy) and ix[0] <= min(x.min(), y.min()) and ix[-1] >= max(x.max(), y.max())
+    confusion = shown(qtbot, ConfusionView())
+    confusion.set_inspection(found)
+    confusion.flush()
+    assert "classification only" in confusion.plot.titleLabel.text
+
+
+def test_parameters_view_puts_hyperparameters_beside_learned_statistics(qtbot, spiral):
+    exp, _ = spiral
+    found = inspect(exp)
+    view = shown(qtbot, ParametersView(), 1000, 450)
+    view.set_config(exp.config)
+    view.set_inspection(found)
+    view.flush()
+    assert view.table.rowCount() == 6
+    weight = found.layers[1].weight
+    assert view.cell_text(2, "layer") == "dense_1" and view.cell_text(2, "tensor") == "weight"
+    assert view.cell_text(2, "shape") == "8 × 8" and view.cell_text(2, "count") == "64"
+    assert float(view.cell_text(2, "mean")) == pytest.approx(weight.mean, rel=1e-3)
+    norm = np.linalg.norm(exp.network.params["dense_1/weight"])
+    assert float(view.cell_text(2, "norm")) == pytest.approx(norm, rel=1e-3)
+    tree = view.hyperparameters
+    sections = [tree.topLevelItem(s) for s in range(tree.topLevelItemCount())]
+    settings = {item.child(c).text(0): item.child(c).text(1)
+                for item in sections for c in range(item.childCount())}
+    assert settings["learning rate"] == "0.01" and settings["optimizer"] == "adam" and "beta1" in settings
+    assert "momentum" not in settings    # adam does not read it
+    assert "learned" in view.summary.text()
+
+
+# --- export ---------------------------------------------------------------------------------------------
+def test_export_png_writes_an_image_of_the_requested_width(qtbot, spiral, tmp_path):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(spiral[0].history)
+    path = export_png(view, tmp_path / "loss", width=640)
+    assert path.name == "loss.png"
+    image = QImage(str(path))
+    assert image.width() == 640 and image.height() > 100
+    params = shown(qtbot, ParametersView())
+    assert QImage(str(export_png(params, tmp_path / "params.png"))).width() == params.width()
+    with pytest.raises(PlotExportError, match="does not exist"):
+        export_png(view, tmp_path / "missing" / "loss.png")
+
+
+# --- redraw throttling and palette ---------------------------------------------------------------------
+def test_a_burst_of_reports_costs_one_redraw(qtbot, spiral, monkeypatch):
+    _, reports = spiral
+    view = shown(qtbot, LossPlotWidget())
+    redraws = []
+    original = view._redraw
+    monkeypatch.setattr(view, "_redraw", lambda: (redraws.append(1), original()))
+    for report in reports:
+        view.add_report(report)
+    assert redraws == []                     # nothing drawn inside the burst
+    qtbot.waitUntil(lambda: redraws == [1])
+    assert len(curve_data(view.train_curve)[0]) == len(reports)
+
+
+@pytest.mark.parametrize("view_class", [LossPlotWidget, HistogramView, DecisionBoundaryView, NetworkDiagramView,
+                                        ConfusionView, PredictionView])
+def test_views_follow_a_dark_palette(qtbot, view_class):
+    view = shown(qtbot, view_class())
+    palette = QPalette(view.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    view.setPalette(palette)
+    canvas = getattr(view, "plot_widget", None) or view.canvas
+    assert canvas.backgroundBrush().color().name() == "#1e1e1e"
+    plots = [view.plot] if hasattr(view, "plot") else list(view._plots.values())
+    for plot in plots:
+        assert plot.getAxis("bottom").textPen().color().name() == "#e0e0e0"

@@ -1,0 +1,313 @@
+"""The numbers the live views draw, computed off the GUI thread as one immutable `Inspection`.
+
+`inspect(experiment)` runs on the training worker a few times per second, so it must stay cheap
+(a few milliseconds on the default spiral network): every figure is computed on at most
+`MAX_SAMPLES` rows and the decision boundary on a `GRID_SIZE` x `GRID_SIZE` grid. It never changes
+the experiment: predictions and gradients come from a private copy of the network, so it can also
+inspect a replay snapshot while training continues.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from workbench.core.config import output_activation
+from workbench.core.data import TRAIN, VALIDATION
+from workbench.core.metrics import confusion_matrix
+from workbench.core.network import Network
+
+N_BINS = 40
+GRID_SIZE = 80
+MAX_SAMPLES = 2000
+GRID_MARGIN = 0.1          # the boundary grid extends this fraction of the data range on each side
+EDGE_MARGIN = 1.5          # histogram edges start this much wider than the values they were fit to
+SMALLEST_SPAN = 1e-6       # half-width of the edges for an all-zero array
+_GRAD_SEED = 0             # dropout masks of the inspection gradient; never the training stream
+# BLAS threads are limited as in training (two OpenBLAS threads on small matrices are erratic here:
+# 5 ms became 90 ms); a controller made once makes each limit cost microseconds, not a library scan.
+_BLAS = ThreadpoolController()
+
+
+@dataclass(frozen=True)
+class ArrayStats:
+    """Summary of one parameter array (weights or biases) as a person reads it."""
+
+    shape: tuple[int, ...]
+    count: int
+    mean: float
+    std: float
+    min: float
+    max: float
+    norm: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> "ArrayStats":
+        v = np.asarray(values, dtype=np.float64)
+        return cls(shape=tuple(v.shape), count=int(v.size), mean=float(v.mean()), std=float(v.std()),
+                   min=float(v.min()), max=float(v.max()), norm=float(np.linalg.norm(v.ravel())))
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """What training learned in one layer, beside the hyperparameters that shaped it."""
+
+    name: str                   # dense_0, dense_1, ...; the last is the output layer
+    units: int
+    activation: str
+    weight: ArrayStats
+    bias: ArrayStats
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of finite values over fixed edges; NaN and infinities are counted apart."""
+
+    edges: np.ndarray           # (N_BINS + 1,)
+    counts: np.ndarray          # (N_BINS,) int64
+    nonfinite: int
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The model's output over a grid of the two raw input features, and the samples to draw on it.
+
+    `values[j, i]` belongs to (`xs[i]`, `ys[j]`). `kind` says what it holds: "probability" (two
+    classes: probability of class 1), "class" (more classes: the winning class, its probability in
+    `confidence`), or "value" (regression: the first predicted output).
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    values: np.ndarray
+    kind: str
+    confidence: np.ndarray | None
+    train_points: np.ndarray    # (n, 2) raw features
+    train_targets: np.ndarray   # (n,) class index or first target value
+    val_points: np.ndarray
+    val_targets: np.ndarray
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A snapshot of everything the views draw; plain NumPy, safe to pass across threads."""
+
+    epoch: int
+    task: str
+    layers: list[LayerStats]
+    histograms: dict[str, Histogram]    # "dense_0/weight", "dense_0/bias", "dense_0/weight_grad", ...
+    bin_edges: dict[str, np.ndarray]    # the edges used; pass back to `inspect` to keep them fixed
+    boundary: Boundary | None           # two-feature data only
+    confusion: np.ndarray | None        # classification: rows actual, columns predicted
+    predictions: tuple[np.ndarray, np.ndarray] | None   # regression: actual, predicted
+    evaluated_on: str                   # "validation" or "training": where confusion/predictions come from
+    weights: dict[str, np.ndarray]      # copies, for the network diagram
+    feature_names: tuple[str, ...]
+    class_names: tuple[str, ...]
+    target_name: str
+
+
+def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
+            bin_edges: Mapping[str, np.ndarray] | None = None, epoch: int | None = None) -> Inspection:
+    """Everything the views draw for the current weights, or for `params` (a replay snapshot).
+
+    `bin_edges` (from `histogram_edges` or an earlier inspection) keeps histogram bins fixed for a
+    run; when values outgrow them the span doubles until they fit, so bins change rarely and never
+    jitter. `epoch` labels a snapshot (default: the epochs trained). Diverged weights (NaN, inf)
+    are inspected without warnings: the histograms count them apart.
+    """
+    if params is None:
+        weights = experiment.network.get_weights()
+    else:
+        weights = {k: np.array(v) for k, v in params.items()}
+    network = _private_network(experiment, weights)
+    with _computing(experiment):
+        arrays = _with_gradients(weights, _gradients(experiment, network))
+        start = {**_initial_edges(arrays), **(bin_edges or {})}
+        edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
+        predictions, confusion, evaluated_on = _evaluation(experiment, network)
+        boundary = _boundary(experiment, network)
+        layers = _layer_stats(experiment, weights)
+    dataset = experiment.data.dataset
+    return Inspection(
+        epoch=experiment.epochs_trained if epoch is None else int(epoch),
+        task=experiment.task,
+        layers=layers,
+        histograms={k: _histogram(arrays[k], edges[k]) for k in arrays},
+        bin_edges=edges,
+        boundary=boundary,
+        confusion=confusion,
+        predictions=predictions,
+        evaluated_on=evaluated_on,
+        weights=weights,
+        feature_names=tuple(dataset.feature_names),
+        class_names=tuple(dataset.class_names),
+        target_name=dataset.target_name,
+    )
+
+
+def histogram_edges(experiment) -> dict[str, np.ndarray]:
+    """Fixed bin edges per parameter and gradient for a run, fit to the current values with room to grow."""
+    weights = experiment.network.get_weights()
+    with _computing(experiment):
+        grads = _gradients(experiment, _private_network(experiment, weights))
+        return _initial_edges(_with_gradients(weights, grads))
+
+
+@contextmanager
+def _computing(experiment) -> Iterator[None]:
+    """NumPy warnings off (diverged weights are expected here) and BLAS threads as in training."""
+    with np.errstate(all="ignore"), _BLAS.limit(limits=experiment.config.training.threads, user_api="blas"):
+        yield
+
+
+# --- parameters ------------------------------------------------------------------------------------
+def _layer_names(params: Mapping[str, np.ndarray]) -> list[str]:
+    names = {key.split("/")[0] for key in params}
+    return sorted(names, key=lambda name: int(name.rsplit("_", 1)[1]))
+
+
+def _layer_stats(experiment, weights: Mapping[str, np.ndarray]) -> list[LayerStats]:
+    activations = [layer.activation for layer in experiment.config.layers]
+    activations.append(output_activation(experiment.task))
+    return [LayerStats(name=name, units=int(weights[f"{name}/bias"].shape[0]), activation=activations[i],
+                       weight=ArrayStats.of(weights[f"{name}/weight"]),
+                       bias=ArrayStats.of(weights[f"{name}/bias"]))
+            for i, name in enumerate(_layer_names(weights))]
+
+
+def _private_network(experiment, weights: Mapping[str, np.ndarray]) -> Network:
+    """A copy of the experiment's network holding `weights`, so inspection never touches the real one."""
+    dataset = experiment.data.dataset
+    network = Network(dataset.X.shape[1], experiment.config.layers, dataset.n_outputs,
+                      output_activation(dataset.task), experiment.config.training.dtype)
+    network.set_weights(weights)
+    return network
+
+
+def _gradients(experiment, network: Network) -> dict[str, np.ndarray]:
+    """The training-loss gradient at the network's weights, over up to MAX_SAMPLES training rows."""
+    data = experiment.data
+    if data.X_train.shape[0] == 0:
+        return {}
+    rows = _spread(data.X_train.shape[0])
+    training = experiment.config.training
+    loss = experiment.config.loss_for(experiment.task)
+    network.train_step_grads(data.X_train[rows], data.y_train[rows], loss, training.l1, training.l2,
+                             np.random.default_rng(_GRAD_SEED))
+    return {k: np.array(v) for k, v in network.grads.items()}
+
+
+def _with_gradients(weights: Mapping[str, np.ndarray],
+                    grads: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Parameters and their gradients in one dict; gradients are keyed "dense_0/weight_grad"."""
+    return {**weights, **{f"{k}_grad": g for k, g in grads.items()}}
+
+
+# --- histograms ------------------------------------------------------------------------------------
+def _initial_edges(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Symmetric edges a margin wider than each array's values.
+
+    Biases often start at zero, so their edges are at least as wide as their layer's weights.
+    """
+    edges = {}
+    for name, values in arrays.items():
+        half = _max_abs(values)
+        if "/bias" in name:
+            half = max(half, _max_abs(arrays.get(name.replace("/bias", "/weight"))))
+        edges[name] = _symmetric_edges(EDGE_MARGIN * half)
+    return edges
+
+
+def _max_abs(values: np.ndarray | None) -> float:
+    if values is None:
+        return 0.0
+    finite = values[np.isfinite(values)]
+    return float(np.abs(finite).max()) if finite.size else 0.0
+
+
+def _symmetric_edges(half: float) -> np.ndarray:
+    half = half if half > SMALLEST_SPAN else SMALLEST_SPAN
+    return np.linspace(-half, half, N_BINS + 1)
+
+
+def _fitted_edges(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """`edges` if they hold every finite value; else widened around their centre, doubling the span."""
+    finite = values[np.isfinite(values)]
+    lo, hi = float(edges[0]), float(edges[-1])
+    if not finite.size or (finite.min() >= lo and finite.max() <= hi):
+        return np.asarray(edges, dtype=np.float64)
+    centre, half = (lo + hi) / 2, max((hi - lo) / 2, SMALLEST_SPAN)
+    reach = max(centre - float(finite.min()), float(finite.max()) - centre)
+    while half < reach:
+        half *= 2
+    return np.linspace(centre - half, centre + half, len(edges))
+
+
+def _histogram(values: np.ndarray, edges: np.ndarray) -> Histogram:
+    """np.histogram on the finite values only (it raises on NaN), over edges that hold them all."""
+    finite = np.isfinite(values)
+    counts, _ = np.histogram(values[finite], bins=edges)
+    return Histogram(edges=edges, counts=counts.astype(np.int64), nonfinite=int(values.size - finite.sum()))
+
+
+# --- predictions -----------------------------------------------------------------------------------
+def _spread(n: int) -> np.ndarray | slice:
+    """At most MAX_SAMPLES evenly spread row indices (all rows when there are few)."""
+    if n <= MAX_SAMPLES:
+        return slice(None)
+    return np.linspace(0, n - 1, MAX_SAMPLES).astype(np.intp)
+
+
+def _evaluation(experiment, network: Network):
+    """(predictions, confusion, split name) on the validation rows, or the training rows without any."""
+    data = experiment.data
+    split, X, y = ("validation", data.X_val, data.y_val) if data.X_val.shape[0] else (
+        "training", data.X_train, data.y_train)
+    rows = _spread(X.shape[0])
+    X, y = X[rows], y[rows]
+    if X.shape[0] == 0:
+        return None, None, split
+    out = network.predict(X)
+    if experiment.task == "classification":
+        n_classes = out.shape[1]
+        return None, confusion_matrix(y, out.argmax(axis=1), n_classes), split
+    actual = np.asarray(y, dtype=np.float64).reshape(out.shape[0], -1)
+    return (actual, out.astype(np.float64)), None, split
+
+
+def _boundary(experiment, network: Network) -> Boundary | None:
+    """The output over a raw-feature grid around the data, for two-feature data sets only."""
+    data = experiment.data
+    X_raw = data.dataset.X
+    if X_raw.ndim != 2 or X_raw.shape[1] != 2 or X_raw.shape[0] == 0:
+        return None
+    lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
+    pad = np.where(hi > lo, (hi - lo) * GRID_MARGIN, 1.0)
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID_SIZE)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID_SIZE)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    out = network.predict(data.scaler.transform(grid, data.dtype))
+    confidence = None
+    if experiment.task == "regression":
+        kind, values = "value", out[:, 0]
+    elif out.shape[1] == 2:
+        kind, values = "probability", out[:, 1]
+    else:
+        kind, values, confidence = "class", out.argmax(axis=1), out.max(axis=1).reshape(gx.shape)
+    train, val = _points(data.dataset, data.split == TRAIN), _points(data.dataset, data.split == VALIDATION)
+    return Boundary(xs=xs, ys=ys, values=values.reshape(gx.shape).astype(np.float64), kind=kind,
+                    confidence=None if confidence is None else confidence.astype(np.float64),
+                    train_points=train[0], train_targets=train[1], val_points=val[0], val_targets=val[1])
+
+
+def _points(dataset, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw features and the (first) target of the masked samples, at most MAX_SAMPLES of them."""
+    X, y = dataset.X[mask], np.asarray(dataset.y)[mask]
+    rows = _spread(X.shape[0])
+    y = y[rows]
+    return X[rows], (y if y.ndim == 1 else y[:, 0])

@@ -1,0 +1,737 @@
+"""The main window: panels and views in docks, menus, shortcuts, toolbar, status bar, files.
+
+It wires three non-visual parts together: the `SessionController` (config, undo, experiment, file),
+the `TrainingRunner` (the training thread) and the `ReplayInspector` (snapshots off the GUI thread).
+Views only receive snapshots: epoch reports and `Inspection`s.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QScrollArea, QStackedWidget, QToolBar, QVBoxLayout,
+                               QWidget)
+
+from workbench.core.data import DataError
+from workbench.core.history import EpochReport
+from workbench.core.inspection import Inspection, inspect
+from workbench.gui.session_controller import EXPORT_SUFFIXES, SessionController
+from workbench.gui.training_runner import ReplayInspector, TrainingRunner
+from workbench.gui.widgets.architecture_editor import ArchitectureEditor
+from workbench.gui.widgets.confusion_view import ConfusionView
+from workbench.gui.widgets.data_panel import DataPanel
+from workbench.gui.widgets.decision_boundary import DecisionBoundaryView
+from workbench.gui.widgets.histogram_view import HistogramView
+from workbench.gui.widgets.hyperparameter_form import HyperparameterForm
+from workbench.gui.widgets.import_dialog import ImportDialog, load_file
+from workbench.gui.widgets.loss_plot import LossPlotWidget
+from workbench.gui.widgets.metric_plot import MetricPlotWidget
+from workbench.gui.widgets.network_diagram import NetworkDiagramView
+from workbench.gui.widgets.parameters_view import ParametersView
+from workbench.gui.widgets.plot_export import export_png
+from workbench.gui.widgets.prediction_view import PredictionView
+from workbench.gui.widgets.replay_bar import ReplayBar
+from workbench.gui.widgets.runs_table import RunsTable
+from workbench.gui.widgets.tuning_panel import TuningPanel
+
+MAX_RECENT = 8
+ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
+SESSION_FILTER = "Workbench sessions (*.h5)"
+DATA_SUFFIXES = (".csv", ".npz")
+# user errors: a bad file or value; each carries a one-line message for a person
+USER_ERRORS = (ValueError, OSError)
+# dock areas and their tabs, the first of each raised
+DOCK_LAYOUT = (
+    (Qt.DockWidgetArea.LeftDockWidgetArea, ("Data", "Architecture", "Hyperparameters")),
+    (Qt.DockWidgetArea.RightDockWidgetArea, ("Decision boundary", "Network", "Predictions")),
+    (Qt.DockWidgetArea.BottomDockWidgetArea, ("Accuracy / R²", "Histograms",
+                                              "Parameters vs hyperparameters", "Runs", "Tuning")),
+)
+STATUS_TEXT = {"running": "training", "completed": "done", "early_stopped": "done (early stop)",
+               "diverged": "diverged", "stopped": "stopped", "new": "idle"}
+
+
+class MainWindow(QMainWindow):
+    """Workbench's window: edit hyperparameters on the left, watch parameters learn on the right."""
+
+    def __init__(self, controller: SessionController | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings("Workbench", "Workbench")
+        self.controller = controller or SessionController()
+        self.runner = TrainingRunner(self)
+        self.replay = ReplayInspector(self)
+        self._live_inspection: Inspection | None = None
+        self._epoch_times: deque[float] = deque(maxlen=ETA_EPOCHS)
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self._build_views()
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self._restore_settings()
+        self._on_runner_state("idle")
+        self._on_experiment_changed(self.controller.experiment)
+        self._on_path_changed(self.controller.path or "")
+
+    # --- construction -------------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.data_panel = DataPanel()
+        self.architecture_editor = ArchitectureEditor()
+        self.hyperparameter_form = HyperparameterForm()
+        self.loss_plot = LossPlotWidget()
+        self.metric_plot = MetricPlotWidget()
+        self.histogram_view = HistogramView()
+        self.boundary_view = DecisionBoundaryView()
+        self.network_view = NetworkDiagramView()
+        self.confusion_view = ConfusionView()
+        self.prediction_view = PredictionView()
+        self.outcome_stack = QStackedWidget()
+        self.outcome_stack.addWidget(self.confusion_view)
+        self.outcome_stack.addWidget(self.prediction_view)
+        self.parameters_view = ParametersView()
+        self.runs_table = RunsTable()
+        self.tuning_panel = TuningPanel()
+        self.replay_bar = ReplayBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.loss_plot, 1)
+        column.addWidget(self.replay_bar)
+        self.setCentralWidget(central)
+        self.inspection_views = (self.histogram_view, self.boundary_view, self.network_view,
+                                 self.confusion_view, self.prediction_view, self.parameters_view)
+        self.docks: dict[str, QDockWidget] = {}
+        widgets = {"Data": self.data_panel, "Architecture": self.architecture_editor,
+                   "Hyperparameters": self.hyperparameter_form, "Decision boundary": self.boundary_view,
+                   "Network": self.network_view, "Predictions": self.outcome_stack,
+                   "Accuracy / R²": self.metric_plot, "Histograms": self.histogram_view,
+                   "Parameters vs hyperparameters": self.parameters_view, "Runs": self.runs_table,
+                   "Tuning": _scrolling(self.tuning_panel)}
+        for area, titles in DOCK_LAYOUT:
+            for title in titles:
+                self._add_dock(title, widgets[title], area)
+        self.restoreState(default_dock_state())
+        self._sized = False
+
+    def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+
+    def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        self.new_action = self._action("&New", self.new_session, std.New)
+        self.open_action = self._action("&Open…", self.open_dialog, std.Open)
+        self.save_action = self._action("&Save", self.save, "Ctrl+S")
+        self.save_as_action = self._action("Save &As…", self.save_as, "Ctrl+Shift+S")
+        self.export_action = self._action("&Export weights…", self.export_dialog, "Ctrl+E",
+                                          "Export the learned weights as .npz, .safetensors or .onnx")
+        self.import_action = self._action("&Import data…", self.import_dialog, None,
+                                          "Use your own CSV or .npz data")
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.undo_action = self.controller.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.controller.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.train_action = self._action("Train", self.train, "F5", "Train or resume (F5)")
+        self.pause_action = self._action("Pause", self.pause, None, "Pause after this epoch")
+        self.step_action = self._action("Step", self.step, "F10", "Train one epoch (F10)")
+        self.stop_action = self._action("Stop", self.stop, "Shift+F5", "Stop training (Shift+F5)")
+        self.reset_action = self._action("Reset", self.reset, None,
+                                         "Re-initialise the weights with the same seed; the run "
+                                         "is kept for comparison")
+
+        file_menu = self.menuBar().addMenu("&File")
+        for action in (self.new_action, self.open_action):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addSeparator()
+        for action in (self.save_action, self.save_as_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        plot_menu = file_menu.addMenu("Export plot as &PNG")
+        for title, view in self._exportable_views().items():
+            plot_menu.addAction(self._action(f"{title}…", lambda _=False, v=view, t=title:
+                                             self.export_plot_dialog(v, t)))
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        train_menu = self.menuBar().addMenu("&Training")
+        toolbar = QToolBar("Training")
+        toolbar.setObjectName("toolbar_training")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.train_action, self.pause_action, self.step_action, self.stop_action,
+                       self.reset_action):
+            train_menu.addAction(action)
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+
+    def _exportable_views(self) -> dict[str, QWidget]:
+        return {"Loss": self.loss_plot, "Accuracy / R²": self.metric_plot,
+                "Histograms": self.histogram_view, "Decision boundary": self.boundary_view,
+                "Network": self.network_view, "Confusion matrix": self.confusion_view,
+                "Predicted vs actual": self.prediction_view}
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.state_label = QLabel("idle")
+        self.epoch_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+        self.speed_label = QLabel()
+        self.eta_label = QLabel()
+        self.convergence_label = QLabel()
+        for widget in (self.state_label, self.epoch_label, self.progress, self.speed_label,
+                       self.eta_label, self.convergence_label):
+            bar.addPermanentWidget(widget)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.config_changed.connect(self._on_config_changed)
+        c.experiment_changed.connect(self._on_experiment_changed)
+        c.path_changed.connect(self._on_path_changed)
+        c.modified_changed.connect(self.setWindowModified)
+        c.autosave_failed.connect(self._on_autosave_failed)
+        for editor in (self.data_panel, self.architecture_editor, self.hyperparameter_form):
+            editor.config_edited.connect(self._on_config_edited)
+        self.data_panel.import_requested.connect(self.import_dialog)
+        self.runner.reports_ready.connect(self._on_reports)
+        self.runner.run_finished.connect(self._on_run_finished)
+        self.runner.run_failed.connect(self._on_run_failed)
+        self.runner.state_changed.connect(self._on_runner_state)
+        self.replay_bar.epoch_selected.connect(self._on_replay_epoch)
+        self.replay.inspection_ready.connect(self._show_inspection)
+        self.runs_table.overlays_changed.connect(self._on_overlays)
+        self.runs_table.restore_requested.connect(self._on_restore_run)
+        self.loss_plot.convergence_changed.connect(self._on_convergence)
+        self.tuning_panel.apply_config.connect(self._on_apply_tuned)
+        self.tuning_panel.record_changed.connect(self._on_tuning_record)
+
+    # --- training -----------------------------------------------------------------------------------
+    @Slot()
+    def train(self) -> None:
+        """Train or resume (F5); does nothing while a run is already going (Start twice)."""
+        if self.runner.is_running:
+            self.runner.resume()
+            return
+        self._begin_run(epochs=None)
+
+    @Slot()
+    def step(self) -> None:
+        if self.runner.is_running:
+            self.runner.step(self.controller.experiment)
+        else:
+            self._begin_run(epochs=1)
+
+    @Slot()
+    def pause(self) -> None:
+        self.runner.pause()
+
+    @Slot()
+    def stop(self) -> None:
+        self.runner.stop()
+
+    @Slot()
+    def reset(self) -> None:
+        if not self.runner.is_running:
+            self.controller.reset()
+
+    def _begin_run(self, epochs: int | None) -> None:
+        self.replay_bar.go_live()
+        try:
+            experiment = self.controller.prepare_training() if epochs is None else self.controller.experiment
+        except USER_ERRORS as err:          # e.g. the data file went missing since it was loaded
+            QMessageBox.warning(self, "Cannot start training", str(err))
+            return
+        self.controller.busy = True
+        self._epoch_times.clear()
+        self._set_editing(False)
+        self.runner.start(experiment, epochs=epochs)
+
+    def _set_editing(self, enabled: bool) -> None:
+        for widget in (self.data_panel, self.architecture_editor, self.runs_table, self.replay_bar,
+                       self.tuning_panel):
+            widget.setEnabled(enabled)
+        self.hyperparameter_form.set_training(not enabled)
+        for action in (self.new_action, self.open_action, self.import_action, self.reset_action):
+            action.setEnabled(enabled)
+
+    @Slot(object, object)
+    def _on_reports(self, reports: list, inspection: Any) -> None:
+        for report in reports:
+            self.loss_plot.add_report(report)
+            self.metric_plot.add_report(report)
+            if report.seconds > 0:
+                self._epoch_times.append(report.seconds)
+        self.controller.mark_trained()
+        self._show_progress(reports[-1])
+        if inspection is not None:
+            self._live_inspection = inspection
+            self._show_inspection(inspection)
+
+    @Slot(object)
+    def _on_run_finished(self, final: EpochReport | None) -> None:
+        self.controller.busy = False
+        self.controller.sync_after_run()
+        self._set_editing(True)
+        self._refresh_after_run()
+        if final is None:
+            self.state_label.setText("done")
+            return
+        self._show_progress(final)
+        if final.status == "diverged":
+            QMessageBox.warning(self, "Training diverged", final.message)
+
+    @Slot(str)
+    def _on_run_failed(self, message: str) -> None:
+        self.controller.busy = False
+        self._set_editing(True)
+        self._refresh_after_run()
+        self.state_label.setText("failed")
+        QMessageBox.critical(self, "Training failed", message)
+
+    @Slot(str)
+    def _on_runner_state(self, state: str) -> None:
+        running = state != "idle"
+        self.train_action.setText("Resume" if state == "paused" else "Train")
+        self.train_action.setEnabled(state != "training")
+        self.pause_action.setEnabled(state == "training")
+        self.stop_action.setEnabled(running)
+        if running:
+            self.state_label.setText(state)
+
+    def _show_progress(self, report: EpochReport) -> None:
+        self.state_label.setText(STATUS_TEXT.get(report.status, report.status)
+                                 if report.finished or not self.runner.is_running else self.runner.state)
+        self.epoch_label.setText(f"epoch {report.epoch}/{report.total_epochs}")
+        self.progress.setRange(0, max(1, report.total_epochs))
+        self.progress.setValue(report.epoch)
+        if report.samples_per_second > 0 and math.isfinite(report.samples_per_second):
+            self.speed_label.setText(f"{report.samples_per_second:,.0f} samples/s")
+        recent = self._epoch_times
+        remaining = report.total_epochs - report.epoch
+        if recent and remaining > 0 and not report.finished:
+            self.eta_label.setText(f"ETA {_duration(remaining * sum(recent) / len(recent))}")
+        else:
+            self.eta_label.setText("")
+        if report.finished and report.message:
+            self.statusBar().showMessage(report.message, 15000)
+
+    def _refresh_after_run(self) -> None:
+        exp = self.controller.experiment
+        self.replay_bar.set_epochs(exp.snapshots.keys())
+        self._refresh_runs()
+        self.loss_plot.set_history(exp.history)
+        self.metric_plot.set_history(exp.history)
+
+    # --- configuration ------------------------------------------------------------------------------
+    @Slot(object, str, str)
+    def _on_config_edited(self, changes: dict, text: str, merge_key: str) -> None:
+        try:
+            self.controller.edit(changes, text, merge_key or None)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot apply this change", str(err))
+            self._on_config_changed(self.controller.config)
+
+    @Slot(object)
+    def _on_config_changed(self, config: Any) -> None:
+        exp = self.controller.experiment
+        dataset = exp.data.dataset
+        self.data_panel.set_config(config, _data_summary(exp))
+        self.architecture_editor.set_config(config, dataset.n_features, dataset.n_outputs, dataset.task)
+        self.hyperparameter_form.set_config(config)
+        self.parameters_view.set_config(config)
+        self.tuning_panel.set_base(config, dataset)
+        if not self.runner.is_running:
+            self._refresh_runs()
+
+    @Slot(object)
+    def _on_experiment_changed(self, experiment: Any) -> None:
+        for view in (self.loss_plot, self.metric_plot, *self.inspection_views):
+            view.clear()
+        self.metric_plot.set_task(experiment.task)
+        self.outcome_stack.setCurrentWidget(self.confusion_view if experiment.task == "classification"
+                                            else self.prediction_view)
+        self.loss_plot.set_history(experiment.history)
+        self.metric_plot.set_history(experiment.history)
+        self.replay_bar.replay_epoch = None
+        self.replay_bar.set_epochs(experiment.snapshots.keys())
+        self._live_inspection = inspect(experiment)
+        self._show_inspection(self._live_inspection)
+        self._on_config_changed(self.controller.config)
+        if experiment.tuning:
+            self.tuning_panel.show_record(experiment.tuning)
+        self._show_idle_status(experiment)
+
+    def _show_idle_status(self, experiment: Any) -> None:
+        total = experiment.config.training.epochs
+        self.state_label.setText(STATUS_TEXT.get(experiment.status, experiment.status))
+        self.epoch_label.setText(f"epoch {experiment.epochs_trained}/{total}")
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(experiment.epochs_trained)
+        self.speed_label.setText("")
+        self.eta_label.setText("")
+        self._on_convergence()
+
+    @Slot(object)
+    def _show_inspection(self, inspection: Any) -> None:
+        for view in self.inspection_views:
+            view.set_inspection(inspection)
+
+    def _refresh_runs(self) -> None:
+        exp = self.controller.experiment
+        self.runs_table.set_runs(exp.runs, self.controller.config, exp.history, exp.status)
+
+    @Slot(object)
+    def _on_overlays(self, overlays: list) -> None:
+        self.loss_plot.set_overlays(overlays)
+        self.metric_plot.set_overlays(overlays)
+
+    @Slot(int)
+    def _on_restore_run(self, index: int) -> None:
+        try:
+            self.controller.restore_run_config(index)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot restore this run", str(err))
+
+    @Slot(object)
+    def _on_apply_tuned(self, config: Any) -> None:
+        try:
+            self.controller.set_config(config, "Apply tuned hyperparameters")
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot apply these hyperparameters", str(err))
+
+    @Slot(object)
+    def _on_tuning_record(self, record: Any) -> None:
+        self.controller.experiment.tuning = record
+        self.controller.mark_trained()
+
+    @Slot(int)
+    def _on_convergence(self, _epoch: int = -1) -> None:
+        found = self.loss_plot.convergence()
+        self.convergence_label.setText(
+            f"converged at epoch {found.epoch} ({found.seconds:.1f} s)" if found else "not converged yet")
+
+    @Slot(str)
+    def _on_autosave_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+
+    # --- replay -------------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_replay_epoch(self, epoch: Any) -> None:
+        self.loss_plot.set_replay_epoch(epoch)
+        self.metric_plot.set_replay_epoch(epoch)
+        if epoch is None:
+            if self._live_inspection is not None:
+                self._show_inspection(self._live_inspection)
+            return
+        self.replay.request(self.controller.experiment, int(epoch))
+
+    # --- files --------------------------------------------------------------------------------------
+    def confirm_discard(self) -> bool:
+        """Unsaved work: ask Save / Don't Save / Cancel; True when it is fine to go on."""
+        if not self.controller.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.controller.display_name()}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard |
+            QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _stop_training(self) -> None:
+        if self.runner.is_running:
+            self.runner.shutdown()
+
+    @Slot()
+    def new_session(self) -> None:
+        if self.confirm_discard():
+            self._stop_training()
+            self.controller.new_session()
+
+    @Slot()
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", self._folder(), SESSION_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        if not self.confirm_discard():
+            return False
+        self._stop_training()
+        try:
+            self.controller.open_session(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot open session", str(err))
+            self._forget_recent(path)
+            return False
+        self._remember_recent(path)
+        return True
+
+    @Slot()
+    def save(self) -> bool:
+        if not self.controller.path:
+            return self.save_as()
+        return self._save_to(self.controller.path)
+
+    @Slot()
+    def save_as(self) -> bool:
+        suggested = self.controller.path or str(Path(self._folder()) / "session.h5")
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", suggested, SESSION_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".h5"):
+            path += ".h5"
+        return self._save_to(path)
+
+    def _save_to(self, path: str) -> bool:
+        self._stop_training()
+        try:
+            written = self.controller.save(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot save session", str(err))
+            return False
+        self._remember_recent(written)
+        self.statusBar().showMessage(f"Saved {written}", 5000)
+        return True
+
+    @Slot()
+    def export_dialog(self) -> None:
+        suggested = str(Path(self.controller.path or "model").with_suffix(".onnx"))
+        filters = ";;".join(f"{fmt} (*{suffix})" for suffix, fmt in EXPORT_SUFFIXES.items())
+        path, _ = QFileDialog.getSaveFileName(self, "Export weights", suggested, filters)
+        if not path:
+            return
+        self._stop_training()
+        try:
+            self.controller.export_weights(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot export", str(err))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def export_plot_dialog(self, view: QWidget, title: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {title} as PNG",
+                                              str(Path(self._folder()) / f"{title.split()[0].lower()}.png"),
+                                              "PNG images (*.png)")
+        if not path:
+            return
+        try:
+            export_png(view, path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot export the plot", str(err))
+
+    @Slot()
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import data", self._folder(),
+                                              "Data (*.csv *.npz);;CSV (*.csv);;NumPy (*.npz)")
+        if path:
+            self.import_data(path)
+
+    def import_data(self, path: str) -> bool:
+        """Preview a CSV or .npz and use it; a bad file gives one clear dialog (file, row, column)."""
+        if self.runner.is_running:
+            return False
+        try:
+            dataset = load_file(path)
+        except (DataError, OSError) as err:
+            QMessageBox.warning(self, "Cannot use this file", str(err))
+            return False
+        dialog = ImportDialog(path, dataset, self)
+        if dialog.exec() != ImportDialog.DialogCode.Accepted:
+            return False
+        self._on_config_edited(dialog.data_changes(), f"Import {Path(path).name}", "")
+        return self.controller.config.data.path == path
+
+    def _folder(self) -> str:
+        return str(Path(self.controller.path).parent) if self.controller.path else str(Path.home())
+
+    @Slot(str)
+    def _on_path_changed(self, _path: str) -> None:
+        self.setWindowTitle(f"{self.controller.display_name()}[*] — Workbench")
+        self.setWindowModified(self.controller.modified)
+
+    # --- recent files and layout (QSettings: read with explicit types, bad values ignored) ----------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return [v for v in value if isinstance(v, str) and v.lower().endswith(".h5")][:MAX_RECENT]
+
+    def _remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [path] + [p for p in self.recent_files() if p != path][:MAX_RECENT - 1])
+        self._rebuild_recent_menu()
+
+    def _forget_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [p for p in self.recent_files() if p != path])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            self.recent_menu.addAction(self._action(path, lambda _=False, p=path: self.open_path(p)))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1280, 800)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._sized = True
+        self._rebuild_recent_menu()
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    def _size_docks(self) -> None:
+        """Default proportions: setup on the left, plots in the middle and right, curves below."""
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.docks["Data"], self.docks["Decision boundary"]],
+                         [max(340, width * 27 // 100), max(380, width * 31 // 100)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Accuracy / R²"]], [max(220, height * 32 // 100)],
+                         Qt.Orientation.Vertical)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        if not self._sized:          # first showing without a saved layout
+            self._sized = True
+            self._size_docks()
+
+    # --- recovery ------------------------------------------------------------------------------------
+    def offer_recovery(self) -> None:
+        """After a crash: offer each autosave left behind; recovered work opens unsaved."""
+        for autosave in self.controller.recoverable():
+            answer = QMessageBox.question(
+                self, "Recover unsaved work",
+                f"Workbench closed unexpectedly while {autosave.name} held unsaved work "
+                f"(autosaved {time.ctime(autosave.stat().st_mtime)}). Recover it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes)
+            if answer != QMessageBox.StandardButton.Yes:
+                self.controller.discard_recovery(autosave)
+                continue
+            try:
+                self.controller.recover(autosave)
+            except USER_ERRORS as err:
+                QMessageBox.warning(self, "Cannot recover", str(err))
+                continue
+            return
+
+    # --- drag and drop ------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
+        if _dropped_file(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt naming
+        path = _dropped_file(event)
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.lower().endswith(".h5"):
+            self.open_path(path)
+        else:
+            self.import_data(path)
+
+    # --- closing ------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self._stop_training()
+        self.replay.shutdown()
+        self.tuning_panel.shutdown()
+        self._save_settings()
+        self.controller.discard_autosave()
+        event.accept()
+
+
+def default_dock_state() -> QByteArray:
+    """The default dock layout (DOCK_LAYOUT) as saved state, built in a scratch window.
+
+    Tabifying docks of a second area directly leaves stale tab bars on screen (Qt 6.11); a layout
+    restored from state has none.
+    """
+    scratch = QMainWindow()
+    scratch.setCentralWidget(QWidget())
+    for area, group in DOCK_LAYOUT:
+        docks = []
+        for title in group:
+            dock = QDockWidget(title, scratch)
+            dock.setObjectName(f"dock_{title}")
+            dock.setWidget(QWidget())
+            scratch.addDockWidget(area, dock)
+            docks.append(dock)
+        for dock in docks[1:]:
+            scratch.tabifyDockWidget(docks[0], dock)
+        docks[0].raise_()
+    state = scratch.saveState()
+    scratch.deleteLater()
+    return state
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """A tall panel in a scroll area, so its dock does not force the whole dock area's height."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+def _dropped_file(event: Any) -> str | None:
+    """The single .h5, .csv or .npz file being dragged, or None."""
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = urls[0].toLocalFile()
+    return path if path.lower().endswith((".h5",) + DATA_SUFFIXES) else None
+
+
+def _data_summary(experiment: Any) -> str:
+    d = experiment.data
+    split = d.split
+    counts = [int((split == k).sum()) for k in (0, 1, 2)]
+    dataset = d.dataset
+    return (f"{dataset.n_samples} samples × {dataset.n_features} features ({dataset.task}); "
+            f"train {counts[0]}, validation {counts[1]}, test {counts[2]}.")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"

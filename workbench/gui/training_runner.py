@@ -1,0 +1,305 @@
+"""Training off the GUI thread: a worker object in a QThread that consumes the Qt-free Trainer.
+
+Qt's worker-object pattern: `TrainingWorker` has no parent and is moved to a fresh `QThread` per
+run; `started -> run`, `finished/failed -> thread.quit`, `thread.finished -> deleteLater`. Stop is a
+`threading.Event` set directly from the GUI thread and polled by the Trainer between batches (a
+queued slot would never run while `run()` occupies the thread). Pause waits between epochs, so a
+paused run resumes exactly as if it had never paused. Every emit carries the run number, so late
+reports of an old run are dropped, and only snapshots (reports, inspections) cross the thread.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QRunnable, QThread, QThreadPool, Signal, Slot
+
+from workbench.core.experiment import Experiment
+from workbench.core.history import EpochReport
+from workbench.core.inspection import histogram_edges, inspect
+from workbench.core.trainer import Trainer
+
+REPORT_INTERVAL = 0.1       # seconds between progress emits (the last epoch always goes out)
+INSPECT_INTERVAL = 0.5      # seconds between inspections (weights, histograms, boundary)
+
+
+class PauseGate:
+    """Holds the worker between epochs while paused; Step lets one epoch through; Stop always wins."""
+
+    def __init__(self, stop: threading.Event):
+        self._stop = stop
+        self._cond = threading.Condition()
+        self._paused = False
+        self._steps = 0
+        self.holding = False        # True while the worker is blocked here (for status and tests)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused, self._steps = False, 0
+            self._cond.notify_all()
+
+    def step(self) -> None:
+        with self._cond:
+            self._steps += 1
+            self._cond.notify_all()
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_turn(self) -> None:
+        """Block (without spinning) until the next epoch may start or a stop was requested."""
+        with self._cond:
+            while self._paused and not self._steps and not self._stop.is_set():
+                self.holding = True
+                self._cond.wait(0.2)
+            self.holding = False
+            if self._paused and self._steps:
+                self._steps -= 1
+
+
+class TrainingWorker(QObject):
+    """Runs one training run on its own thread and reports batched epochs with inspections."""
+
+    progress = Signal(int, object, object)     # run number, [EpochReport, ...], Inspection or None
+    finished = Signal(int, object)             # run number, final EpochReport or None
+    failed = Signal(int, str)                  # run number, message for a person
+
+    def __init__(self, run_number: int, experiment: Experiment, epochs: int | None,
+                 stop: threading.Event, gate: PauseGate):
+        super().__init__()
+        self.run_number = run_number
+        self._experiment = experiment
+        self._epochs = epochs
+        self._stop = stop
+        self._gate = gate
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            final = self._train()
+        except Exception as err:  # noqa: BLE001 - any failure becomes one message, never a crash
+            self.failed.emit(self.run_number, f"training failed: {err}")
+            return
+        self.finished.emit(self.run_number, final)
+
+    def _train(self) -> EpochReport | None:
+        exp = self._experiment
+        edges = histogram_edges(exp)
+        pending: list[EpochReport] = []
+        last_emit = last_inspect = 0.0
+        final = None
+        for report in Trainer(exp).run(epochs=self._epochs, stop=self._stop):
+            final = report
+            pending.append(report)
+            now = time.perf_counter()
+            if report.finished or self._gate.paused or now - last_emit >= REPORT_INTERVAL:
+                inspection = None
+                if report.finished or self._gate.paused or now - last_inspect >= INSPECT_INTERVAL:
+                    inspection = inspect(exp, bin_edges=edges)
+                    edges, last_inspect = inspection.bin_edges, now
+                self.progress.emit(self.run_number, pending, inspection)
+                pending, last_emit = [], now
+            if not report.finished:
+                self._gate.wait_turn()
+        return final
+
+
+class TrainingRunner(QObject):
+    """One training run at a time for the GUI: start, pause, step, stop, change the learning rate.
+
+    Lives on the GUI thread; its signals are emitted there, so widgets and tests can wait on them.
+    """
+
+    state_changed = Signal(str)                # "idle", "training", "paused"
+    reports_ready = Signal(object, object)     # [EpochReport, ...], Inspection or None
+    run_finished = Signal(object)              # final EpochReport (or None when there was nothing to do)
+    run_failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.run_number = 0
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._failure: str | None = None
+        self._finished_report: EpochReport | None = None
+        self._stop = threading.Event()
+        self._gate = PauseGate(self._stop)
+
+    # --- state ------------------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def holding(self) -> bool:
+        """True while a paused run is actually waiting between epochs."""
+        return self.is_running and self._gate.holding
+
+    @property
+    def state(self) -> str:
+        if not self.is_running:
+            return "idle"
+        return "paused" if self._gate.paused else "training"
+
+    # --- commands -----------------------------------------------------------------------------------
+    def start(self, experiment: Experiment, epochs: int | None = None, paused: bool = False) -> bool:
+        """Start a run (False when one is already running: Start twice does nothing twice)."""
+        if self.is_running:
+            return False
+        self.run_number += 1
+        self._stop = threading.Event()
+        self._gate = PauseGate(self._stop)
+        if paused:
+            self._gate.pause()
+        thread = QThread()
+        worker = TrainingWorker(self.run_number, experiment, epochs, self._stop, self._gate)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # quit is thread-safe; a direct call works even while the GUI thread waits in shutdown()
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(worker.deleteLater)
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(self._on_worker_finished)
+        worker.failed.connect(self._on_worker_failed)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        thread.start()
+        self.state_changed.emit(self.state)
+        return True
+
+    def step(self, experiment: Experiment) -> bool:
+        """One epoch: from idle a one-epoch run; while paused, let one more epoch through."""
+        if not self.is_running:
+            return self.start(experiment, epochs=1)
+        if self._gate.paused:
+            self._gate.step()
+        return True
+
+    def pause(self) -> None:
+        if self.is_running and not self._gate.paused:
+            self._gate.pause()
+            self.state_changed.emit(self.state)
+
+    def resume(self) -> None:
+        if self.is_running and self._gate.paused:
+            self._gate.resume()
+            self.state_changed.emit(self.state)
+
+    def stop(self) -> None:
+        """Ask the run to stop; the Trainer sees it before the next batch."""
+        self._stop.set()
+        self._gate.wake()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop and wait for the thread (closing the window); True when no thread is left running."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self.stop()
+        done = thread.wait(timeout_ms)
+        if done:
+            self._finish_run()
+        return done
+
+    # --- worker -> GUI thread ------------------------------------------------------------------------
+    @Slot(int, object, object)
+    def _on_progress(self, run_number: int, reports: list, inspection: Any) -> None:
+        if run_number == self.run_number:
+            self.reports_ready.emit(reports, inspection)
+
+    @Slot(int, object)
+    def _on_worker_finished(self, run_number: int, final: Any) -> None:
+        if run_number == self.run_number:
+            self._finished_report = final
+
+    @Slot(int, str)
+    def _on_worker_failed(self, run_number: int, message: str) -> None:
+        if run_number == self.run_number:
+            self._failure = message
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is not None and self.sender() is self._thread:
+            self._finish_run()      # otherwise: a late signal of a run that shutdown() finished
+
+    def _finish_run(self) -> None:
+        thread, self._thread = self._thread, None
+        thread.wait()
+        # deliver the worker's queued signals first, so run_finished is always the last one
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+        failure, final = self._failure, self._finished_report
+        self._release()
+        self.state_changed.emit("idle")
+        if failure is not None:
+            self.run_failed.emit(failure)
+        else:
+            self.run_finished.emit(final)
+
+    def _release(self) -> None:
+        self._thread = self._worker = None
+        self._failure = self._finished_report = None
+
+
+class _ReplaySignals(QObject):
+    done = Signal(int, object)                 # request number, Inspection
+
+
+class _ReplayJob(QRunnable):
+    def __init__(self, number: int, experiment: Experiment, epoch: int, params: dict, edges: dict,
+                 signals: _ReplaySignals):
+        super().__init__()
+        self._args = (number, experiment, epoch, params, edges)
+        self._signals = signals
+
+    def run(self) -> None:
+        number, experiment, epoch, params, edges = self._args
+        try:
+            result = inspect(experiment, params, bin_edges=edges, epoch=epoch)
+        except Exception:  # noqa: BLE001 - a failed replay frame is simply not shown
+            return
+        self._signals.done.emit(number, result)
+
+
+class ReplayInspector(QObject):
+    """Computes the inspection of a stored snapshot off the GUI thread; the latest request wins."""
+
+    inspection_ready = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _ReplaySignals()
+        self._signals.done.connect(self._on_done)
+        self._number = 0
+        self._edges: tuple[int, dict] | None = None
+
+    def request(self, experiment: Experiment, epoch: int) -> None:
+        params = experiment.snapshots.get(epoch)
+        if params is None:
+            return
+        if self._edges is None or self._edges[0] != id(experiment.snapshots):
+            self._edges = (id(experiment.snapshots), histogram_edges(experiment))
+        self._number += 1
+        self._pool.start(_ReplayJob(self._number, experiment, epoch, dict(params), self._edges[1],
+                                    self._signals))
+
+    def shutdown(self) -> None:
+        self._number += 1
+        self._pool.waitForDone()
+
+    @Slot(int, object)
+    def _on_done(self, number: int, inspection: Any) -> None:
+        if number == self._number:
+            self.inspection_ready.emit(inspection)

@@ -1,0 +1,144 @@
+"""The data panel: a built-in set (with thumbnails of the 2-D ones) or the person's file, the size and
+noise of generated sets, the validation and test split, and the seed."""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from workbench.core.config import Config
+from workbench.core.data import BUILTIN_DATASETS
+from workbench.core.datasets_builtin import GeneratedDataset
+from workbench.core.seeding import streams
+from workbench.gui.widgets.tooltips import tooltip
+
+THUMBNAIL = 40
+CLASS_COLORS = (QColor(240, 140, 40), QColor(40, 110, 220))   # Playground's orange and blue
+
+
+def dataset_thumbnail(name: str, size: int = THUMBNAIL) -> QIcon:
+    """A small scatter of a generated 2-D set (coloured by class or by value); empty for tables."""
+    spec = BUILTIN_DATASETS[name]
+    if not isinstance(spec, GeneratedDataset):
+        return QIcon()
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(250, 250, 250))
+    data = spec.load(160, 0.0, streams(0).data)
+    X = data.X
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    points = (X - lo) / span * (size - 6) + 3
+    y = np.asarray(data.y, dtype=np.float64).reshape(len(X), -1)[:, 0]
+    shade = (y - y.min()) / (np.ptp(y) or 1.0)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for (px, py), s in zip(points, shade):
+        painter.setBrush(CLASS_COLORS[int(round(s))] if spec.task == "classification"
+                         else _blend(CLASS_COLORS[0], CLASS_COLORS[1], float(s)))
+        painter.drawEllipse(QPointF(px, size - py), 1.6, 1.6)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _blend(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor(*(round(x + (y - x) * t) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3])))
+
+
+class DataPanel(QWidget):
+    """Edits `config.data` and the seed; `import_requested` asks the window to open a file dialog."""
+
+    config_edited = Signal(object, str, str)     # {path: value}, undo text, merge key
+    import_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.dataset_box = QComboBox()
+        self.dataset_box.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        for name, spec in BUILTIN_DATASETS.items():
+            self.dataset_box.addItem(dataset_thumbnail(name), name, name)
+            self.dataset_box.setItemData(self.dataset_box.count() - 1,
+                                         f"{spec.description}; {spec.task}, {spec.n_features} features",
+                                         Qt.ItemDataRole.ToolTipRole)
+        self.dataset_box.setToolTip(tooltip("data.dataset"))
+        self.import_button = QPushButton("Import CSV or .npz…")
+        self.import_button.setToolTip("Use your own data: a CSV with a header row, or a NumPy .npz "
+                                      "with arrays X and y.")
+        self.file_label = QLabel()
+        self.file_label.setWordWrap(True)
+        self.samples = _spin(QSpinBox(), 10, 1_000_000)
+        self.noise = _spin(QDoubleSpinBox(), 0.0, 0.5, step=0.05)
+        self.val_split = _spin(QDoubleSpinBox(), 0.0, 0.9, step=0.05)
+        self.test_split = _spin(QDoubleSpinBox(), 0.0, 0.9, step=0.05)
+        self.seed = _spin(QSpinBox(), 0, 2**31 - 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Data set", self.dataset_box)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.import_button)
+        source_row.addStretch(1)
+        form.addRow("", source_row)
+        form.addRow("", self.file_label)
+        self._fields = {"data.samples": self.samples, "data.noise": self.noise,
+                        "data.val_split": self.val_split, "data.test_split": self.test_split,
+                        "training.seed": self.seed}
+        labels = {"data.samples": "Samples", "data.noise": "Noise", "data.val_split": "Validation split",
+                  "data.test_split": "Test split", "training.seed": "Seed"}
+        for path, widget in self._fields.items():
+            widget.setToolTip(tooltip(path))
+            form.addRow(labels[path], widget)
+            form.labelForField(widget).setToolTip(tooltip(path))
+            widget.valueChanged.connect(partial(self._on_field_edited, path, labels[path]))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        self.dataset_box.currentIndexChanged.connect(self._on_dataset_chosen)
+        self.import_button.clicked.connect(self.import_requested)
+
+    def set_config(self, config: Config, summary: str = "") -> None:
+        """Show `config.data` and the seed without emitting edits."""
+        data = config.data
+        generated = data.path is None and isinstance(BUILTIN_DATASETS.get(data.dataset), GeneratedDataset)
+        values = {"data.samples": data.samples or (BUILTIN_DATASETS[data.dataset].n_samples if generated else 10),
+                  "data.noise": data.noise, "data.val_split": data.val_split,
+                  "data.test_split": data.test_split, "training.seed": config.training.seed}
+        for path, widget in self._fields.items():
+            widget.blockSignals(True)
+            widget.setValue(values[path])
+            widget.blockSignals(False)
+        self.samples.setEnabled(generated)
+        self.noise.setEnabled(generated)
+        self.dataset_box.blockSignals(True)
+        self.dataset_box.setCurrentIndex(-1 if data.path else self.dataset_box.findData(data.dataset))
+        self.dataset_box.blockSignals(False)
+        self.file_label.setText(f"Your file: {data.path}" + (f" (target: {data.target})" if data.target else "")
+                                if data.path else "")
+        self.file_label.setVisible(bool(data.path))
+        self.summary.setText(summary)
+
+    def _on_dataset_chosen(self, index: int) -> None:
+        name = self.dataset_box.itemData(index)
+        if name is None:
+            return
+        self.config_edited.emit({"data.dataset": name, "data.path": None, "data.target": None,
+                                 "data.task": None, "data.samples": None},
+                                f"Choose data set {name}", "")
+
+    def _on_field_edited(self, path: str, label: str, value: Any) -> None:
+        self.config_edited.emit({path: value}, f"Change {label.lower()}", path)
+
+
+def _spin(widget: Any, lo: float, hi: float, step: float | None = None) -> Any:
+    widget.setRange(lo, hi)
+    if step is not None:
+        widget.setSingleStep(step)
+        widget.setDecimals(2)
+    widget.setKeyboardTracking(False)
+    return widget

@@ -1,0 +1,173 @@
+"""The model's output over the plane of two raw input features, under the training and validation points.
+
+Two classes: the probability of class 1 on a diverging colour map (white is the 0.5 boundary).
+More classes: each cell takes its winning class's colour, paler where the model is unsure.
+Regression: the predicted value. Axes are in the features' raw units, as the person knows them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+from workbench.core.inspection import Boundary, Inspection
+from workbench.gui.widgets.view_base import (
+    CATEGORY_COLORS, DIVERGING, ThrottledView, label_axis, set_title, style_canvas, style_plot)
+
+POINT_OUTLINE = QColor(30, 30, 30)
+BINARY_COLORS = ("#2166ac", "#b2182b")   # the two ends of DIVERGING: class 0 blue, class 1 red
+NEEDS_TWO = ("The decision boundary is drawn for data with exactly 2 features; "
+             "this data set has {n}. Try spiral, circle, xor, gauss, plane or multi_gauss.")
+COLOR_BAR_LABELS = {"probability": "P(class 1)", "value": "prediction"}
+
+
+class DecisionBoundaryView(ThrottledView):
+    """Heatmap of the model's output (ImageItem) with training (circles) and validation (triangles) points."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent=parent)
+        self._inspection: Inspection | None = None
+        self._shown_points: tuple[np.ndarray, ...] = ()
+        self._rect = QRectF()
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setAspectLocked(False)
+        self.plot.addLegend(offset=(-10, 10))
+        self.image = pg.ImageItem(axisOrder="row-major")           # scalar output, on the colour bar's map
+        self.class_image = pg.ImageItem(axisOrder="row-major")     # RGBA: winning class per cell
+        self.plot.addItem(self.image)
+        self.plot.addItem(self.class_image)
+        self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=DIVERGING, interactive=False, width=16,
+                                         label=COLOR_BAR_LABELS["probability"], colorMapMenu=False)
+        self.color_bar.setImageItem(self.image, insert_in=self.plot)
+        self.train_points = pg.ScatterPlotItem(symbol="o", size=7, pen=pg.mkPen(POINT_OUTLINE, width=0.8),
+                                               brush=pg.mkBrush("#999999"), name="training")
+        self.val_points = pg.ScatterPlotItem(symbol="t1", size=10, pen=pg.mkPen(POINT_OUTLINE, width=1.2),
+                                             brush=pg.mkBrush("#999999"), name="validation")
+        for item in (self.train_points, self.val_points):
+            self.plot.addItem(item)
+
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self.plot_widget)
+        self._stack.addWidget(self.note)
+        self._apply_palette()
+
+    # --- public API -------------------------------------------------------------------------------
+    def clear(self) -> None:
+        self._inspection = None
+        self._mark_dirty()
+
+    @Slot(object)
+    def set_inspection(self, inspection: Inspection) -> None:
+        self._inspection = inspection
+        self._mark_dirty()
+
+    def shows_boundary(self) -> bool:
+        return self._stack.currentWidget() is self.plot_widget
+
+    def export_target(self):
+        return self.plot
+
+    # --- drawing -------------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        inspection = self._inspection
+        if inspection is None or inspection.boundary is None:
+            self.image.clear()
+            self.class_image.clear()
+            self._rect = QRectF()
+            self._set_points(None)
+            if inspection is not None:
+                self.note.setText(NEEDS_TWO.format(n=len(inspection.feature_names)))
+                self._stack.setCurrentWidget(self.note)
+            return
+        self._stack.setCurrentWidget(self.plot_widget)
+        boundary = inspection.boundary
+        self._draw_image(boundary, max(len(inspection.class_names), 2))
+        self._set_points(boundary, inspection.task)
+        names = inspection.feature_names
+        if self.plot.getAxis("bottom").labelText != names[0]:
+            label_axis(self.plot, "bottom", names[0], self)
+            label_axis(self.plot, "left", names[1], self)
+        title = "Decision boundary" if inspection.task == "classification" else "Prediction surface"
+        set_title(self.plot, self, f"{title}, epoch {inspection.epoch}")
+
+    def _draw_image(self, boundary: Boundary, n_classes: int) -> None:
+        xs, ys = boundary.xs, boundary.ys
+        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
+        if boundary.kind == "class":
+            self.image.clear()
+            self.class_image.setImage(_class_image(boundary, n_classes), autoLevels=False, levels=(0, 255))
+            self.color_bar.setVisible(False)
+        else:
+            values = np.where(np.isfinite(boundary.values), boundary.values, np.nan)
+            levels = (0.0, 1.0) if boundary.kind == "probability" else _value_levels(values, boundary)
+            self.class_image.clear()
+            self.image.setImage(values, autoLevels=False)
+            self.color_bar.setLevels(levels)
+            self.color_bar.setVisible(True)
+            if self.color_bar.getAxis("left").labelText != COLOR_BAR_LABELS[boundary.kind]:
+                label_axis(self.color_bar, "left", COLOR_BAR_LABELS[boundary.kind], self)
+        rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
+        if rect != self._rect:  # frame the data once; later updates keep the person's zoom
+            self._rect = rect
+            self.image.setRect(rect)
+            self.class_image.setRect(rect)
+            self.plot.setRange(rect, padding=0)
+
+    def _set_points(self, boundary: Boundary | None, task: str = "classification") -> None:
+        """Scatter the samples; skipped when they are the ones already drawn (they rarely change)."""
+        if boundary is None:
+            self._shown_points = ()
+            self.train_points.clear()
+            self.val_points.clear()
+            return
+        key = (boundary.train_points, boundary.val_points, boundary.train_targets, boundary.val_targets)
+        if len(self._shown_points) == 4 and all(map(np.array_equal, key, self._shown_points)):
+            return
+        self._shown_points = key
+        for item, points, targets in ((self.train_points, boundary.train_points, boundary.train_targets),
+                                      (self.val_points, boundary.val_points, boundary.val_targets)):
+            item.setData(pos=points, brush=_point_brushes(targets, task, boundary))
+
+    def _apply_palette(self) -> None:
+        style_canvas(self.plot_widget, self)
+        style_plot(self.plot, self, self.plot.titleLabel.text or "Decision boundary")
+        style_plot(self.color_bar, self)
+
+
+def _value_levels(values: np.ndarray, boundary: Boundary) -> tuple[float, float]:
+    """Colour range of a regression surface: the predictions and the targets together."""
+    both = np.concatenate([values[np.isfinite(values)], boundary.train_targets, boundary.val_targets])
+    both = both[np.isfinite(both)]
+    if not both.size:
+        return 0.0, 1.0
+    lo, hi = float(both.min()), float(both.max())
+    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+
+def _class_image(boundary: Boundary, n_classes: int) -> np.ndarray:
+    """RGBA cells: the winning class's colour, blended towards white where the model is unsure."""
+    palette = np.array([QColor(c).getRgb()[:3] for c in CATEGORY_COLORS], dtype=np.float64)
+    rgb = palette[boundary.values.astype(np.intp) % len(palette)]
+    # confidence runs from 1/n_classes (a guess) to 1 (certain)
+    sure = np.clip((boundary.confidence - 1 / n_classes) / (1 - 1 / n_classes), 0, 1)[..., None]
+    blended = 255 - (255 - rgb) * (0.25 + 0.6 * sure)
+    alpha = np.full(blended.shape[:2] + (1,), 255.0)
+    return np.concatenate([blended, alpha], axis=2).astype(np.uint8)
+
+
+def _point_brushes(targets: np.ndarray, task: str, boundary: Boundary) -> list:
+    """One brush per sample: its class's colour, or its target value on the colour map."""
+    if task == "regression":
+        lo, hi = _value_levels(boundary.values, boundary)
+        return [pg.mkBrush(c) for c in DIVERGING.mapToQColor((np.asarray(targets) - lo) / (hi - lo))]
+    colors = BINARY_COLORS if boundary.kind == "probability" else CATEGORY_COLORS
+    brushes = [pg.mkBrush(c) for c in colors]
+    return [brushes[int(t) % len(brushes)] for t in targets]

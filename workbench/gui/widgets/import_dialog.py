@@ -1,0 +1,133 @@
+"""Importing a person's data: a preview table, the target column and the task, checked as they change.
+
+The file is read with the same `read_csv` / `read_npz` as the CLI, so what the dialog accepts trains,
+and a bad file gives the reader's one-line message (file, row, column) instead of a traceback.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from workbench.core.data import DataError, Dataset, read_csv, read_npz
+
+PREVIEW_ROWS = 20
+PREVIEW_BYTES = 64 * 1024
+AUTOMATIC = "automatic"
+
+
+def load_file(path: str, target: str | None = None, task: str | None = None) -> Dataset:
+    """Read a CSV or .npz (by extension); raises DataError with a message for a person."""
+    if Path(path).suffix.lower() == ".npz":
+        return read_npz(path, task=task)
+    return read_csv(path, target=target, task=task)
+
+
+def csv_preview(path: str, rows: int = PREVIEW_ROWS) -> list[list[str]]:
+    """The header and first rows of a CSV as text cells (only the start of the file is read)."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        sample = handle.read(PREVIEW_BYTES)
+    lines = sample.splitlines()[: rows + 1]
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    return [row for row in csv.reader(lines, delimiter=delimiter)]
+
+
+def dataset_preview(dataset: Dataset, rows: int = PREVIEW_ROWS) -> list[list[str]]:
+    """Header and first rows of a loaded data set (features then target)."""
+    header = list(dataset.feature_names) + [dataset.target_name or "y"]
+    y = dataset.y.reshape(dataset.n_samples, -1)
+    body = [[f"{v:g}" for v in x] + [" ".join(_target_text(dataset, t) for t in ys)]
+            for x, ys in zip(dataset.X[:rows], y[:rows])]
+    return [header] + body
+
+
+def _target_text(dataset: Dataset, value: Any) -> str:
+    if dataset.task == "classification":
+        return dataset.class_names[int(value)]
+    return f"{float(value):g}"
+
+
+def describe(dataset: Dataset) -> str:
+    what = (f"classification into {len(dataset.class_names)} classes ({', '.join(dataset.class_names[:8])}"
+            f"{', …' if len(dataset.class_names) > 8 else ''})" if dataset.task == "classification"
+            else f"regression of {dataset.n_outputs} value(s)")
+    notes = "".join(f"\nNote: {note}" for note in dataset.notes)
+    return f"{dataset.n_samples} samples, {dataset.n_features} features; task: {what}.{notes}"
+
+
+class ImportDialog(QDialog):
+    """Preview a file, pick the target column and the task; OK gives the data settings to apply."""
+
+    def __init__(self, path: str, dataset: Dataset, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {Path(path).name}")
+        self.path = path
+        self.dataset: Dataset | None = dataset
+        self.is_csv = Path(path).suffix.lower() != ".npz"
+        rows = csv_preview(path) if self.is_csv else dataset_preview(dataset)
+        self.table = QTableWidget(max(0, len(rows) - 1), len(rows[0]) if rows else 0)
+        if rows:
+            self.table.setHorizontalHeaderLabels(rows[0])
+            for r, cells in enumerate(rows[1:]):
+                for c, text in enumerate(cells[: self.table.columnCount()]):
+                    self.table.setItem(r, c, QTableWidgetItem(text))
+        self.target_box = QComboBox()
+        if self.is_csv and rows:
+            self.target_box.addItems(rows[0])
+            self.target_box.setCurrentIndex(len(rows[0]) - 1)
+        else:
+            self.target_box.addItem("y (the archive's y array)")
+            self.target_box.setEnabled(False)
+        self.task_box = QComboBox()
+        for task in (AUTOMATIC, "classification", "regression"):
+            self.task_box.addItem(task)
+        self.result_label = QLabel(describe(dataset))
+        self.result_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Target column", self.target_box)
+        form.addRow("Task", self.task_box)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"First rows of {path}:"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.buttons)
+        self.resize(760, 520)
+        self.target_box.currentIndexChanged.connect(self._on_choice_changed)
+        self.task_box.currentIndexChanged.connect(self._on_choice_changed)
+
+    def target(self) -> str | None:
+        return self.target_box.currentText() if self.is_csv else None
+
+    def task(self) -> str | None:
+        text = self.task_box.currentText()
+        return None if text == AUTOMATIC else text
+
+    def data_changes(self) -> dict[str, Any]:
+        """The config edit this import makes."""
+        return {"data.path": self.path, "data.target": self.target(), "data.task": self.task(),
+                "data.samples": None}
+
+    @Slot()
+    def _on_choice_changed(self) -> None:
+        try:
+            self.dataset = load_file(self.path, self.target(), self.task())
+        except DataError as err:
+            self.dataset = None
+            self.result_label.setText(f"Cannot use this choice: {err}")
+        else:
+            self.result_label.setText(describe(self.dataset))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.dataset is not None)
+

@@ -1,0 +1,274 @@
+"""Training and validation curves over epochs: the loss view, and the base the metric view shares.
+
+The widget keeps its own `History` copy: reports append to it (cheap list appends) and the
+throttled redraw hands whole arrays to plot items created once. Curves stop at their last finite
+point, so a diverged run ends cleanly instead of spiking.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, Convergence, find_convergence
+from workbench.core.history import EpochReport, History
+from workbench.gui.widgets.view_base import (
+    CATEGORY_COLORS, TRAIN_COLOR, VAL_COLOR, ThrottledView, faded, finite_prefix, label_axis, style_canvas,
+    style_plot, text_color)
+
+OVERLAY_ALPHA = 150
+LEGEND_COLUMNS = 2
+CONVERGED_COLOR = "#2ca02c"
+
+
+class HistoryPlot(ThrottledView):
+    """Two history columns (training and validation) against epochs, with earlier runs overlaid."""
+
+    def __init__(self, train_column: str, val_column: str, y_label: str, title: str,
+                 legend_offset: tuple[int, int], parent: QWidget | None = None):
+        super().__init__(parent=parent)
+        self._columns = (train_column, val_column)
+        self._title = title
+        self._history = History()
+        self._best_epoch: int | None = None
+        self._overlays: list[tuple[str, History]] = []
+        self._overlay_items: list[pg.PlotDataItem] = []
+        self._overlays_changed = False
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.addLegend(offset=legend_offset, colCount=LEGEND_COLUMNS)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        label_axis(self.plot, "bottom", "epoch", self)
+        label_axis(self.plot, "left", y_label, self)
+        self.train_curve = self._curve(pg.mkPen(TRAIN_COLOR, width=2), "training")
+        self.val_curve = self._curve(pg.mkPen(VAL_COLOR, width=2), "validation")
+        self.best_marker = self.plot.plot([], [], pen=None, symbol="star", symbolSize=14,
+                                          symbolBrush=VAL_COLOR, name="best epoch")
+        self.replay_line = pg.InfiniteLine(angle=90, movable=False)
+        self.replay_line.setVisible(False)
+        self.plot.addItem(self.replay_line, ignoreBounds=True)
+
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.plot_widget, 1)
+
+    def _curve(self, pen, name: str) -> pg.PlotDataItem:
+        """A curve item made once and updated with setData; long runs draw downsampled and clipped."""
+        item = self.plot.plot([], [], pen=pen, name=name)
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        return item
+
+    # --- public API -------------------------------------------------------------------------------
+    def clear(self) -> None:
+        self._history = History()
+        self._best_epoch = None
+        self.set_replay_epoch(None)
+        self._mark_dirty()
+
+    def set_history(self, history: History) -> None:
+        self._history = history.copy()
+        self._best_epoch = history.best_epoch()
+        self._mark_dirty()
+
+    @Slot(object)
+    def add_report(self, report: EpochReport) -> None:
+        """Append a report's figures (a closing report that repeats the last epoch adds nothing)."""
+        if not self._history.epoch or report.epoch > self._history.epoch[-1]:
+            self._history.append(report)
+        self._best_epoch = report.best_epoch if report.best_epoch is not None else self._best_epoch
+        self._mark_dirty()
+
+    def set_overlays(self, runs: Sequence[tuple[str, History]]) -> None:
+        """Earlier runs, drawn dashed and faint: their validation curve (training without one)."""
+        self._overlays = [(label, history.copy()) for label, history in runs]
+        for item in self._overlay_items:
+            self.plot.removeItem(item)
+        self._overlay_items = []
+        for i, (label, _) in enumerate(self._overlays):
+            color = faded(CATEGORY_COLORS[(i + 2) % len(CATEGORY_COLORS)], OVERLAY_ALPHA)
+            pen = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
+            self._overlay_items.append(self._curve(pen, label))
+        self._overlays_changed = True
+        self._apply_palette()
+        self._mark_dirty()
+
+    def set_replay_epoch(self, epoch: int | None) -> None:
+        """A vertical line at the epoch being replayed; None hides it."""
+        _show_at(self.replay_line, epoch)
+
+    def overlay_count(self) -> int:
+        return len(self._overlay_items)
+
+    def export_target(self):
+        return self.plot
+
+    # --- drawing -------------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        epochs = np.asarray(self._history.epoch, dtype=np.float64)
+        train_col, val_col = self._columns
+        for curve, column in ((self.train_curve, train_col), (self.val_curve, val_col)):
+            _set_cut(curve, epochs, getattr(self._history, column))
+        if self._overlays_changed:  # earlier runs do not change while this one trains
+            self._overlays_changed = False
+            for item, (_, history) in zip(self._overlay_items, self._overlays):
+                epochs_of_run = np.asarray(history.epoch, dtype=np.float64)
+                _set_cut(item, epochs_of_run, _main_curve(history, val_col, train_col))
+        self._draw_best()
+
+    def _draw_best(self) -> None:
+        train_col, val_col = self._columns
+        curve = _main_curve(self._history, val_col, train_col)
+        if self._best_epoch is None or self._best_epoch not in self._history.epoch:
+            self.best_marker.setData([], [])
+            return
+        value = curve[self._history.epoch.index(self._best_epoch)]
+        if math.isfinite(value):
+            self.best_marker.setData([float(self._best_epoch)], [float(value)])
+        else:
+            self.best_marker.setData([], [])
+
+    def _apply_palette(self) -> None:
+        style_canvas(self.plot_widget, self)
+        style_plot(self.plot, self, self._title)
+        self.replay_line.setPen(pg.mkPen(text_color(self), width=1, style=Qt.PenStyle.DotLine))
+
+
+def _main_curve(history: History, val_column: str, train_column: str) -> list[float]:
+    """The validation column, or the training column when there was no validation split."""
+    val = getattr(history, val_column)
+    return val if any(math.isfinite(v) for v in val) else getattr(history, train_column)
+
+
+def _show_at(line: pg.InfiniteLine, epoch: int | None) -> None:
+    """Move a vertical marker to `epoch`, or hide it for None."""
+    line.setVisible(epoch is not None)
+    if epoch is not None:
+        line.setValue(epoch)
+
+
+def _set_cut(item: pg.PlotDataItem, epochs: np.ndarray, values: Sequence[float]) -> None:
+    """Set a curve up to its last finite point (all-NaN curves, like a missing validation split, vanish)."""
+    y = np.asarray(values, dtype=np.float64)
+    n = finite_prefix(y)
+    item.setData(epochs[:n], y[:n])
+
+
+class LossPlotWidget(HistoryPlot):
+    """Loss curves with a log-scale toggle, best-epoch, early-stop and convergence markers.
+
+    The convergence rule (validation loss improving by less than a tolerance for a number of
+    epochs) is shown and adjustable under the plot; `convergence_changed` carries the converged
+    epoch, or -1 when the run has not converged.
+    """
+
+    convergence_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        # the legend sits lower left: falling curves leave that corner free
+        super().__init__("train_loss", "val_loss", "loss", "Loss", (10, -10), parent)
+        self._stopped_early_at: int | None = None
+        self._convergence: Convergence | None = None
+        self._converged_epoch = -1
+        self.early_stop_line = self._marker_line("early stop")
+        self.converged_line = self._marker_line("converged")
+
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements "
+                                  "become visible.")
+        self.log_scale.toggled.connect(self._on_log_scale_toggled)
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setRange(0.01, 50.0)
+        self.tolerance.setDecimals(2)
+        self.tolerance.setSingleStep(0.1)
+        self.tolerance.setSuffix(" %")
+        self.tolerance.setValue(DEFAULT_TOLERANCE * 100)
+        self.patience = QSpinBox()
+        self.patience.setRange(1, 100_000)
+        self.patience.setSuffix(" epochs")
+        self.patience.setValue(DEFAULT_PATIENCE)
+        rule = ("Converged: from this epoch on, the validation loss improved by less than the tolerance "
+                "(relative to the loss) for at least the patience in epochs.")
+        for widget in (self.tolerance, self.patience):
+            widget.setToolTip(rule)
+            widget.valueChanged.connect(self._on_rule_changed)
+        self.convergence_label = QLabel()
+        self.convergence_label.setToolTip(rule)
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(6, 2, 6, 4)
+        controls.addWidget(self.log_scale)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("Converged: gain <"))
+        controls.addWidget(self.tolerance)
+        controls.addWidget(QLabel("for"))
+        controls.addWidget(self.patience)
+        controls.addWidget(self.convergence_label, 1)
+        self._layout.addLayout(controls)
+        self._apply_palette()
+
+    def _marker_line(self, label: str) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(angle=90, movable=False, label=label, labelOpts={"position": 0.6})
+        line.setVisible(False)
+        self.plot.addItem(line, ignoreBounds=True)
+        return line
+
+    # --- public API -------------------------------------------------------------------------------
+    def clear(self) -> None:
+        self._stopped_early_at = None
+        super().clear()
+
+    def set_history(self, history: History, status: str | None = None) -> None:
+        """A whole run; `status` "early_stopped" marks its last epoch as where it stopped."""
+        self._stopped_early_at = history.epoch[-1] if status == "early_stopped" and len(history) else None
+        super().set_history(history)
+
+    @Slot(object)
+    def add_report(self, report: EpochReport) -> None:
+        if report.status == "early_stopped":
+            self._stopped_early_at = report.epoch
+        super().add_report(report)
+
+    def convergence(self) -> Convergence | None:
+        """Where the shown run converged under the current rule (epoch and seconds), or None."""
+        return self._convergence
+
+    def set_rule(self, tolerance: float, patience: int) -> None:
+        """Set the convergence rule: `tolerance` as a fraction (0.01 = 1 %), `patience` in epochs."""
+        self.tolerance.setValue(tolerance * 100)
+        self.patience.setValue(patience)
+
+    # --- drawing -------------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        super()._redraw()
+        _show_at(self.early_stop_line, self._stopped_early_at)
+        found = find_convergence(self._history, self.tolerance.value() / 100, self.patience.value())
+        _show_at(self.converged_line, found.epoch if found else None)
+        self.convergence_label.setText(
+            f"at epoch {found.epoch} ({found.seconds:.1f} s)" if found else "not yet")
+        self._convergence = found
+        epoch = found.epoch if found else -1
+        if epoch != self._converged_epoch:
+            self._converged_epoch = epoch
+            self.convergence_changed.emit(epoch)
+
+    @Slot(bool)
+    def _on_log_scale_toggled(self, checked: bool) -> None:
+        self.plot.setLogMode(x=False, y=checked)
+
+    @Slot()
+    def _on_rule_changed(self) -> None:
+        self._mark_dirty()
+
+    def _apply_palette(self) -> None:
+        super()._apply_palette()
+        fg = text_color(self)
+        for line, color, style in ((self.early_stop_line, fg, Qt.PenStyle.DashLine),
+                                   (self.converged_line, CONVERGED_COLOR, Qt.PenStyle.DashDotLine)):
+            line.setPen(pg.mkPen(color, width=1.5, style=style))
+            line.label.setColor(fg)

@@ -1,0 +1,70 @@
+"""Predicted against actual values (regression): points on the dashed identity line are perfect."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from workbench.core.inspection import Inspection
+from workbench.core.metrics import r2_score
+from workbench.gui.widgets.view_base import (
+    TRAIN_COLOR, ThrottledView, faded, label_axis, set_title, style_canvas, style_plot, text_color)
+
+POINT_ALPHA = 150
+
+
+class PredictionView(ThrottledView):
+    """A scatter of (actual, predicted) on the validation rows (training rows without any)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent=parent)
+        self._inspection: Inspection | None = None
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.points = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(faded(TRAIN_COLOR, POINT_ALPHA)))
+        self.identity = pg.PlotCurveItem()
+        self.plot.addItem(self.identity)
+        self.plot.addItem(self.points)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self._apply_palette()
+
+    def clear(self) -> None:
+        self._inspection = None
+        self._mark_dirty()
+
+    @Slot(object)
+    def set_inspection(self, inspection: Inspection) -> None:
+        self._inspection = inspection
+        self._mark_dirty()
+
+    def export_target(self):
+        return self.plot
+
+    def _redraw(self) -> None:
+        inspection = self._inspection
+        if inspection is None or inspection.predictions is None:
+            self.points.clear()
+            self.identity.setData([], [])
+            set_title(self.plot, self, "Predicted vs actual (regression only)")
+            return
+        actual, predicted = (np.ravel(a) for a in inspection.predictions)
+        keep = np.isfinite(actual) & np.isfinite(predicted)
+        actual, predicted = actual[keep], predicted[keep]
+        self.points.setData(actual, predicted)
+        both = np.concatenate([actual, predicted])
+        lo, hi = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
+        self.identity.setData([lo, hi], [lo, hi])
+        label_axis(self.plot, "bottom", f"actual {inspection.target_name}".strip(), self)
+        split = inspection.evaluated_on.capitalize()
+        set_title(self.plot, self, f"{split}: {actual.size} values, R² {r2_score(actual, predicted):.3f}")
+
+    def _apply_palette(self) -> None:
+        style_canvas(self.plot_widget, self)
+        self.identity.setPen(pg.mkPen(text_color(self), width=1, style=Qt.PenStyle.DashLine))
+        label_axis(self.plot, "left", "predicted", self)
+        style_plot(self.plot, self, self.plot.titleLabel.text or "Predicted vs actual")
+

@@ -1,0 +1,144 @@
+"""Compare runs: a table of every training run in the session, the hyperparameters that differ
+highlighted, check boxes to overlay earlier curves on the plots, and a button to restore a run's
+configuration."""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from workbench.core.config import Config
+from workbench.core.experiment import RunRecord
+from workbench.core.history import History
+
+FIXED_COLUMNS = ("Overlay", "Run", "Status", "Epochs", "Train loss", "Val loss", "Val metric")
+HIGHLIGHT = QColor(255, 200, 60, 110)
+
+
+def flat_settings(config: Config) -> dict[str, str]:
+    """Every hyperparameter as 'section.key' -> text; the layers as one readable value."""
+    data = config.to_dict()
+    out = {"layers": ", ".join(f"{l['units']} {l['activation']}" + (f" drop {l['dropout']:g}" if l["dropout"] else "")
+                               for l in data.pop("layers")) or "none"}
+    for section, values in data.items():
+        for key, value in values.items():
+            out[f"{section}.{key}"] = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    return out
+
+
+def differing_settings(configs: Sequence[Config]) -> list[str]:
+    """The settings whose values are not the same in all `configs`, in a stable order."""
+    flats = [flat_settings(c) for c in configs]
+    return [key for key in flats[0] if len({f[key] for f in flats}) > 1] if flats else []
+
+
+def _last(values: list[float]) -> str:
+    finite = [v for v in values if math.isfinite(v)]
+    return f"{finite[-1]:.4g}" if finite else "-"
+
+
+class RunsTable(QWidget):
+    """The session's runs: earlier ones from `experiment.runs`, and the current one last."""
+
+    overlays_changed = Signal(object)      # [(label, History), ...] of the checked earlier runs
+    restore_requested = Signal(int)        # index into experiment.runs
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.table = QTableWidget(0, len(FIXED_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.restore_button = QPushButton("Restore configuration")
+        self.restore_button.setToolTip("Make the selected run's hyperparameters the current ones "
+                                       "(undoable); train to repeat or vary it.")
+        self.restore_button.clicked.connect(self._on_restore)
+        self.note = QLabel("Each training run is kept. Tick runs to overlay their curves; highlighted "
+                           "cells differ from the current run.")
+        self.note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._runs: list[RunRecord] = []
+        self._update_buttons()
+
+    def set_runs(self, runs: Sequence[RunRecord], current: Config, history: History, status: str) -> None:
+        checked = set(self.checked_rows())
+        self._runs = list(runs)
+        rows = [(r.config, r.history, r.status) for r in self._runs] + [(current, history, status)]
+        keys = differing_settings([row[0] for row in rows])
+        current_flat = flat_settings(current)
+        self.table.blockSignals(True)
+        self.table.clear()
+        self.table.setColumnCount(len(FIXED_COLUMNS) + len(keys))
+        self.table.setHorizontalHeaderLabels(list(FIXED_COLUMNS) + keys)
+        self.table.setRowCount(len(rows))
+        for row, (config, hist, run_status) in enumerate(rows):
+            is_current = row == len(rows) - 1
+            overlay = QTableWidgetItem()
+            if not is_current:
+                overlay.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled |
+                                 Qt.ItemFlag.ItemIsSelectable)
+                overlay.setCheckState(Qt.CheckState.Checked if row in checked else Qt.CheckState.Unchecked)
+            cells = [f"{row + 1}" + (" (current)" if is_current else ""), run_status,
+                     str(len(hist)), _last(hist.train_loss), _last(hist.val_loss), _last(hist.val_metric)]
+            self.table.setItem(row, 0, overlay)
+            for column, text in enumerate(cells, start=1):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+            flat = flat_settings(config)
+            for column, key in enumerate(keys, start=len(FIXED_COLUMNS)):
+                item = QTableWidgetItem(flat[key])
+                if flat[key] != current_flat[key]:
+                    item.setBackground(QBrush(HIGHLIGHT))
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, column, item)
+        self.table.blockSignals(False)
+        self._update_buttons()
+        self.overlays_changed.emit(self.overlays())
+
+    def checked_rows(self) -> list[int]:
+        rows = []
+        for row in range(min(self.table.rowCount(), len(self._runs))):
+            item = self.table.item(row, 0)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                rows.append(row)
+        return rows
+
+    def overlays(self) -> list[tuple[str, History]]:
+        return [(f"run {row + 1}", self._runs[row].history) for row in self.checked_rows()]
+
+    def set_checked(self, row: int, checked: bool) -> None:
+        self.table.item(row, 0).setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def _selected_run(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows and rows[0].row() < len(self._runs) else None
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        self.restore_button.setEnabled(self._selected_run() is not None)
+
+    @Slot(QTableWidgetItem)
+    def _on_item_changed(self, item: Any) -> None:
+        if item.column() == 0:
+            self.overlays_changed.emit(self.overlays())
+
+    @Slot()
+    def _on_restore(self) -> None:
+        row = self._selected_run()
+        if row is not None:
+            self.restore_requested.emit(row)
