@@ -1,0 +1,167 @@
+"""Training speed: Workbench's NumPy MLP against PyTorch (CPU) and scikit-learn, in one process.
+
+Every framework trains the same network (ReLU hidden layers, softmax cross-entropy) on the same
+synthetic data, with the same batch size, Adam, float32 and one thread (torch.set_num_threads(1);
+threadpoolctl limits NumPy's BLAS). Workbench is timed through the real `Trainer` (its per-epoch
+`seconds` cover the batch loop: shuffling, gathering, forward, backward, Adam). One warm-up epoch
+is dropped; the median of the timed epochs is reported. Run `python tests/benchmarks/bench_training.py
+--help` for options; see tests/benchmarks/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from workbench.core.config import Config
+from workbench.core.experiment import Experiment
+from workbench.core.tabular import Dataset
+from workbench.core.trainer import Trainer
+
+LR = 0.001
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    sizes: tuple[int, ...]       # features, hidden..., classes
+    samples: int
+    batch_size: int
+    target: str                  # the goal, as stated for this workload
+
+    @property
+    def steps(self) -> int:
+        return -(-self.samples // self.batch_size)
+
+
+WORKLOADS = {
+    "W1": Workload("W1", (2, 8, 8, 2), 1000, 10, ">= 30,000 steps/s"),
+    "W2": Workload("W2", (64, 128, 64, 10), 1797, 32, "<= 0.30x torch"),
+    "W3": Workload("W3", (784, 256, 128, 10), 60000, 128, "<= 0.80x torch"),
+    "W4": Workload("W4", (784, 1024, 1024, 10), 20000, 256, "<= 0.90x torch"),
+}
+
+
+def synthetic(w: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Standard-normal features and classes from a random linear projection (learnable)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((w.samples, w.sizes[0])).astype(np.float32)
+    y = np.argmax(X @ rng.standard_normal((w.sizes[0], w.sizes[-1])), axis=1).astype(np.int64)
+    return X, y
+
+
+def median_epoch(run_epoch: Callable[[], float], epochs: int) -> float:
+    run_epoch()                                    # warm-up: allocation, first-touch, caches
+    return statistics.median(run_epoch() for _ in range(epochs))
+
+
+# --- Workbench ----------------------------------------------------------------------------------
+def workbench_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int, dtype: str) -> float:
+    config = Config().updated({
+        "layers": [{"units": u, "activation": "relu", "init": "he"} for u in w.sizes[1:-1]],
+        "optimizer.name": "adam", "optimizer.lr": LR, "training.batch_size": w.batch_size,
+        "training.epochs": epochs + 1, "training.dtype": dtype, "training.threads": 1,
+        "data.val_split": 0.0})
+    dataset = Dataset(X, y, "classification", "benchmark", [f"x{i}" for i in range(X.shape[1])],
+                      [str(c) for c in range(w.sizes[-1])], "class")
+    trainer = Trainer(Experiment.create(config, dataset))
+    seconds = [report.seconds for report in trainer.run()]   # Trainer sets one BLAS thread itself
+    return statistics.median(seconds[1:])
+
+
+# --- PyTorch ------------------------------------------------------------------------------------
+def torch_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    layers: list = []
+    for fan_in, fan_out in zip(w.sizes[:-2], w.sizes[1:-1]):
+        layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(w.sizes[-2], w.sizes[-1]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def epoch() -> float:
+        started = time.perf_counter()
+        order = torch.randperm(w.samples)
+        total = 0.0
+        for s in range(0, w.samples, w.batch_size):
+            idx = order[s:s + w.batch_size]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+            total += loss.item()                   # Workbench's trainer also reads every batch loss
+        return time.perf_counter() - started
+
+    return median_epoch(epoch, epochs)
+
+
+# --- scikit-learn -------------------------------------------------------------------------------
+def sklearn_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> float | None:
+    try:
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        return None
+    model = MLPClassifier(hidden_layer_sizes=w.sizes[1:-1], activation="relu", solver="adam",
+                          alpha=0.0, batch_size=w.batch_size, learning_rate_init=LR, shuffle=True,
+                          random_state=0)
+    classes = np.arange(w.sizes[-1])
+
+    def epoch() -> float:
+        started = time.perf_counter()
+        model.partial_fit(X, y, classes=classes)      # one pass over the data
+        return time.perf_counter() - started
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return median_epoch(epoch, epochs)
+
+
+# --- report -------------------------------------------------------------------------------------
+def _fmt(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:9.1f} ms"
+
+
+def _ratio(ours: float, other: float | None) -> str:
+    return "-" if other is None else f"{ours / other:5.2f}x"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default="W1,W2,W3,W4", help="comma-separated (default: all)")
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per framework (default 3)")
+    parser.add_argument("--float64", default="W2,W3", help="workloads also timed in float64 ('' for none)")
+    parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn (slow on W3/W4)")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.workloads.split(",") if n.strip()]
+    doubles = {n.strip() for n in args.float64.split(",") if n.strip()}
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; one BLAS thread; "
+          f"median of {args.epochs} epochs after one warm-up")
+    header = f"{'':4} {'workbench':>12} {'torch':>12} {'ratio':>7} {'sklearn':>12} {'ratio':>7} {'f64/f32':>8}  target"
+    print(header)
+    for name in names:
+        w = WORKLOADS[name]
+        X, y = synthetic(w)
+        ours = workbench_epoch(w, X, y, args.epochs, "float32")
+        torch_s = torch_epoch(w, X, y, args.epochs)
+        sk = None if args.no_sklearn else sklearn_epoch(w, X, y, args.epochs)
+        f64 = (f"{workbench_epoch(w, X, y, args.epochs, 'float64') / ours:7.2f}x"
+               if name in doubles else "-")
+        print(f"{name:4} {_fmt(ours):>12} {_fmt(torch_s):>12} {_ratio(ours, torch_s):>7} {_fmt(sk):>12} "
+              f"{_ratio(ours, sk):>7} {f64:>8}  {w.target}")
+        print(f"{'':4} {w.steps / ours:,.0f} steps/s ({ours / w.steps * 1e6:.1f} µs per step)"
+              + ("" if torch_s is None else f"; torch {w.steps / torch_s:,.0f} steps/s"))
+
+
+if __name__ == "__main__":
+    main()

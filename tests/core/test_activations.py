@@ -1,0 +1,79 @@
+"""Activation functions: values against textbook formulas, derivatives, extreme inputs."""
+import math
+
+import numpy as np
+import pytest
+
+from workbench.core.activations import ACTIVATIONS, ELU_ALPHA, LEAKY_RELU_SLOPE, OUTPUT_ACTIVATIONS
+
+Z = np.linspace(-6.0, 6.0, 240).reshape(-1, 2)   # an even count never hits z = 0, where relu has no derivative
+
+REFERENCE = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_RELU_SLOPE * z),
+    "elu": lambda z: np.where(z > 0, z, ELU_ALPHA * (np.exp(z) - 1.0)),
+    "gelu": lambda z: z * 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0))),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "linear": lambda z: z,
+}
+
+
+def _forward(name, Z, registry=ACTIVATIONS):
+    activation = registry[name]
+    Z = Z.copy()
+    A = np.empty_like(Z) if activation.needs_input else Z
+    activation.forward(Z, A)
+    return Z, A
+
+
+def test_registries_hold_the_vocabulary():
+    assert set(ACTIVATIONS) == {"relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear"}
+    assert set(OUTPUT_ACTIVATIONS) == {"softmax", "linear"}
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_forward_matches_the_formula(name):
+    _, A = _forward(name, Z)
+    # gelu's erf is a Chebyshev fit with relative error below 1.2e-7
+    np.testing.assert_allclose(A, REFERENCE[name](Z), rtol=2e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_backward_is_the_derivative(name):
+    activation = ACTIVATIONS[name]
+    h = 1e-6
+    numeric = (REFERENCE[name](Z + h) - REFERENCE[name](Z - h)) / (2 * h)
+    Zc, A = _forward(name, Z)
+    delta = np.ones_like(Z)
+    activation.backward(delta, Zc, A, np.empty_like(Z))
+    np.testing.assert_allclose(delta, numeric, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_extreme_inputs_stay_finite_and_keep_dtype(name, dtype):
+    Z = np.array([[-1e4, -100.0, 0.0, 100.0, 1e4]], dtype=dtype)
+    with np.errstate(all="raise", under="ignore"):
+        _, A = _forward(name, Z)
+    assert A.dtype == dtype and np.isfinite(A).all()
+
+
+def test_softmax_rows_sum_to_one_even_for_huge_logits():
+    Z = np.array([[1e4, -1e4, 0.0], [3.0, 3.0, 3.0], [-1e4, -1e4 + 1.0, -1e4]], dtype=np.float32)
+    _, A = _forward("softmax", Z, OUTPUT_ACTIVATIONS)
+    np.testing.assert_allclose(A.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(A[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(A[1], [1 / 3] * 3, rtol=1e-6)
+    assert A[2, 1] == pytest.approx(math.e / (math.e + 2), rel=1e-6)
+
+
+def test_softmax_backward_is_the_jacobian_product():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(1, 4))
+    upstream = rng.normal(size=(1, 4))
+    _, A = _forward("softmax", Z, OUTPUT_ACTIVATIONS)
+    jacobian = np.diag(A[0]) - np.outer(A[0], A[0])
+    delta = upstream.copy()
+    OUTPUT_ACTIVATIONS["softmax"].backward(delta, Z, A, np.empty_like(Z))
+    np.testing.assert_allclose(delta[0], jacobian @ upstream[0], rtol=1e-12)

@@ -1,0 +1,185 @@
+"""Activation functions, computed in place into preallocated arrays.
+
+Each `Activation` has `forward(Z, A)` (write f(Z) into A) and `backward(delta, Z, A, scratch)`
+(multiply `delta`, which holds dL/dA, by f'(Z) so that it becomes dL/dZ). Most derivatives are
+cheapest to compute from the output A; `needs_input` marks the ones that also read Z, so the network
+keeps Z in its own buffer only for those and otherwise runs the activation in place (Z is A).
+
+`softmax` and `linear` are the output activations (`OUTPUT_ACTIVATIONS`); their backward is the
+vector-Jacobian product, used when a loss other than cross-entropy follows a softmax.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+LEAKY_RELU_SLOPE = 0.01
+# ELU's alpha. The in-place formulas below (max(expm1(min(z, 0)), z) and min(A + 1, 1)) rely on
+# alpha = 1, the usual choice and the one the ONNX export writes.
+ELU_ALPHA = 1.0
+
+_SQRT_HALF = math.sqrt(0.5)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function: forward into A, backward into delta, both in place."""
+
+    name: str
+    forward: Callable[[np.ndarray, np.ndarray], None]
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+    needs_input: bool = False   # True: Z must survive the forward pass (Z and A are different arrays)
+
+
+# --- relu and friends ------------------------------------------------------------------------
+def _relu(Z: np.ndarray, A: np.ndarray) -> None:
+    np.maximum(Z, 0.0, out=A)
+
+
+def _relu_backward(delta, Z, A, scratch) -> None:
+    # A >= 0, so sign(A) is the 0/1 mask (sign is several times faster than a bool comparison).
+    np.sign(A, out=scratch)
+    delta *= scratch
+
+
+def _leaky_relu(Z: np.ndarray, A: np.ndarray) -> None:
+    np.multiply(Z, LEAKY_RELU_SLOPE, out=A)
+    np.maximum(A, Z, out=A)
+
+
+def _leaky_relu_backward(delta, Z, A, scratch) -> None:
+    # 1 where A > 0, the slope where A < 0: (1 + slope)/2 + sign(A) (1 - slope)/2
+    np.sign(A, out=scratch)
+    scratch *= 0.5 * (1.0 - LEAKY_RELU_SLOPE)
+    scratch += 0.5 * (1.0 + LEAKY_RELU_SLOPE)
+    delta *= scratch
+
+
+def _elu(Z: np.ndarray, A: np.ndarray) -> None:
+    # expm1(z) >= z for z <= 0, and expm1(0) = 0, so the maximum picks the right branch.
+    np.minimum(Z, 0, out=A)
+    np.expm1(A, out=A)
+    np.maximum(A, Z, out=A)
+
+
+def _elu_backward(delta, Z, A, scratch) -> None:
+    # f'(z) = 1 for z > 0 and exp(z) = A + 1 for z <= 0: both are min(A + 1, 1).
+    np.add(A, 1.0, out=scratch)
+    np.minimum(scratch, 1.0, out=scratch)
+    delta *= scratch
+
+
+# --- gelu ---------------------------------------------------------------------------------------
+# gelu(z) = z * Phi(z), with the exact normal CDF Phi(z) = erfc(-z / sqrt 2) / 2 (as PyTorch's default
+# and the ONNX export). NumPy has no erf, so erfc uses the Chebyshev fit of Numerical Recipes
+# ("erfcc", fractional error below 1.2e-7 everywhere); the backward pass differentiates that same fit
+# exactly, so gradients agree with the forward pass to rounding, in float64 too.
+_ERFC_COEFFS = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
+                0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+
+
+def _erfc_fit(x: np.ndarray, derivative: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """erfc(x) (and d/dx erfc(x) when asked) from the Chebyshev fit; new arrays, any sign of x."""
+    ax = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * ax)
+    poly = np.full_like(t, _ERFC_COEFFS[-1])
+    dpoly = np.zeros_like(t)
+    for c in reversed(_ERFC_COEFFS[:-1]):
+        if derivative:
+            dpoly = dpoly * t + poly
+        poly = poly * t + c
+    tail = t * np.exp(poly - ax * ax)              # erfc(|x|)
+    positive = x >= 0
+    erfc = np.where(positive, tail, 2.0 - tail)
+    if not derivative:
+        return erfc, None
+    dt = -0.5 * t * t                              # dt/d|x|
+    dtail = tail * (dt / t + dpoly * dt - 2.0 * ax)  # d erfc(|x|) / d|x|
+    return erfc, dtail   # erfc(-a) = 2 - erfc(a), so the slope in x is the slope in |x|
+
+
+def _gelu(Z: np.ndarray, A: np.ndarray) -> None:
+    erfc, _ = _erfc_fit(-_SQRT_HALF * Z, derivative=False)
+    np.multiply(erfc, 0.5, out=A)
+    A *= Z
+
+
+def _gelu_backward(delta, Z, A, scratch) -> None:
+    # d/dz [z * erfc(-z/sqrt2)/2] = erfc(-z/sqrt2)/2 - z * erfc'(-z/sqrt2) / (2 sqrt2)
+    erfc, slope = _erfc_fit(-_SQRT_HALF * Z, derivative=True)
+    slope *= Z
+    slope *= -0.5 * _SQRT_HALF
+    np.multiply(erfc, 0.5, out=scratch)
+    scratch += slope
+    delta *= scratch
+
+
+# --- squashing functions ------------------------------------------------------------------------
+def _tanh(Z: np.ndarray, A: np.ndarray) -> None:
+    np.tanh(Z, out=A)
+
+
+def _tanh_backward(delta, Z, A, scratch) -> None:
+    np.multiply(A, A, out=scratch)
+    np.subtract(1.0, scratch, out=scratch)
+    delta *= scratch
+
+
+def _sigmoid(Z: np.ndarray, A: np.ndarray) -> None:
+    # 1/(1+exp(-z)) as (1 + tanh(z/2)) / 2: no overflow for very negative z.
+    np.multiply(Z, 0.5, out=A)
+    np.tanh(A, out=A)
+    A *= 0.5
+    A += 0.5
+
+
+def _sigmoid_backward(delta, Z, A, scratch) -> None:
+    np.subtract(1.0, A, out=scratch)
+    scratch *= A
+    delta *= scratch
+
+
+def _linear(Z: np.ndarray, A: np.ndarray) -> None:
+    if A is not Z:
+        np.copyto(A, Z)
+
+
+def _linear_backward(delta, Z, A, scratch) -> None:
+    """The identity's derivative is 1: delta is already dL/dZ."""
+
+
+# --- softmax (output only) ----------------------------------------------------------------------
+def _softmax(Z: np.ndarray, A: np.ndarray) -> None:
+    """Row-wise softmax, shifted by the row maximum so that huge logits cannot overflow.
+
+    Calls the ufunc reductions directly: for small batches their overhead is most of the cost.
+    """
+    np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=A)
+    np.exp(A, out=A)
+    np.divide(A, np.add.reduce(A, axis=1, keepdims=True), out=A)
+
+
+def _softmax_backward(delta, Z, A, scratch) -> None:
+    """Vector-Jacobian product of softmax: dZ = A * (dA - sum(dA * A, axis=1))."""
+    np.multiply(delta, A, out=scratch)
+    delta -= np.add.reduce(scratch, axis=1, keepdims=True)
+    delta *= A
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation("relu", _relu, _relu_backward),
+    "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_backward, needs_input=True),
+    "elu": Activation("elu", _elu, _elu_backward, needs_input=True),
+    "gelu": Activation("gelu", _gelu, _gelu_backward, needs_input=True),
+    "tanh": Activation("tanh", _tanh, _tanh_backward),
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_backward),
+    "linear": Activation("linear", _linear, _linear_backward),
+}
+
+OUTPUT_ACTIVATIONS: dict[str, Activation] = {
+    "softmax": Activation("softmax", _softmax, _softmax_backward),
+    "linear": ACTIVATIONS["linear"],
+}

@@ -1,0 +1,47 @@
+"""How good the predictions are: accuracy and confusion matrix (classification), R² (regression)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def accuracy(y_true: np.ndarray, proba: np.ndarray) -> float:
+    """Fraction of samples whose most probable class is the true class."""
+    y_true = np.asarray(y_true)
+    if y_true.shape[0] == 0:
+        return float("nan")
+    return float(np.mean(np.argmax(proba, axis=1) == y_true))
+
+
+def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Coefficient of determination, 1 - SS_res / SS_tot, averaged over output columns.
+
+    A column whose targets are constant scores 1 when predicted exactly and 0 otherwise (as
+    scikit-learn does), instead of dividing by zero.
+    """
+    y_true = np.asarray(y_true, dtype=np.float64)
+    n = y_true.shape[0]
+    if n == 0:
+        return float("nan")
+    y_true = y_true.reshape(n, -1)
+    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(n, -1)
+    residual = ((y_true - y_pred) ** 2).sum(axis=0)
+    total = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(total > 0, 1.0 - residual / total, np.where(residual == 0, 1.0, 0.0))
+    return float(scores.mean())
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts (n_classes x n_classes), int64: row = true class, column = predicted class."""
+    y_true = np.asarray(y_true, dtype=np.int64)
+    y_pred = np.asarray(y_pred, dtype=np.int64)
+    counts = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
+
+
+def score(task: str, y_true: np.ndarray, output: np.ndarray) -> float:
+    """The task's metric for network outputs: accuracy for classification, R² for regression."""
+    return SCORES[task](y_true, output)
+
+
+SCORES = {"classification": accuracy, "regression": r2_score}
