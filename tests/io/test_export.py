@@ -146,3 +146,14 @@ def test_onnx_export_runs_in_onnxruntime_and_reproduces_predict(trained):
     out = session.run(None, {"input": trained["raw"].astype(np.float32)})[0]
     assert out.dtype == np.float32
     assert np.allclose(out, predicted(trained), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("fmt", ["npz", "safetensors", "onnx"])
+def test_new_export_files_get_the_usual_permissions(trained, fmt):
+    import os
+    import stat
+
+    path = export(trained, fmt)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

@@ -76,7 +76,7 @@ def export_npz(model: ExportModel, path: str | os.PathLike) -> None:
 
 # --- safetensors ----------------------------------------------------------------------------------
 def export_safetensors(model: ExportModel, path: str | os.PathLike) -> None:
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save
 
     tensors: dict[str, np.ndarray] = {}
     for i, (weight, bias) in enumerate(zip(model.weights, model.biases)):
@@ -84,8 +84,9 @@ def export_safetensors(model: ExportModel, path: str | os.PathLike) -> None:
         tensors[f"dense_{i}.bias"] = np.ascontiguousarray(bias)
     tensors["scaler.mean"] = model.scaler_mean.astype(model.dtype)
     tensors["scaler.scale"] = model.scaler_scale.astype(model.dtype)
-    with replacing(path) as tmp:
-        save_file(tensors, tmp, metadata=model.metadata())
+    # serialised here and written by us: safetensors' own writer would recreate the file as 0600
+    with replacing(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(save(tensors, metadata=model.metadata()))
 
 
 # --- ONNX -----------------------------------------------------------------------------------------
