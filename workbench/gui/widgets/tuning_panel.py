@@ -219,6 +219,7 @@ class TuningPanel(QWidget):
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        _join(self._thread)     # the OS thread may still be winding down after `finished`
         self._thread = None
         self._worker = None
         self._update_buttons()
@@ -252,6 +253,7 @@ class TuningPanel(QWidget):
 
     @Slot()
     def _on_importance_thread_finished(self) -> None:
+        _join(self._importance_thread)
         self._importance_thread = None
         self._importance_worker = None
 
@@ -296,3 +298,9 @@ class TuningPanel(QWidget):
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt naming
         self.shutdown()
         super().closeEvent(event)
+
+
+def _join(thread: QThread | None) -> None:
+    """Wait for a finished thread to end before its last reference goes (else Qt may crash)."""
+    if thread is not None:
+        thread.wait()
