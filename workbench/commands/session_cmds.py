@@ -99,7 +99,8 @@ def prediction_table(experiment: Any, X_raw: np.ndarray, row_numbers: np.ndarray
 
 def run_predict(args: argparse.Namespace) -> int:
     from workbench.core.feature_table import encode_csv
-    from workbench.io.session import load_session, replacing
+    from workbench.io.atomic import replacing
+    from workbench.io.session import load_session
 
     experiment = load_session(args.file)
     data = experiment.data

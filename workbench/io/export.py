@@ -14,7 +14,8 @@ from typing import Callable
 
 import numpy as np
 
-from workbench.io.session import SessionContents, replacing
+from workbench.io.atomic import replacing
+from workbench.io.session import SessionContents
 
 ONNX_OPSET = 17
 ONNX_IR_VERSION = 8          # the IR version that came with opset 17 (onnx 1.12), for older runtimes

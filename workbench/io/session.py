@@ -20,7 +20,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
@@ -32,6 +31,7 @@ import workbench
 from workbench.core.config import Config, ConfigError, output_activation
 from workbench.io import h5safe
 from workbench.io.h5safe import SessionFormatError
+from workbench.io.atomic import SessionSaveError, replacing
 from workbench.io.migrations import FORMAT, FORMAT_VERSION, check_version, upgraded_copy
 
 if TYPE_CHECKING:
@@ -51,10 +51,6 @@ MAX_SLOTS = 8
 ISOLATED_TIMEOUT = 120.0         # seconds for the validating child process
 _SLOT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _SNAPSHOT_NAME = re.compile(r"^epoch_(0|[1-9][0-9]*)$")
-
-
-class SessionSaveError(OSError):
-    """A session could not be written; the previous file at the target is unchanged."""
 
 
 # --- contents as plain values --------------------------------------------------------------------
@@ -232,74 +228,6 @@ def _child_validate(path: str) -> int:
 
 
 # --- writing --------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def replacing(path: str | os.PathLike) -> Iterator[str]:
-    """Yield a temporary path beside `path`; when the block succeeds, fsync it and swap it in.
-
-    On any failure the temporary file is removed and `path` is left as it was. Used for sessions
-    and exports alike.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as err:
-        raise SessionSaveError(f"cannot save {target}: {_folder_problem(folder, err)}") from None
-    os.close(fd)
-    try:
-        os.chmod(tmp, _file_mode(target))
-        yield tmp
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        _fsync_folder(folder)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(err, OSError) and not isinstance(err, SessionSaveError):
-            raise SessionSaveError(f"cannot save {target}: {_reason(err)}; the previous file is unchanged") from None
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """The replaced file's permissions, or the usual ones for a new file (mkstemp makes 0600)."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _folder_problem(folder: Path, err: OSError) -> str:
-    if isinstance(err, FileNotFoundError):
-        return f"the folder {folder} does not exist"
-    if isinstance(err, NotADirectoryError):
-        return f"{folder} is not a folder"
-    if isinstance(err, PermissionError):
-        return f"no permission to write in {folder}"
-    return _reason(err)
-
-
-def _reason(err: OSError) -> str:
-    import errno as _errno
-
-    if err.errno in (_errno.ENOSPC, _errno.EDQUOT, _errno.EFBIG) or "No space" in str(err) \
-            or "File too large" in str(err):
-        return "the disk is full (or the file size limit was reached)"
-    return err.strerror or h5safe.first_line(err)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (a no-op where folders cannot be opened)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_contents(path: str | os.PathLike, contents: SessionContents) -> None:
     """Write `contents` to `path` atomically.
 
