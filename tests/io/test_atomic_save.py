@@ -35,7 +35,11 @@ def test_a_save_replaces_the_file_and_leaves_nothing_behind(tmp_path):
 
 
 def test_killing_a_saving_process_at_random_moments_never_damages_the_file(tmp_path):
-    """Fork a child that saves in a loop, kill it at a random moment, load; many times."""
+    """Fork a child that saves in a loop, kill it at a random moment, load; many times.
+
+    The child reports each finished save through a pipe, so the parent can kill it after a random
+    number of finished saves plus a random part of the next one, however slow the machine is.
+    """
     path = tmp_path / "run.h5"
     variants = [build_contents(seed, epochs=20) for seed in (1, 2)]
     expected = [v.params["dense_0/weight"] for v in variants]
@@ -46,22 +50,30 @@ def test_killing_a_saving_process_at_random_moments_never_damages_the_file(tmp_p
     rng = random.Random(0)
     outcomes = set()
     for attempt in range(30):
+        done_r, done_w = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child saves until it is killed
+        if pid == 0:  # the child saves variants 1, 0, 1, ... until it is killed
             try:
+                os.close(done_r)
                 i = 0
                 while True:
                     i += 1
                     write_contents(path, variants[i % 2])
+                    os.write(done_w, b".")
             finally:
                 os._exit(1)
-        time.sleep(rng.uniform(0, 2.5 * save_seconds))
+        os.close(done_w)
+        for _ in range(rng.randrange(3)):
+            os.read(done_r, 1)
+        time.sleep(rng.uniform(0, save_seconds))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        os.close(done_r)
         loaded = weights_of(path)
-        outcomes.add(next(i for i, w in enumerate(expected) if np.array_equal(loaded, w)))
+        outcomes.add(next((i for i, w in enumerate(expected) if np.array_equal(loaded, w)), None))
         for stray in leftovers(tmp_path):   # a SIGKILL is the one case that can leave a temp file
             (tmp_path / stray).unlink()
+    assert None not in outcomes, "a kill left a file that is neither the old nor the new one"
     assert outcomes == {0, 1}, "the kills should land both before and after some swaps"
 
 
