@@ -18,7 +18,7 @@ from workbench.core.tuning import TuningSettings, run_search, trial_counts
 
 TRIALS = 16
 TARGET = 0.6
-BASE = Config().updated({"data.dataset": "spiral", "data.samples": 600, "training.epochs": 150,
+BASE = Config().updated({"data.dataset": "spiral", "data.samples": 600, "training.epochs": 450,
                          "training.batch_size": 16, "layers": [{"units": 16, "activation": "tanh"}] * 2})
 SPACE = SearchSpace.from_dict({"lr": {"low": 0.001, "high": 0.05, "log": True},
                                "activation": ["relu", "tanh"]})
