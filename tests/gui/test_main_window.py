@@ -166,3 +166,18 @@ def test_docks_can_be_rearranged_and_the_layout_persists(make_window, settings):
     second = make_window()
     assert second.docks["Runs"].isFloating()
     assert Qt.DockWidgetArea.LeftDockWidgetArea == second.dockWidgetArea(second.docks["Data"])
+
+
+def test_views_in_tabs_behind_others_draw_when_their_tab_is_raised(qtbot, window):
+    edit(window, {"training.epochs": 5})
+    window.show()
+    qtbot.waitExposed(window)
+    train_to_end(qtbot, window)
+    qtbot.wait(300)                                   # long enough for any pending redraw
+    network = window.network_view
+    assert not network.on_screen() and network._dirty  # behind "Decision boundary": not drawn yet
+    window.docks["Network"].raise_()
+    qtbot.waitUntil(lambda: not network._dirty)
+    weights = network._inspection.weights
+    assert network._inspection.epoch == 5
+    assert network.edge_counts()["negative"] == sum(int((weights[f"dense_{i}/weight"] < 0).sum()) for i in range(3))

@@ -125,3 +125,22 @@ def test_the_pause_gate_lets_a_stop_through():
     started = time.perf_counter()
     gate.wait_turn()
     assert time.perf_counter() - started < 0.1
+
+
+def test_reports_come_at_most_four_times_a_second_and_inspections_twice(qtbot, runner):
+    exp = experiment(epochs=900)          # about a second or more of training
+    emits, inspected = [], []
+
+    def on_reports(reports, inspection):
+        emits.append(reports)
+        if inspection is not None:
+            inspected.append(inspection.epoch)
+
+    runner.reports_ready.connect(on_reports)
+    started = time.monotonic()
+    with qtbot.waitSignal(runner.run_finished, timeout=60_000):
+        runner.start(exp)
+    seconds = time.monotonic() - started
+    assert [r.epoch for batch in emits for r in batch] == list(range(1, 901))   # every epoch, once
+    assert len(emits) <= seconds / 0.25 + 1
+    assert len(inspected) <= seconds / 0.5 + 1 and inspected[-1] == 900      # the end is always inspected

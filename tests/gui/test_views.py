@@ -4,10 +4,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import math  # noqa: E402
+import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
+from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
 from workbench.core.config import Config  # noqa: E402
 from workbench.core.experiment import Experiment  # noqa: E402
@@ -138,7 +141,7 @@ def test_early_stop_and_convergence_markers_follow_the_rule(qtbot):
     assert signal.args == [-1] and not view.converged_line.isVisible()
     view.set_rule(0.25, 10)          # a 25 % tolerance accepts epoch 3 (0.3 is within 25 % of 0.25)
     view.flush()
-    assert view.convergence().epoch == 3 and "epoch 3" in view.convergence_label.text()
+    assert view.convergence().epoch == 3 and "epoch 3," in view.converged_line.label.toPlainText()
 
 
 def test_replay_line_and_clear(qtbot, spiral):
@@ -175,10 +178,21 @@ def test_histograms_draw_the_inspection_counts(qtbot, spiral):
         assert view.curve(key).opts["stepMode"] == "center"
 
 
-def test_histograms_redraw_no_faster_than_a_few_times_per_second(qtbot, spiral):
+def test_histograms_redraw_no_faster_than_twice_per_second(qtbot, spiral, monkeypatch):
+    found = inspect(spiral[0])
     view = shown(qtbot, HistogramView())
-    view.set_inspection(inspect(spiral[0]))
-    assert view._redraw_timer.interval() >= 200 and view._redraw_timer.isActive()
+    redraws = []
+    original = view._redraw
+    monkeypatch.setattr(view, "_redraw", lambda: (redraws.append(time.monotonic()), original()))
+    feed = QTimer()
+    feed.timeout.connect(lambda: view.set_inspection(found))
+    feed.start(20)                           # inspections arriving at 50 Hz for 1.3 s
+    qtbot.wait(1300)
+    feed.stop()
+    gaps = np.diff(redraws)
+    assert 2 <= len(redraws) <= 4 and gaps.min() >= 0.45
+    _, y = view.curve("dense_0/weight").getData()   # and what it drew is the data
+    np.testing.assert_array_equal(y, found.histograms["dense_0/weight"].counts)
 
 
 def test_boundary_image_and_points(qtbot, spiral):
@@ -239,7 +253,9 @@ def test_confusion_cells_hold_the_counts_and_axes_the_class_names(qtbot, iris):
     assert cells == found.confusion.astype(str).tolist()
     ticks = [text for _, text in view.plot.getAxis("bottom")._tickLevels[0]]
     assert ticks == exp.data.dataset.class_names
-    assert f"{exp.data.X_val.shape[0]} samples" in view.plot.titleLabel.text
+    correct = np.trace(found.confusion) / found.confusion.sum()
+    assert view.plot.titleLabel.text == f"{correct:.1%} correct"
+    assert f"validation set, {exp.data.X_val.shape[0]} samples" in view.plot.getAxis("bottom").labelText
 
 
 def test_prediction_view_scatters_actual_against_predicted(qtbot, plane):
@@ -255,7 +271,9 @@ def test_prediction_view_scatters_actual_against_predicted(qtbot, plane):
     confusion = shown(qtbot, ConfusionView())
     confusion.set_inspection(found)
     confusion.flush()
-    assert "classification only" in confusion.plot.titleLabel.text
+    assert "classification only" in confusion.plot.titleLabel.text.lower()
+    assert f"validation set, {x.size} values" in view.plot.getAxis("bottom").labelText
+    assert view.plot.titleLabel.text.startswith("R² ")
 
 
 def test_parameters_view_puts_hyperparameters_beside_learned_statistics(qtbot, spiral):
@@ -322,3 +340,80 @@ def test_views_follow_a_dark_palette(qtbot, view_class):
     plots = [view.plot] if hasattr(view, "plot") else list(view._plots.values())
     for plot in plots:
         assert plot.getAxis("bottom").textPen().color().name() == "#e0e0e0"
+
+
+# --- drawing only what can be seen, with ranges set once -----------------------------------------------
+def test_a_view_behind_another_tab_skips_redraws_and_catches_up_when_shown(qtbot, spiral, monkeypatch):
+    found = inspect(spiral[0])
+    tabs = QTabWidget()
+    front, back = NetworkDiagramView(), NetworkDiagramView()
+    tabs.addTab(front, "front")
+    tabs.addTab(back, "back")
+    shown(qtbot, tabs)
+    redraws = []
+    original = back._redraw
+    monkeypatch.setattr(back, "_redraw", lambda: (redraws.append(1), original()))
+    front.set_inspection(found)
+    back.set_inspection(found)
+    qtbot.waitUntil(lambda: sum(front.edge_counts().values()) > 0)
+    qtbot.wait(150)
+    assert redraws == [] and not back.on_screen()     # hidden: nothing drawn
+    tabs.setCurrentWidget(back)
+    qtbot.waitUntil(lambda: redraws == [1])          # shown: it draws what it skipped, once
+    assert back.edge_counts() == front.edge_counts()
+
+
+def test_loss_axes_span_the_planned_run_and_only_move_when_a_curve_leaves_them(qtbot, spiral):
+    _, reports = spiral
+    view = shown(qtbot, LossPlotWidget())
+    view.set_planned_epochs(40)
+    view.flush()
+    assert view.view_box.viewRange()[0][1] >= 40      # the epoch axis is ready before any point
+    view.add_report(reports[0])
+    view.flush()
+    first = view.view_box.viewRange()
+    highest = max(reports[0].train_loss, reports[0].val_loss)
+    assert first[1][0] <= 0 and first[1][1] >= highest
+    for report in reports[1:]:                         # falling losses stay inside: no refit
+        view.add_report(report)
+    view.flush()
+    assert view.view_box.viewRange() == first
+    assert curve_data(view.train_curve)[1] == [r.train_loss for r in reports]
+
+
+def test_a_person_s_zoom_is_kept_until_they_ask_for_auto_range(qtbot, spiral):
+    exp, _ = spiral
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(exp.history)
+    view.flush()
+    view.view_box.scaleBy((0.5, 0.5))                  # as a mouse wheel does
+    view.view_box.sigRangeChangedManually.emit([True, True])
+    zoomed = view.view_box.viewRange()
+    view.set_history(exp.history)
+    view.flush()
+    assert view.view_box.viewRange() == zoomed
+    view.plot.autoBtnClicked()                         # the "A" button
+    view.flush()
+    (_, x1), (_, y1) = view.view_box.viewRange()
+    assert x1 >= exp.history.epoch[-1] and y1 >= max(exp.history.train_loss + exp.history.val_loss)
+    assert not any(view.view_box.autoRangeEnabled())    # fitted here, not by pyqtgraph on every update
+
+
+def test_network_labels_fit_inside_the_plot(qtbot, iris):
+    view = shown(qtbot, NetworkDiagramView(), 420, 380)
+    view.set_inspection(inspect(iris[0]))
+    view.flush()
+    qtbot.wait(50)
+    inside = view.plot.getViewBox().sceneBoundingRect().adjusted(-1, -1, 1, 1)
+    names = [label for label in view._labels if label.toPlainText().endswith("_cm")]
+    assert len(names) == 4 and all(inside.contains(label.sceneBoundingRect()) for label in names)
+
+
+def test_a_hidden_histogram_view_builds_its_grid_before_it_is_shown(qtbot, spiral):
+    view = HistogramView()
+    qtbot.addWidget(view)                              # never shown
+    view.set_inspection(inspect(spiral[0]))
+    assert set(view._plots) == {f"dense_{i}/{suffix}" for i in range(3)
+                                for suffix in ("weight", "bias", "weight_grad", "bias_grad")}
+    x, _ = view.curve("dense_0/weight").getData()
+    assert x is None or len(x) == 0                    # the data is drawn only once it is seen

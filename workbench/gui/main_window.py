@@ -39,6 +39,7 @@ from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
+from workbench.gui.widgets.view_base import ThrottledView
 
 MAX_RECENT = 8
 ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
@@ -125,6 +126,15 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[title] = dock
+        dock.visibilityChanged.connect(self._on_dock_visibility)
+
+    @Slot(bool)
+    def _on_dock_visibility(self, visible: bool) -> None:
+        """A dock's tab was raised (or the dock shown): its views draw what they skipped while hidden."""
+        dock = self.sender()
+        if visible and isinstance(dock, QDockWidget):
+            for view in dock.findChildren(ThrottledView):
+                view.catch_up()
 
     def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
@@ -367,6 +377,8 @@ class MainWindow(QMainWindow):
         self.architecture_editor.set_config(config, dataset.n_features, dataset.n_outputs, dataset.task)
         self.hyperparameter_form.set_config(config)
         self.parameters_view.set_config(config)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.set_planned_epochs(config.training.epochs)
         self.tuning_panel.set_base(config, dataset)
         if not self.runner.is_running:
             self._refresh_runs()
@@ -620,7 +632,7 @@ class MainWindow(QMainWindow):
         """Default proportions: setup on the left, plots in the middle and right, curves below."""
         width, height = self.width(), self.height()
         self.resizeDocks([self.docks["Data"], self.docks["Decision boundary"]],
-                         [max(340, width * 27 // 100), max(380, width * 31 // 100)],
+                         [max(375, width * 27 // 100), max(380, width * 31 // 100)],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Accuracy / R²"]], [max(220, height * 32 // 100)],
                          Qt.Orientation.Vertical)

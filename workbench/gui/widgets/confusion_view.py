@@ -66,7 +66,7 @@ class ConfusionView(ThrottledView):
         if matrix is None:
             self.image.clear()
             self._build(())
-            set_title(self.plot, self, "Confusion matrix: classification only")
+            set_title(self.plot, self, "Classification only")
             return
         n = matrix.shape[0]
         names = tuple(inspection.class_names)
@@ -85,8 +85,11 @@ class ConfusionView(ThrottledView):
                     cell.setColor(LIGHT_TEXT if fractions[i, j] > 0.5 else DARK_TEXT)
         total = int(matrix.sum())
         accuracy = np.trace(matrix) / total if total else float("nan")
-        split = inspection.evaluated_on.capitalize()
-        set_title(self.plot, self, f"{split}: {total} samples, {accuracy:.1%} correct")
+        # the title stays short (it sits over the cells only); which rows were counted goes below
+        set_title(self.plot, self, f"{accuracy:.1%} correct")
+        predicted = f"predicted ({inspection.evaluated_on} set, {total} samples)"
+        if self.plot.getAxis("bottom").labelText != predicted:
+            label_axis(self.plot, "bottom", predicted, self)
 
     def _build(self, names: tuple[str, ...]) -> None:
         """Axis ticks and one text item per cell, made again only when the classes change."""
@@ -120,6 +123,6 @@ class ConfusionView(ThrottledView):
 
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
-        label_axis(self.plot, "bottom", "predicted", self)
+        label_axis(self.plot, "bottom", self.plot.getAxis("bottom").labelText or "predicted", self)
         label_axis(self.plot, "left", "actual", self)
         style_plot(self.plot, self, self.plot.titleLabel.text or "Confusion matrix")

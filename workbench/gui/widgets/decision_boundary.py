@@ -35,7 +35,7 @@ class DecisionBoundaryView(ThrottledView):
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setAspectLocked(False)
-        self.plot.addLegend(offset=(-10, 10))
+        self.plot.addLegend(offset=(-10, 10), colCount=2)    # one row: it covers less of the data
         self.image = pg.ImageItem(axisOrder="row-major")           # scalar output, on the colour bar's map
         self.class_image = pg.ImageItem(axisOrder="row-major")     # RGBA: winning class per cell
         self.plot.addItem(self.image)
@@ -110,7 +110,8 @@ class DecisionBoundaryView(ThrottledView):
             levels = (0.0, 1.0) if boundary.kind == "probability" else _value_levels(values, boundary)
             self.class_image.clear()
             self.image.setImage(values, autoLevels=False)
-            self.color_bar.setLevels(levels)
+            if tuple(self.color_bar.levels()) != levels:   # setting them re-renders the bar's axis
+                self.color_bar.setLevels(levels)
             self.color_bar.setVisible(True)
             if self.color_bar.getAxis("left").labelText != COLOR_BAR_LABELS[boundary.kind]:
                 label_axis(self.color_bar, "left", COLOR_BAR_LABELS[boundary.kind], self)

@@ -3,6 +3,12 @@
 The widget keeps its own `History` copy: reports append to it (cheap list appends) and the
 throttled redraw hands whole arrays to plot items created once. Curves stop at their last finite
 point, so a diverged run ends cleanly instead of spiking.
+
+The view range is set here, not by pyqtgraph's auto-range: that one refits (and so re-lays out
+and re-renders both axes) on every update. Here the epoch axis spans the planned run from its
+first report, and the value axis only changes when a curve leaves it, then with room to spare;
+loss and accuracy start at 0. Once the person pans or zooms, the view stays where they put it
+until they press the plot's "A" (auto) button.
 """
 from __future__ import annotations
 
@@ -12,37 +18,45 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSizePolicy, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, Convergence, find_convergence
 from workbench.core.history import EpochReport, History
 from workbench.gui.widgets.view_base import (
-    CATEGORY_COLORS, TRAIN_COLOR, VAL_COLOR, ThrottledView, faded, finite_prefix, label_axis, style_canvas,
-    style_plot, text_color)
+    CATEGORY_COLORS, COALESCE_MS, CURVE_REDRAW_MS, TRAIN_COLOR, VAL_COLOR, GridLines, ThrottledView, faded,
+    finite_prefix, label_axis, style_canvas, style_plot, text_color)
 
 OVERLAY_ALPHA = 150
 LEGEND_COLUMNS = 2
 CONVERGED_COLOR = "#2ca02c"
+ROOM_BELOW = 0.25           # fraction of the value span left free below a curve that can fall further
+ROOM_ABOVE = 0.05
+VIEW_PADDING = 0.02
 
 
 class HistoryPlot(ThrottledView):
     """Two history columns (training and validation) against epochs, with earlier runs overlaid."""
 
     def __init__(self, train_column: str, val_column: str, y_label: str, title: str,
-                 legend_offset: tuple[int, int], parent: QWidget | None = None):
-        super().__init__(parent=parent)
+                 legend_offset: tuple[int, int], ceiling: float | None = None, parent: QWidget | None = None):
+        super().__init__(CURVE_REDRAW_MS, parent, delay_ms=COALESCE_MS)
         self._columns = (train_column, val_column)
+        self._ceiling = ceiling             # the best possible value, if any: the top of the view
         self._title = title
         self._history = History()
         self._best_epoch: int | None = None
         self._overlays: list[tuple[str, History]] = []
         self._overlay_items: list[pg.PlotDataItem] = []
         self._overlays_changed = False
+        self._planned_epochs = 0            # the running run's epoch count: the x axis spans it
+        self._follow = True                 # fit the view to the data (until the person pans/zooms)
+        self._refit = True                  # fit afresh at the next redraw (new data, log scale)
 
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.addLegend(offset=legend_offset, colCount=LEGEND_COLUMNS)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.grid = GridLines(self.plot)
         label_axis(self.plot, "bottom", "epoch", self)
         label_axis(self.plot, "left", y_label, self)
         self.train_curve = self._curve(pg.mkPen(TRAIN_COLOR, width=2), "training")
@@ -52,6 +66,10 @@ class HistoryPlot(ThrottledView):
         self.replay_line = pg.InfiniteLine(angle=90, movable=False)
         self.replay_line.setVisible(False)
         self.plot.addItem(self.replay_line, ignoreBounds=True)
+        self.view_box = self.plot.getViewBox()
+        self.view_box.disableAutoRange()
+        self.view_box.sigRangeChangedManually.connect(self._on_range_changed_by_hand)
+        self.view_box.sigStateChanged.connect(self._on_view_state_changed)
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -68,12 +86,16 @@ class HistoryPlot(ThrottledView):
     def clear(self) -> None:
         self._history = History()
         self._best_epoch = None
+        self._planned_epochs = 0
+        self._refit = True
         self.set_replay_epoch(None)
         self._mark_dirty()
 
     def set_history(self, history: History) -> None:
         self._history = history.copy()
         self._best_epoch = history.best_epoch()
+        self._planned_epochs = 0
+        self._refit = True
         self._mark_dirty()
 
     @Slot(object)
@@ -81,8 +103,17 @@ class HistoryPlot(ThrottledView):
         """Append a report's figures (a closing report that repeats the last epoch adds nothing)."""
         if not self._history.epoch or report.epoch > self._history.epoch[-1]:
             self._history.append(report)
+        self._planned_epochs = max(self._planned_epochs, report.total_epochs)
         self._best_epoch = report.best_epoch if report.best_epoch is not None else self._best_epoch
         self._mark_dirty()
+
+    def set_planned_epochs(self, epochs: int) -> None:
+        """The epochs the next run will reach: the epoch axis spans them before any point arrives,
+        so starting a run does not re-render the axes."""
+        if epochs != self._planned_epochs:
+            self._planned_epochs = epochs
+            self._refit = True
+            self._mark_dirty()
 
     def set_overlays(self, runs: Sequence[tuple[str, History]]) -> None:
         """Earlier runs, drawn dashed and faint: their validation curve (training without one)."""
@@ -95,6 +126,7 @@ class HistoryPlot(ThrottledView):
             pen = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
             self._overlay_items.append(self._curve(pen, label))
         self._overlays_changed = True
+        self._refit = True
         self._apply_palette()
         self._mark_dirty()
 
@@ -120,6 +152,60 @@ class HistoryPlot(ThrottledView):
                 epochs_of_run = np.asarray(history.epoch, dtype=np.float64)
                 _set_cut(item, epochs_of_run, _main_curve(history, val_col, train_col))
         self._draw_best()
+        self._fit_view()
+
+    def _fit_view(self) -> None:
+        """Frame the curves if they left the view (or were replaced); otherwise leave the axes alone."""
+        refit, self._refit = self._refit, False
+        if not self._follow:
+            return
+        log_y = self.plot.getAxis("left").logMode
+        values = self._view_values(log_y)
+        x_end = float(max(self._planned_epochs, self._last_epoch(), 1))
+        if not values.size:                 # nothing drawn yet: frame what is known already
+            if refit:
+                self.view_box.setXRange(0.0, x_end, padding=VIEW_PADDING)
+                if self._ceiling is not None and not log_y:
+                    self.view_box.setYRange(0.0, self._ceiling, padding=VIEW_PADDING)
+            return
+        lowest, highest = float(values.min()), float(values.max())
+        (_, x1), (y0, y1) = self.view_box.viewRange()
+        if not refit and x1 >= x_end and y0 <= lowest and highest <= y1:
+            return
+        span = highest - lowest or max(abs(highest), 1.0)
+        bottom = 0.0 if lowest >= 0 and not log_y else lowest - ROOM_BELOW * span
+        top = highest + ROOM_ABOVE * span
+        if self._ceiling is not None and not log_y and highest <= self._ceiling:
+            top = self._ceiling
+        self.view_box.setRange(xRange=(0.0, x_end), yRange=(bottom, top), padding=VIEW_PADDING)
+
+    def _view_values(self, log_y: bool) -> np.ndarray:
+        """Every finite value drawn (this run and the overlaid ones), in view units (log10 on a log axis)."""
+        train_col, val_col = self._columns
+        columns = [getattr(self._history, train_col), getattr(self._history, val_col)]
+        columns += [_main_curve(history, val_col, train_col) for _, history in self._overlays]
+        drawn = [values[:finite_prefix(values)] for values in (np.asarray(c, dtype=np.float64) for c in columns)]
+        values = np.concatenate(drawn)
+        if log_y:
+            values = np.log10(values[values > 0])
+        return values
+
+    def _last_epoch(self) -> int:
+        ends = [history.epoch[-1] for history in [self._history, *(h for _, h in self._overlays)] if history.epoch]
+        return max(ends, default=0)
+
+    @Slot()
+    def _on_range_changed_by_hand(self) -> None:
+        self._follow = False
+
+    @Slot(object)
+    def _on_view_state_changed(self, view_box: pg.ViewBox) -> None:
+        """The "A" button (or the menu) asked for auto range: follow the data again, our way."""
+        if any(view_box.autoRangeEnabled()):
+            view_box.disableAutoRange()
+            self._follow = True
+            self._refit = True
+            self._mark_dirty()
 
     def _draw_best(self) -> None:
         train_col, val_col = self._columns
@@ -136,6 +222,7 @@ class HistoryPlot(ThrottledView):
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
         style_plot(self.plot, self, self._title)
+        self.grid.set_color(text_color(self))
         self.replay_line.setPen(pg.mkPen(text_color(self), width=1, style=Qt.PenStyle.DotLine))
 
 
@@ -170,8 +257,8 @@ class LossPlotWidget(HistoryPlot):
     convergence_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
-        # the legend sits lower left: falling curves leave that corner free
-        super().__init__("train_loss", "val_loss", "loss", "Loss", (10, -10), parent)
+        # the legend sits upper right: falling curves leave that corner free
+        super().__init__("train_loss", "val_loss", "loss", "Loss", (-10, 10), parent=parent)
         self._stopped_early_at: int | None = None
         self._convergence: Convergence | None = None
         self._converged_epoch = -1
@@ -190,15 +277,13 @@ class LossPlotWidget(HistoryPlot):
         self.tolerance.setValue(DEFAULT_TOLERANCE * 100)
         self.patience = QSpinBox()
         self.patience.setRange(1, 100_000)
-        self.patience.setSuffix(" epochs")
         self.patience.setValue(DEFAULT_PATIENCE)
         rule = ("Converged: from this epoch on, the validation loss improved by less than the tolerance "
                 "(relative to the loss) for at least the patience in epochs.")
         for widget in (self.tolerance, self.patience):
             widget.setToolTip(rule)
             widget.valueChanged.connect(self._on_rule_changed)
-        self.convergence_label = QLabel()
-        self.convergence_label.setToolTip(rule)
+            widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # the row fits a narrow plot
 
         controls = QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 4)
@@ -208,7 +293,8 @@ class LossPlotWidget(HistoryPlot):
         controls.addWidget(self.tolerance)
         controls.addWidget(QLabel("for"))
         controls.addWidget(self.patience)
-        controls.addWidget(self.convergence_label, 1)
+        controls.addWidget(QLabel("epochs"))
+        controls.addStretch(1)
         self._layout.addLayout(controls)
         self._apply_palette()
 
@@ -249,8 +335,10 @@ class LossPlotWidget(HistoryPlot):
         _show_at(self.early_stop_line, self._stopped_early_at)
         found = find_convergence(self._history, self.tolerance.value() / 100, self.patience.value())
         _show_at(self.converged_line, found.epoch if found else None)
-        self.convergence_label.setText(
-            f"at epoch {found.epoch} ({found.seconds:.1f} s)" if found else "not yet")
+        if found:   # where and when, on the marker itself (the status bar says it too)
+            text = f"converged\nepoch {found.epoch}, {found.seconds:.1f} s"
+            if self.converged_line.label.format != text:
+                self.converged_line.label.setFormat(text)
         self._convergence = found
         epoch = found.epoch if found else -1
         if epoch != self._converged_epoch:
@@ -260,6 +348,8 @@ class LossPlotWidget(HistoryPlot):
     @Slot(bool)
     def _on_log_scale_toggled(self, checked: bool) -> None:
         self.plot.setLogMode(x=False, y=checked)
+        self._refit = True
+        self._mark_dirty()
 
     @Slot()
     def _on_rule_changed(self) -> None:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Slot
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from PySide6.QtGui import QCursor, QFont
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from workbench.core.inspection import Inspection
 from workbench.gui.widgets.view_base import (
-    DIVERGING, NEGATIVE_COLOR, POSITIVE_COLOR, ThrottledView, faded, set_title, style_canvas, style_plot,
-    text_color)
+    DIVERGING, LABEL_POINT_SIZE, NEGATIVE_COLOR, POSITIVE_COLOR, ThrottledView, faded, set_title, style_canvas,
+    style_plot, text_color)
 
 MAX_NODES = 16
 WIDTHS = (0.6, 1.3, 2.2, 3.4)            # pen width per |weight| level (fraction of the largest)
@@ -25,6 +25,12 @@ ALPHAS = (70, 120, 180, 235)
 SIGNS = (("positive", POSITIVE_COLOR), ("negative", NEGATIVE_COLOR))
 NODE_SIZE = 16
 HOVER_PIXELS = 8
+NODE_MARGIN = 0.6                        # view units between the outer nodes and the text beside them
+SIDE_OFFSET = 0.12                       # view units between a node and its name
+TITLE_PIXELS = 40                        # room for two lines of column title above the nodes
+NOTE_PIXELS = 22                         # room for "+N more" below them
+CAPTION = ("Edges: red weights are positive, blue negative; wider means larger |weight|. "
+           "Node colour: the unit's bias. Hover over a node or an edge for its value.")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class NetworkDiagramView(ThrottledView):
         self._layout: _Layout | None = None
         self._edge_values = np.empty(0)
         self._labels: list[pg.TextItem] = []
+        self._side_pixels = (0.0, 0.0)          # how far labels reach left and right of the outer columns
 
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
@@ -67,10 +74,17 @@ class NetworkDiagramView(ThrottledView):
         self.nodes = pg.ScatterPlotItem(size=NODE_SIZE)
         self.plot.addItem(self.nodes)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.getViewBox().sigResized.connect(self._fit_view)
+        # the key to the colours wraps in a narrow dock, where a plot title would be cut off
+        self.caption = QLabel(CAPTION)
+        self.caption.setWordWrap(True)
+        self.caption.setContentsMargins(6, 2, 6, 4)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
+        layout.setSpacing(0)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.caption)
         self._apply_palette()
 
     # --- public API -------------------------------------------------------------------------------
@@ -119,12 +133,31 @@ class NetworkDiagramView(ThrottledView):
         if self._layout is None or self._layout.sizes != sizes:
             self._layout = _build_layout(sizes)
             self._set_labels(self._label_specs(inspection))
-            ys = self._layout.nodes[:, 1]
-            self.plot.setXRange(-0.9, len(sizes) - 0.1, padding=0)
-            self.plot.setYRange(ys.min() - 1.6, ys.max() + 1.6, padding=0)
+            self._fit_view()
         self._draw_edges(inspection)
         self._draw_nodes(inspection)
-        set_title(self.plot, self, f"Epoch {inspection.epoch}: red weights positive, blue negative")
+        set_title(self.plot, self, f"Network, epoch {inspection.epoch}")
+
+    @Slot()
+    def _fit_view(self) -> None:
+        """Frame the nodes with fixed bands of pixels above (column titles) and below ("+N more"),
+        so the text fits however tall the dock is."""
+        lay = self._layout
+        if lay is None:
+            return
+        view_box = self.plot.getViewBox()
+        ys = lay.nodes[:, 1]
+        low, high = ys.min() - NODE_MARGIN, ys.max() + NODE_MARGIN
+        below = NOTE_PIXELS if any(size > shown for size, shown in zip(lay.sizes, lay.shown)) else 0
+        height = max(view_box.height(), 1.0)
+        per_pixel = (high - low) / max(height - TITLE_PIXELS - below, height * 0.3)
+        self.plot.setYRange(low - below * per_pixel, high + TITLE_PIXELS * per_pixel, padding=0)
+        # beside the first and last columns: the input and output names (or half a column title)
+        left, right = (pixels + NODE_SIZE for pixels in self._side_pixels)
+        width = max(view_box.width(), 1.0)
+        low, high = -SIDE_OFFSET, len(lay.sizes) - 1 + SIDE_OFFSET
+        per_pixel = (high - low) / max(width - left - right, width * 0.3)
+        self.plot.setXRange(low - left * per_pixel, high + right * per_pixel, padding=0)
 
     def _draw_edges(self, inspection: Inspection) -> None:
         lay = self._layout
@@ -160,10 +193,11 @@ class NetworkDiagramView(ThrottledView):
     def _label_specs(self, inspection: Inspection) -> list[tuple[str, float, float, tuple[float, float]]]:
         """(text, x, y, anchor) for column titles, hidden-unit notes and input/output names."""
         lay = self._layout
-        top = lay.nodes[:, 1].max() + 0.6
-        layer_titles = ["inputs"] + [f"{s.name}: {s.units} {s.activation}" for s in inspection.layers]
+        top = lay.nodes[:, 1].max() + NODE_MARGIN
+        # two short lines per column, so neighbouring columns' titles do not run into each other
+        layer_titles = ["inputs"] + [f"{s.name}\n{s.units} {s.activation}" for s in inspection.layers]
         specs = [(title, float(col), top, (0.5, 1.0)) for col, title in enumerate(layer_titles)]
-        bottom = lay.nodes[:, 1].min() - 0.5
+        bottom = lay.nodes[:, 1].min() - NODE_MARGIN
         specs += [(f"+{size - shown} more", float(col), bottom, (0.5, 0.0))
                   for col, (size, shown) in enumerate(zip(lay.sizes, lay.shown)) if size > shown]
         names = {0: inspection.feature_names, len(lay.sizes) - 1: inspection.class_names}
@@ -171,7 +205,7 @@ class NetworkDiagramView(ThrottledView):
             side = names.get(int(column), ())
             if unit < len(side):
                 left = column == 0
-                specs.append((str(side[unit])[:18], float(lay.nodes[k, 0]) + (-0.12 if left else 0.12),
+                specs.append((str(side[unit])[:18], float(lay.nodes[k, 0]) + (-SIDE_OFFSET if left else SIDE_OFFSET),
                               float(lay.nodes[k, 1]), (1.0, 0.5) if left else (0.0, 0.5)))
         return specs
 
@@ -179,11 +213,16 @@ class NetworkDiagramView(ThrottledView):
         for item in self._labels:
             self.plot.removeItem(item)
         self._labels = []
+        font = QFont(self.font())
+        font.setPointSize(LABEL_POINT_SIZE - 1)
         for text, x, y, anchor in specs:
             item = pg.TextItem(text, color=text_color(self), anchor=anchor)
+            item.setFont(font)
             item.setPos(x, y)
             self.plot.addItem(item)
             self._labels.append(item)
+        last = len(self._layout.sizes) - 1 if self._layout is not None else 0
+        self._side_pixels = (_widest(self._labels, specs, 0), _widest(self._labels, specs, last))
 
     def _node_text(self, node: int) -> str:
         column, unit = int(self._layout.node_column[node]), int(self._layout.node_unit[node])
@@ -212,6 +251,13 @@ class NetworkDiagramView(ThrottledView):
         style_plot(self.plot, self, self.plot.titleLabel.text or "Network")
         for item in self._labels:
             item.setColor(text_color(self))
+
+
+def _widest(items: list[pg.TextItem], specs, column: float) -> float:
+    """Pixels the labels of the first (or last) column reach beyond it: its names, half its title."""
+    reach = [item.boundingRect().width() * (0.5 if anchor[0] == 0.5 else 1.0)
+             for item, (_, x, _, anchor) in zip(items, specs) if abs(x - column) <= SIDE_OFFSET + 1e-9]
+    return max(reach, default=0.0)
 
 
 def _column_sizes(inspection: Inspection) -> tuple[int, ...]:

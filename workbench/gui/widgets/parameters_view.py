@@ -147,7 +147,9 @@ class ParametersView(ThrottledView):
                     self.table.setItem(r, c, item)
         for r, texts in enumerate(rows):
             for c, text in enumerate(texts):
-                self.table.item(r, c).setText(text)
+                item = self.table.item(r, c)
+                if item.text() != text:     # each change re-measures the column (resize to contents)
+                    item.setText(text)
         if inspection is None:
             self.summary.setText("No network yet.")
             return

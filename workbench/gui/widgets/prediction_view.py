@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from workbench.core.inspection import Inspection
 from workbench.core.metrics import r2_score
 from workbench.gui.widgets.view_base import (
-    TRAIN_COLOR, ThrottledView, faded, label_axis, set_title, style_canvas, style_plot, text_color)
+    TRAIN_COLOR, GridLines, ThrottledView, faded, label_axis, set_title, style_canvas, style_plot, text_color)
 
 POINT_ALPHA = 150
 
@@ -22,7 +22,7 @@ class PredictionView(ThrottledView):
         self._inspection: Inspection | None = None
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.grid = GridLines(self.plot)
         self.points = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(faded(TRAIN_COLOR, POINT_ALPHA)))
         self.identity = pg.PlotCurveItem()
         self.plot.addItem(self.identity)
@@ -58,13 +58,17 @@ class PredictionView(ThrottledView):
         both = np.concatenate([actual, predicted])
         lo, hi = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
         self.identity.setData([lo, hi], [lo, hi])
-        label_axis(self.plot, "bottom", f"actual {inspection.target_name}".strip(), self)
-        split = inspection.evaluated_on.capitalize()
-        set_title(self.plot, self, f"{split}: {actual.size} values, R² {r2_score(actual, predicted):.3f}")
+        # the title stays short; which rows were scored goes on the axis below
+        name = " ".join(filter(None, ("actual", inspection.target_name)))
+        actual_label = f"{name} ({inspection.evaluated_on} set, {actual.size} values)"
+        if self.plot.getAxis("bottom").labelText != actual_label:
+            label_axis(self.plot, "bottom", actual_label, self)
+        set_title(self.plot, self, f"R² {r2_score(actual, predicted):.3f}")
 
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
         self.identity.setPen(pg.mkPen(text_color(self), width=1, style=Qt.PenStyle.DashLine))
+        self.grid.set_color(text_color(self))
         label_axis(self.plot, "left", "predicted", self)
         style_plot(self.plot, self, self.plot.titleLabel.text or "Predicted vs actual")
 

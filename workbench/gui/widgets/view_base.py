@@ -1,20 +1,31 @@
 """What every live view shares: throttled redraws, palette-aware plot styling, and curve helpers.
 
-Slots only store the latest data and mark the view dirty; one single-shot QTimer per view redraws
-at most once per interval, so a burst of reports costs one redraw. Colours come from the widget's
-palette (light or dark), never a fixed black on white.
+Training runs on another thread but in the same Python process, so every millisecond of Python the
+GUI thread runs is a millisecond taken from training (the GIL). Views therefore draw little and
+seldom: slots only store the latest data and mark the view dirty; a single-shot timer redraws at
+most once per interval (the first change after a quiet spell is drawn at once, a stream of changes
+at the view's pace), and not at all while the view is off screen (a tab behind another, a closed
+dock): it catches up when shown. Colours come from the widget's palette (light or dark).
 """
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QWidget
 
-CURVE_REDRAW_MS = 33        # ~30 Hz
-HISTOGRAM_REDRAW_MS = 250   # a few times per second
+COALESCE_MS = 30            # a burst of changes (reports, edits) costs one redraw
+SNAPSHOT_DELAY_MS = 120     # views of an inspection draw after the curves of the same report, so the
+                            # two redraws never hold the event loop together
+CURVE_REDRAW_MS = 250       # curves while training: 4 Hz
+SNAPSHOT_REDRAW_MS = 100    # views of an inspection (live ones arrive at <= 2 Hz; replay drags faster)
+HISTOGRAM_REDRAW_MS = 500   # the histogram grid: 2 Hz at most
 LABEL_POINT_SIZE = 10
+GRID_ALPHA = 38             # grid lines: the text colour at 15 % opacity
 
 # Series colours readable on both light and dark backgrounds (Tableau 10).
 TRAIN_COLOR = "#1f77b4"
@@ -25,33 +36,69 @@ CATEGORY_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
 
-pg.setConfigOptions(antialias=True)
+# Antialiased lines cost several times more to rasterise, and the rasterising runs while the GUI
+# thread holds the GIL; items that need smooth edges (markers, text) get them by default anyway.
+pg.setConfigOptions(antialias=False)
 
 
 class ThrottledView(QWidget):
-    """A view whose slots mark it dirty; `_redraw` runs at most once per `interval_ms`."""
+    """A view whose slots mark it dirty; `_redraw` runs at most once per `interval_ms`, when on screen."""
 
-    def __init__(self, interval_ms: int = CURVE_REDRAW_MS, parent: QWidget | None = None):
+    def __init__(self, interval_ms: int = SNAPSHOT_REDRAW_MS, parent: QWidget | None = None,
+                 delay_ms: int = SNAPSHOT_DELAY_MS):
         super().__init__(parent)
         self._dirty = False
+        self._interval = interval_ms / 1000
+        self._delay_ms = delay_ms           # from the first change to the redraw (changes meanwhile join it)
+        self._last_redraw = -math.inf
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(interval_ms)
-        self._redraw_timer.timeout.connect(self.flush)
+        self._redraw_timer.timeout.connect(self._on_redraw_due)
 
     def _mark_dirty(self) -> None:
         self._dirty = True
-        if not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+        if self._redraw_timer.isActive():
+            return
+        if self.on_screen():
+            self._schedule()
+        else:                           # drawn when shown (catch_up); no timer wakes the GUI meanwhile
+            self._prepare()
+
+    def _schedule(self) -> None:
+        if self._redraw_timer.isActive():
+            return
+        wait_ms = (self._last_redraw + self._interval - time.monotonic()) * 1000
+        self._redraw_timer.start(self._delay_ms if wait_ms <= self._delay_ms else math.ceil(wait_ms))
+
+    def _on_redraw_due(self) -> None:
+        if self.on_screen():
+            self.flush()
+
+    def on_screen(self) -> bool:
+        """True when some of the view lies in its window: shown, and not a dock tab behind another
+        (Qt moves those out of the window instead of hiding them)."""
+        if not self.isVisible():
+            return False
+        window = self.window()
+        return QRect(self.mapTo(window, QPoint(0, 0)), self.size()).intersects(window.rect())
+
+    def catch_up(self) -> None:
+        """The view came into sight: draw what changed while it was hidden."""
+        if self._dirty:
+            self._schedule()
 
     def flush(self) -> None:
         """Redraw now if anything changed (the timer calls this; tests and export may too)."""
         if self._dirty:
             self._dirty = False
+            self._last_redraw = time.monotonic()
             self._redraw()
 
     def _redraw(self) -> None:
         raise NotImplementedError
+
+    def _prepare(self) -> None:
+        """Work that should not wait until the view is shown (e.g. items for a new architecture)."""
 
     def _apply_palette(self) -> None:
         """Restyle plots from the current palette; views with plots override this."""
@@ -61,9 +108,52 @@ class ThrottledView(QWidget):
             self._apply_palette()
         super().changeEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        self.catch_up()
+
     def export_target(self):
         """The graphics item a PNG export renders (a PlotItem or a layout); None: grab the widget."""
         return None
+
+
+class GridLines:
+    """Faint grid lines at the axes' major ticks, as one line item under the data.
+
+    pyqtgraph's own grid (`showGrid`) is drawn by the axis items over the whole plot and replays
+    slowly: about 20 ms per repaint of a wide plot, against about 1 ms for this. The lines are
+    recomputed only when the view range or size changes.
+    """
+
+    def __init__(self, plot: pg.PlotItem):
+        self._plot = plot
+        self.item = pg.PlotCurveItem()
+        self.item.setZValue(-100)
+        plot.addItem(self.item, ignoreBounds=True)
+        view_box = plot.getViewBox()
+        view_box.sigRangeChanged.connect(self._update)
+        view_box.sigResized.connect(self._update)
+
+    def set_color(self, color: QColor) -> None:
+        self.item.setPen(pg.mkPen(faded(color, GRID_ALPHA), width=1))
+
+    def _update(self, *_args) -> None:
+        view_box = self._plot.getViewBox()
+        (x0, x1), (y0, y1) = view_box.viewRange()
+        xs = _major_ticks(self._plot.getAxis("bottom"), x0, x1, view_box.width())
+        ys = _major_ticks(self._plot.getAxis("left"), y0, y1, view_box.height())
+        x = np.concatenate([np.repeat(xs, 2), np.tile([x0, x1], ys.size)])
+        y = np.concatenate([np.tile([y0, y1], xs.size), np.repeat(ys, 2)])
+        self.item.setData(x, y, connect="pairs")
+
+
+def _major_ticks(axis: pg.AxisItem, low: float, high: float, pixels: float) -> np.ndarray:
+    """Where `axis` puts its major ticks between `low` and `high` (the next level if too few)."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low or pixels <= 0:
+        return np.empty(0)
+    levels = [np.asarray(values, dtype=np.float64) for _, values in axis.tickValues(low, high, pixels)]
+    chosen = next((values for values in levels if values.size >= 2), levels[-1] if levels else np.empty(0))
+    return chosen[(chosen >= low) & (chosen <= high)]
 
 
 def text_color(widget: QWidget) -> QColor:
@@ -102,11 +192,23 @@ def style_plot(plot: pg.PlotItem, widget: QWidget, title: str | None = None) -> 
 
 
 def set_title(plot: pg.PlotItem, widget: QWidget, title: str) -> None:
-    """Set the title in the palette's text colour (cheap: only the title is touched)."""
-    if plot.titleLabel.text == title and plot.titleLabel.opts.get("color") == text_color(widget).name():
+    """Set the title in the palette's text colour.
+
+    When only the words change (an epoch number, a score), the text is swapped in place: the title
+    row keeps its height, so the plot is not laid out and repainted again as `setTitle` would.
+    """
+    label, color, size = plot.titleLabel, text_color(widget).name(), f"{LABEL_POINT_SIZE + 1}pt"
+    styled = label.isVisible() and label.opts.get("color") == color and label.opts.get("size") == size
+    if styled and label.text == title:
         return
-    plot.setTitle(title, color=text_color(widget).name(), size=f"{LABEL_POINT_SIZE + 1}pt")
-    plot.titleLabel.setMinimumWidth(0)  # a long title must not force the plot wider than its dock
+    if styled:
+        label.text = title
+        label.item.setHtml(f"<span style='color: {QColor(color).name(QColor.NameFormat.HexArgb)}; "
+                           f"font-size: {size}'>{title}</span>")
+        label.resizeEvent(None)         # re-centre the text in its row
+        return
+    plot.setTitle(title, color=color, size=size)
+    label.setMinimumWidth(0)  # a long title must not force the plot wider than its dock
 
 
 def label_axis(plot: pg.PlotItem, name: str, text: str, widget: QWidget) -> None:
