@@ -5,14 +5,14 @@ import pytest
 
 from workbench.core.config import LayerConfig, OptimizerConfig
 from workbench.core.network import Network
-from workbench.core.optimizers import OPTIMIZERS, OptimizerStateError, make_optimizer
+from workbench.core.optimizers import CHUNK, OPTIMIZERS, OptimizerStateError, make_optimizer
 
 CFG = dict(lr=0.05, momentum=0.8, beta1=0.85, beta2=0.99, rho=0.7, eps=1e-6, weight_decay=0.1)
 LRS = [0.05, 0.02, 0.03]          # a different rate each step, as schedules do
 
 
-def _network(dtype="float64"):
-    net = Network(3, [LayerConfig(4, "tanh")], 2, "softmax", dtype)
+def _network(dtype="float64", units=4):
+    net = Network(3, [LayerConfig(units, "tanh")], 2, "softmax", dtype)
     net.initialize(np.random.default_rng(0))
     net.flat_params[net.n_weights:] = 0.1
     return net
@@ -52,9 +52,11 @@ def _reference(name, p, grads, weights, c=CFG):
     return p
 
 
+@pytest.mark.parametrize("units", [4, CHUNK // 5], ids=["one chunk", "several chunks"])
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
-def test_update_matches_the_formula(name):
-    net = _network()
+def test_update_matches_the_formula(name, units):
+    net = _network(units=units)
+    assert (len(make_optimizer(OptimizerConfig(name=name), net).chunks) > 1) == (units > 4)
     optimizer = make_optimizer(OptimizerConfig(name=name, **CFG), net)
     start = net.flat_params.copy()
     grads = _gradients(3, start.size)
