@@ -169,7 +169,6 @@ class OutputHead:
         np.maximum(picked, self.eps, out=picked)
         np.log(picked, out=picked)
         value = -float(np.add.reduce(picked)) * self.inv_n
-        np.copyto(self.dZ, self.A)
-        self.dZ_flat[index] -= 1.0
-        np.multiply(self.dZ, self.inv_n, out=self.dZ)
+        np.multiply(self.A, self.inv_n, out=self.dZ)
+        self.dZ_flat[index] -= self.inv_n
         return value

@@ -167,16 +167,17 @@ class Network:
     def train_step_grads(self, X: np.ndarray, Y: np.ndarray, loss: str, l1: float, l2: float,
                          rng: np.random.Generator | None) -> float:
         """Forward with dropout, backward; fill `grads`. Returns the batch-mean loss plus the penalty."""
-        X = np.asarray(X, dtype=self.dtype)
+        if not (isinstance(X, np.ndarray) and X.dtype == self.dtype):
+            X = np.asarray(X, dtype=self.dtype)
         ws = self._workspace(X.shape[0], True)
         self._forward(ws, X, True, rng)
         value = ws.head.delta(loss, Y)
         dot, ones = np.dot, ws.ones
-        for inputs, dZ, dW, db, W, below, mask, backward, Z, A, scratch in ws.backward_plan:
-            dot((X if inputs is None else inputs).T, dZ, out=dW)
+        for inputs_T, dZ, dW, db, W_T, below, mask, backward, Z, A, scratch in ws.backward_plan:
+            dot(X.T if inputs_T is None else inputs_T, dZ, out=dW)
             dot(ones, dZ, out=db)                   # column sums, as a BLAS call
             if below is not None:
-                dot(dZ, W.T, out=below)
+                dot(dZ, W_T, out=below)
                 if mask is not None:
                     below *= mask
                 backward(below, Z, A, scratch)
@@ -248,8 +249,8 @@ class Network:
             ws.head = OutputHead(ws.Z[last], ws.A[last], ws.delta[last], self.output_activation)
             outputs = [d if d is not None else a for d, a in zip(dropped, ws.A)]
             no_lower_layer = (None,) * 6        # the first layer computes no input gradient
-            ws.backward_plan = [
-                (outputs[i - 1] if i else None, ws.delta[i], self._dW[i], self._db[i], self._W[i])
+            ws.backward_plan = [      # transposed views made once: (inputs.T, dZ, dW, db, W.T, ...)
+                (outputs[i - 1].T if i else None, ws.delta[i], self._dW[i], self._db[i], self._W[i].T)
                 + ((ws.delta[i - 1], masks[i - 1], self.activations[i - 1].backward, ws.Z[i - 1],
                     ws.A[i - 1], ws.scratch[i - 1]) if i else no_lower_layer)
                 for i in range(last, -1, -1)]

@@ -70,6 +70,11 @@ class Trainer:
         Xb = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
         yb = np.empty((batch_size,) + y.shape[1:], dtype=y.dtype)
         order = np.empty(n, dtype=np.intp)
+        # (indices, inputs, targets) of every batch, as views made once: `order` is refilled in
+        # place each epoch, so with tiny networks the loop spends its time in NumPy, not slicing
+        batches_plan = [(order[s:s + batch_size], Xb[:min(batch_size, n - s)], yb[:min(batch_size, n - s)])
+                        for s in range(0, n, batch_size)]
+        take, isfinite, step_grads = np.take, math.isfinite, net.train_step_grads
         eval_idx = _train_eval_indices(n)
         patience = exp.config.training.early_stopping
         best_epoch = exp.history.best_epoch()
@@ -84,22 +89,20 @@ class Trainer:
             last_finite = net.flat_params.copy()
             order[:] = exp.rng.permutation(n)
             total, batches, status = 0.0, 0, "running"
-            for s in range(0, n, batch_size):
+            l1, l2, clip_norm, rng, optimizer_step = t.l1, t.l2, t.clip_norm, exp.rng, exp.optimizer.step
+            for idx, xb, ybv in batches_plan:
                 if stop.is_set():
                     status = "stopped"
                     break
-                idx = order[s:s + batch_size]
-                m = idx.shape[0]
-                xb, ybv = Xb[:m], yb[:m]
-                np.take(X, idx, axis=0, out=xb)
-                np.take(y, idx, axis=0, out=ybv)
-                batch_loss = net.train_step_grads(xb, ybv, loss_name, t.l1, t.l2, exp.rng)
-                if not math.isfinite(batch_loss):
+                take(X, idx, axis=0, out=xb)
+                take(y, idx, axis=0, out=ybv)
+                batch_loss = step_grads(xb, ybv, loss_name, l1, l2, rng)
+                if not isfinite(batch_loss):
                     status = "diverged"
                     break
-                if t.clip_norm:
-                    clip_grad_norm(net.flat_grads, t.clip_norm)
-                exp.optimizer.step(lr)
+                if clip_norm:
+                    clip_grad_norm(net.flat_grads, clip_norm)
+                optimizer_step(lr)
                 total += batch_loss
                 batches += 1
             if status == "running" and not np.isfinite(net.flat_params).all():
