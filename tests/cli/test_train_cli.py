@@ -110,3 +110,12 @@ def test_entry_points_run_headless(launcher):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.splitlines()[-1])["epochs"] == 1
+
+
+@pytest.mark.parametrize("command", [["train", *FAST], ["tune", *FAST, "--trials", "1", "--jobs", "1"]])
+def test_an_unsavable_save_path_fails_before_any_training(tmp_path, capsys, command):
+    for target, reason in [(tmp_path / "missing" / "run.h5", "does not exist"), (tmp_path, "is a folder")]:
+        status, out, err = run(capsys, *command, "--save", str(target))
+        assert status == 1 and reason in err and len(err.strip().splitlines()) == 1
+        assert "epoch" not in out and "trial" not in out        # nothing was trained
+    assert list(tmp_path.iterdir()) == []                        # and no temporary file left behind

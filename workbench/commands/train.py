@@ -52,6 +52,10 @@ def run_training(experiment: Experiment, epochs: int | None, args: argparse.Name
     Shared by `train` and `resume` so both report and save the same way.
     """
     quiet = args.json or args.quiet
+    if getattr(args, "save", None):
+        from workbench.io.atomic import check_writable
+
+        check_writable(args.save)          # before training, not after it
     progress = ProgressPrinter(sys.stdout) if not quiet else None
     started = time.perf_counter()
     final: EpochReport | None = None

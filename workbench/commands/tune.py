@@ -67,6 +67,10 @@ def run_tune(args: argparse.Namespace) -> int:
     from workbench.core.data import load_dataset
     from workbench.core.seeding import streams
 
+    if args.save:
+        from workbench.io.atomic import check_writable
+
+        check_writable(args.save)          # before the search, not after it
     dataset = load_dataset(base.data, streams(base.training.seed).data)
     quiet = args.json or args.quiet
     printer = TrialPrinter(sys.stdout, settings.trials)

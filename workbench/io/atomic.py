@@ -26,13 +26,7 @@ def replacing(path: str | os.PathLike) -> Iterator[str]:
     On any failure the temporary file is removed and `path` is left as it was. Used for sessions
     and exports alike.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as err:
-        raise SessionSaveError(f"cannot save {target}: {_folder_problem(folder, err)}") from None
-    os.close(fd)
+    target, folder, tmp = _temporary_beside(path)
     try:
         os.chmod(tmp, _file_mode(target))
         yield tmp
@@ -46,6 +40,27 @@ def replacing(path: str | os.PathLike) -> Iterator[str]:
         if isinstance(err, OSError) and not isinstance(err, SessionSaveError):
             raise SessionSaveError(f"cannot save {target}: {_reason(err)}; the previous file is unchanged") from None
         raise
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise `SessionSaveError` now if `path` could not be saved (no such folder, no permission),
+    so that a long training run or search is not lost to a typo in `--save`."""
+    target, _, tmp = _temporary_beside(path)
+    os.unlink(tmp)
+    if target.is_dir():
+        raise SessionSaveError(f"cannot save {target}: it is a folder")
+
+
+def _temporary_beside(path: str | os.PathLike) -> tuple[Path, Path, str]:
+    """(target, its folder, a new empty temporary file in that folder)."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as err:
+        raise SessionSaveError(f"cannot save {target}: {_folder_problem(folder, err)}") from None
+    os.close(fd)
+    return target, folder, tmp
 
 
 def _file_mode(target: Path) -> int:
