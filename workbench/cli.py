@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -68,8 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`workbench info run.h5 | head -2`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except MemoryError:
+        print(f"workbench {args.command}: error: out of memory", file=sys.stderr)
+        return 1
     except Exception as err:  # noqa: BLE001 - the one place that turns errors into one line
         if args.debug:
             raise
-        print(f"workbench {args.command}: error: {err}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {str(err) or type(err).__name__}", file=sys.stderr)
         return 1

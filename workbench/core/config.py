@@ -262,7 +262,7 @@ class Config:
         return cls(**kwargs)
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> "Config":

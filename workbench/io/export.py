@@ -53,9 +53,9 @@ class ExportModel:
     def metadata(self) -> dict[str, str]:
         """Text that travels with the tensors (safetensors header, ONNX metadata)."""
         return {"config": self.config_json, "task": self.task,
-                "activations": json.dumps(self.activations),
-                "feature_names": json.dumps(self.feature_names),
-                "class_names": json.dumps(self.class_names)}
+                "activations": json.dumps(self.activations, ensure_ascii=False),
+                "feature_names": json.dumps(self.feature_names, ensure_ascii=False),
+                "class_names": json.dumps(self.class_names, ensure_ascii=False)}
 
 
 # --- npz ------------------------------------------------------------------------------------------

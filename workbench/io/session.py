@@ -279,15 +279,15 @@ def _write(h5: h5py.File, c: SessionContents) -> None:
     _put(data, "split", c.data.split.astype(np.int8))
     data.attrs["task"] = c.data.task
     data.attrs["source"] = c.data.source
-    data.attrs["feature_names"] = json.dumps(c.data.feature_names)
-    data.attrs["class_names"] = json.dumps(c.data.class_names)
+    data.attrs["feature_names"] = json.dumps(c.data.feature_names, ensure_ascii=False)
+    data.attrs["class_names"] = json.dumps(c.data.class_names, ensure_ascii=False)
     data.attrs["target_name"] = c.data.target_name
     scaler = _group(data, "scaler")
     _put(scaler, "mean", c.data.scaler_mean)
     _put(scaler, "scale", c.data.scaler_scale)
 
     model = _group(h5, "model")
-    model.attrs["layer_names"] = json.dumps(c.layer_names)
+    model.attrs["layer_names"] = json.dumps(c.layer_names, ensure_ascii=False)
     for layer, activation in c.activations.items():
         group = _group(model, layer)
         group.attrs["units"] = int(c.params[f"{layer}/bias"].shape[0])
@@ -307,7 +307,7 @@ def _write(h5: h5py.File, c: SessionContents) -> None:
             _put(slot_group, slot, array)
 
     rng = _group(h5, "rng")
-    rng.attrs["state"] = json.dumps(c.rng_state)
+    rng.attrs["state"] = json.dumps(c.rng_state, ensure_ascii=False)
 
     _write_history(_group(h5, "history"), c.history)
 
@@ -344,8 +344,8 @@ def _none_to_nan(value: float | None) -> float:
 
 
 def _write_tuning(group: h5py.Group, tuning: Mapping[str, Any]) -> None:
-    group.attrs["settings"] = json.dumps(tuning.get("settings", {}))
-    group.attrs["space"] = json.dumps(tuning.get("space", {}))
+    group.attrs["settings"] = json.dumps(tuning.get("settings", {}), ensure_ascii=False)
+    group.attrs["space"] = json.dumps(tuning.get("space", {}), ensure_ascii=False)
     best = tuning.get("best_trial")
     group.attrs["best_trial"] = -1 if best is None else int(best)
     trials = list(tuning.get("trials", []))
@@ -353,7 +353,7 @@ def _write_tuning(group: h5py.Group, tuning: Mapping[str, Any]) -> None:
     for column in ("score", "score_std", "duration"):
         _put(group, column, np.array([_none_to_nan(t.get(column)) for t in trials], dtype=np.float64))
     _put_strings(group, "state", [str(t["state"]) for t in trials])
-    _put_strings(group, "params", [json.dumps(t.get("params", {})) for t in trials])
+    _put_strings(group, "params", [json.dumps(t.get("params", {}), ensure_ascii=False) for t in trials])
     _put_strings(group, "fold_scores", [json.dumps(list(t.get("fold_scores", []))) for t in trials])
     _put_strings(group, "message", [str(t.get("message", "")) for t in trials])
 
