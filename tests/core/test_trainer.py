@@ -89,6 +89,47 @@ def test_huge_learning_rate_diverges_with_finite_weights_and_advice():
     assert exp.status == "diverged" and exp.epochs_trained < 50
 
 
+class StopAfter(threading.Event):
+    """A stop flag that turns itself on at its n-th check (the trainer checks before each batch)."""
+
+    def __init__(self, checks: int):
+        super().__init__()
+        self.left = checks
+
+    def is_set(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_stop_mid_epoch_rewinds_weights_optimizer_and_rng_so_resuming_equals_training_straight(optimizer):
+    changes = {"optimizer.name": optimizer, "layers": [{"units": 6, "dropout": 0.2}]}
+    straight = make(changes)
+    train(straight, epochs=6)
+    stopped = make(changes)
+    batches = math.ceil(stopped.data.X_train.shape[0] / 16)
+    reports = train(stopped, epochs=6, stop=StopAfter(2 * batches + 3))   # 3 batches into epoch 3
+    assert reports[-1].status == "stopped" and stopped.epochs_trained == 2
+    assert stopped.optimizer.steps == 2 * batches
+    train(stopped, epochs=4)
+    assert np.array_equal(straight.network.flat_params, stopped.network.flat_params)
+    for slot, value in straight.optimizer.slots.items():
+        assert np.array_equal(value, stopped.optimizer.slots[slot])
+    assert straight.history.train_loss == stopped.history.train_loss
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_divergence_leaves_no_nan_in_the_optimizer_state(optimizer):
+    exp = make({"data.dataset": "plane", "optimizer.name": optimizer, "optimizer.lr": 100.0,
+                "layers": [{"units": 16, "activation": "relu"}], "training.epochs": 50})
+    reports = train(exp)
+    assert reports[-1].status == "diverged"
+    batches = math.ceil(exp.data.X_train.shape[0] / 16)
+    assert exp.optimizer.steps == exp.epochs_trained * batches        # the last whole epoch's state
+    assert all(np.isfinite(buffer).all() for buffer in exp.optimizer.slots.values())
+    assert np.isfinite(exp.network.flat_params).all()
+
+
 def test_early_stopping_restores_best_weights():
     exp = make({"training.epochs": 400, "training.early_stopping": 5, "data.samples": 60,
                 "data.noise": 0.5, "layers": [{"units": 64, "activation": "relu"}],

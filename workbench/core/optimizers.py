@@ -61,6 +61,16 @@ class Optimizer:
         raise NotImplementedError
 
     # --- state ------------------------------------------------------------------------------------
+    def checkpoint(self) -> tuple[int, dict[str, np.ndarray]]:
+        """The step count and copies of the slots, for `rollback` (cheaper than a state dict)."""
+        return self.steps, {slot: buffer.copy() for slot, buffer in self.slots.items()}
+
+    def rollback(self, checkpoint: tuple[int, dict[str, np.ndarray]]) -> None:
+        """Return to a `checkpoint()`, in place (the chunk views stay valid)."""
+        self.steps, slots = checkpoint
+        for slot, buffer in slots.items():
+            self.slots[slot][...] = buffer
+
     def state_dict(self) -> dict[str, Any]:
         """{"name", "step", "slots": {param_name: {slot_name: array copy}}}."""
         views = self.network.param_views

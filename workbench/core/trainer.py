@@ -86,7 +86,11 @@ class Trainer:
             lr = learning_rate(cfg.schedule, cfg.optimizer.lr, epoch - 1, t.epochs)
             loss_name = cfg.loss_for(exp.task)
             began = time.perf_counter()
+            # the state at the start of the epoch: a divergence or a stop mid-epoch returns to it, so
+            # neither NaN nor a half-done epoch reaches memory, files or a later resume
             last_finite = net.flat_params.copy()
+            optimizer_checkpoint = exp.optimizer.checkpoint()
+            rng_state = exp.rng.bit_generator.state
             order[:] = exp.rng.permutation(n)
             total, batches, status = 0.0, 0, "running"
             l1, l2, clip_norm, rng, optimizer_step = t.l1, t.l2, t.clip_norm, exp.rng, exp.optimizer.step
@@ -107,20 +111,17 @@ class Trainer:
                 batches += 1
             if status == "running" and not np.isfinite(net.flat_params).all():
                 status = "diverged"
-            if status == "diverged":
-                net.flat_params[...] = last_finite
-                yield self._final(epoch - 1, target, "diverged", best_epoch, DIVERGED_ADVICE)
-                return
-            if status == "stopped":
-                # the partial epoch is not recorded: weights go back to the last whole epoch
-                net.flat_params[...] = last_finite
-                yield self._final(epoch - 1, target, "stopped", best_epoch, "stopped on request")
+            if status in ("diverged", "stopped"):
+                # the partial epoch is not recorded: back to the end of the last whole epoch
+                self._rollback(last_finite, optimizer_checkpoint, rng_state)
+                message = DIVERGED_ADVICE if status == "diverged" else "stopped on request"
+                yield self._final(epoch - 1, target, status, best_epoch, message)
                 return
             seconds = time.perf_counter() - began
             train_metric = self._metric(X[eval_idx], y[eval_idx])
             val_loss, val_metric = self._evaluate(data.X_val, data.y_val, loss_name)
             if not (math.isfinite(total) and (math.isnan(val_loss) or math.isfinite(val_loss))):
-                net.flat_params[...] = last_finite
+                self._rollback(last_finite, optimizer_checkpoint, rng_state)
                 yield self._final(epoch - 1, target, "diverged", best_epoch, DIVERGED_ADVICE)
                 return
             report = EpochReport(
@@ -145,6 +146,12 @@ class Trainer:
             yield replace(report, status=status, best_epoch=best_epoch, message=message)
             if status != "running":
                 return
+
+    def _rollback(self, params: np.ndarray, optimizer_checkpoint: tuple, rng_state: dict) -> None:
+        exp = self.experiment
+        exp.network.flat_params[...] = params
+        exp.optimizer.rollback(optimizer_checkpoint)
+        exp.rng.bit_generator.state = rng_state
 
     def _final(self, epoch: int, target: int, status: str, best_epoch: int | None,
                message: str) -> EpochReport:
