@@ -9,7 +9,8 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from pathlib import Path
+from typing import NoReturn, Sequence
 
 # subcommand -> module that provides add_parser(subparsers) for it
 COMMANDS: dict[str, str] = {
@@ -27,8 +28,15 @@ class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line (argparse prints the whole usage text first); subcommands inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="workbench",
         description="Build, train and tune neural networks. With no command, opens the desktop app "
                     "(optionally on a saved session FILE.h5).")
@@ -43,13 +51,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_gui(argv: Sequence[str]) -> int:
-    gui = argparse.ArgumentParser(prog="workbench", description="Open the desktop app.")
+    gui = OneLineParser(prog="workbench", description="Open the desktop app.")
     gui.add_argument("session", nargs="?", help="a saved session (.h5) to open")
     gui.add_argument("--debug", action="store_true")
     args = gui.parse_args(list(argv))
+    if args.session is not None and not Path(args.session).is_file():
+        if Path(args.session).suffix.lower() != ".h5":
+            print(f"workbench: error: {args.session!r} is neither a command ({', '.join(COMMANDS)}) "
+                  "nor a session file (see workbench --help)", file=sys.stderr)
+            return 2
+        print(f"workbench: error: {args.session} does not exist", file=sys.stderr)
+        return 1
+    if not _has_display():
+        print("workbench: error: no display to open the window on (DISPLAY is not set); the commands "
+              "(workbench train, tune, ...) run without one", file=sys.stderr)
+        return 1
     from workbench.gui.app import run_app  # Qt is loaded only here
 
     return run_app(args.session)
+
+
+def _has_display() -> bool:
+    """Whether Qt can open a window: without one Qt aborts the process with a misleading message."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

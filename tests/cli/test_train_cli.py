@@ -1,4 +1,5 @@
 """`workbench train` and `workbench datasets`: JSON output, progress, exit codes, one-line errors."""
+import io
 import json
 import subprocess
 import sys
@@ -32,10 +33,30 @@ def test_train_json_has_the_contract_keys(capsys):
     assert result["parameters"] == (2 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)
 
 
-def test_train_prints_progress_lines(capsys):
+def test_train_prints_a_progress_line_per_epoch(capsys):
     status, out, _ = run(capsys, "train", *FAST, "--layers", "4")
     assert status == 0
-    assert "epoch 1/3" in out and "epoch 3/3" in out and "result:" in out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("epoch")] == ["1/3", "2/3", "3/3"]
+    assert "result:" in out
+
+
+def test_on_a_terminal_progress_is_one_bar_redrawn_in_place():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    from workbench.commands.train import ProgressPrinter
+    from workbench.core.config import Config
+    from workbench.core.experiment import Experiment
+    from workbench.core.trainer import Trainer
+
+    screen = Terminal()
+    printer = ProgressPrinter(screen)
+    for report in Trainer(Experiment.create(Config().updated({"training.epochs": 3, "data.samples": 60}))).run():
+        printer.show(report)
+    text = screen.getvalue()
+    assert text.startswith("\r[") and text.count("\n") == 2          # the bar's end, then the status line
+    assert "] epoch 3/3" in text.split("\n")[0].split("\r")[-1]
 
 
 def test_regression_reports_r2(capsys):
@@ -62,11 +83,35 @@ def test_config_file_and_overrides(tmp_path, capsys):
     (["--layers", "8,x"], "--layers"),
     (["--activation", "os.system"], "--activation"),
     (["--val-split", "0.99"], "--val-split"),
+    (["--layers", "70000"], "--layers: 70000 is outside"),
+    (["--warmup", "-1"], "--warmup: -1 is outside"),
+    (["--lr", "1e7"], "--lr: 10000000.0 is outside"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--dataset", "moons"], "--dataset: unknown data set 'moons'"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, needle):
     status, _, err = run(capsys, "train", *argv)
     assert status == 2
-    assert needle in err and "Traceback" not in err
+    assert needle in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv, status, needle", [
+    (["traim"], 2, "'traim' is neither a command"),
+    (["missing.h5"], 1, "missing.h5 does not exist"),
+])
+def test_a_word_that_is_no_command_nor_file_is_one_line_not_a_window(tmp_path, monkeypatch, capsys,
+                                                                     argv, status, needle):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (status, "") and err.startswith(f"workbench: error: {needle}")
+    assert len(err.splitlines()) == 1
+
+
+def test_the_app_without_a_display_is_one_line_not_a_qt_abort(monkeypatch, capsys):
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run(capsys)
+    assert code == 1 and err.startswith("workbench: error: no display") and len(err.splitlines()) == 1
 
 
 def test_bad_config_file_is_a_usage_error(tmp_path, capsys):

@@ -25,7 +25,7 @@ def test_updated_applies_dotted_paths_and_validates():
     ({"optimizer.lr": 0.0}, "optimizer.lr"),
     ({"training.batch_size": 0}, "training.batch_size"),
     ({"training.dtype": "float16"}, "training.dtype"),
-    ({"optimizer.name": "os.system"}, "optimizer.optimizer"),
+    ({"optimizer.name": "os.system"}, "optimizer.name"),
     ({"data.val_split": 0.95}, "data.val_split"),
     ({"training.epochs": 2.5}, "training.epochs"),
     ({"training.l2": float("nan")}, "training.l2"),

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from workbench.cli import UsageError
 from workbench.core.config import TASKS, Config, ConfigError, LayerConfig, registry_names
+from workbench.core.datasets_builtin import BUILTIN_DATASETS
 
 # option dest -> dotted config path (the layer options are handled apart: they apply to every layer)
 _SIMPLE_OPTIONS = {
@@ -27,6 +29,10 @@ _SIMPLE_OPTIONS = {
     "threads": "training.threads",
 }
 _LAYER_OPTIONS = {"activation": "activation", "init": "init", "dropout": "dropout"}
+# config field (layer indices dropped) -> the option that sets it, for error messages
+_OPTION_OF_FIELD = {path: "--" + dest.replace("_", "-") for dest, path in _SIMPLE_OPTIONS.items()} | {
+    "layers": "--layers", "layers.units": "--layers",
+    **{f"layers.{key}": f"--{dest}" for dest, key in _LAYER_OPTIONS.items()}}
 
 
 def _layer_sizes(text: str) -> list[int]:
@@ -85,6 +91,10 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     """The Config that the options describe; a bad value is a UsageError naming the option."""
+    dataset = getattr(args, "dataset", None)
+    if dataset is not None and dataset not in BUILTIN_DATASETS:
+        raise UsageError(f"--dataset: unknown data set {dataset!r}; the built-in ones are "
+                         f"{', '.join(BUILTIN_DATASETS)} (your own file: --data PATH)")
     base = _read_config_file(args.config) if getattr(args, "config", None) else Config()
     changes: dict[str, Any] = {path: getattr(args, dest) for dest, path in _SIMPLE_OPTIONS.items()
                                if getattr(args, dest, None) is not None}
@@ -99,7 +109,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
             layer.update(layer_changes)
         return base.updated({**changes, "layers": layers})
     except ConfigError as err:
-        option = "--" + err.field.split(".")[-1].split("[")[0].replace("_", "-")
+        field_path = re.sub(r"\[\d+\]", "", err.field)
+        option = _OPTION_OF_FIELD.get(field_path, f"--config {args.config}: {field_path}"
+                                      if getattr(args, "config", None) else field_path)
         raise UsageError(f"{option}: {str(err).split(': ', 1)[-1]}") from None
 
 

@@ -13,7 +13,8 @@ from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.trainer import Trainer, evaluate_split
 
-PROGRESS_INTERVAL = 0.25  # seconds between progress lines (the first and last epoch always print)
+BAR_INTERVAL = 0.1        # seconds between redraws of the progress bar on a terminal
+BAR_WIDTH = 24
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -77,30 +78,44 @@ def run_training(experiment: Experiment, epochs: int | None, args: argparse.Name
     elif not args.quiet:
         print(format_summary(summary))
     if summary["status"] == "diverged":
-        print(f"workbench: error: {final.message if final else 'training diverged'}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {final.message if final else 'training diverged'}",
+              file=sys.stderr)
         return 1
     return 0
 
 
 class ProgressPrinter:
-    """One line per epoch, throttled so that thousands of fast epochs do not flood the terminal."""
+    """Progress of a run: on a terminal, one bar redrawn in place (at most 10 times a second);
+    elsewhere (a log file, a pipe), one line per epoch."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
+        self.bar = bool(getattr(stream, "isatty", lambda: False)())
         self.last = 0.0
 
     def show(self, report: EpochReport) -> None:
-        now = time.perf_counter()
-        if report.epoch > 1 and not report.finished and now - self.last < PROGRESS_INTERVAL:
-            return
-        self.last = now
-        width = len(str(report.total_epochs))
-        line = (f"epoch {report.epoch:>{width}}/{report.total_epochs}  loss {report.train_loss:.4f}"
-                f"  val_loss {report.val_loss:.4f}  train {report.train_metric:.4f}"
-                f"  val {report.val_metric:.4f}  lr {report.lr:.3g}")
-        print(line, file=self.stream, flush=True)
+        if not self.bar:
+            print(self._figures(report), file=self.stream, flush=True)
+        else:
+            now = time.perf_counter()
+            if report.finished or now - self.last >= BAR_INTERVAL:
+                self.last = now
+                done = report.epoch / max(report.total_epochs, 1)
+                filled = round(done * BAR_WIDTH)
+                bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+                self.stream.write(f"\r[{bar}] {self._figures(report)}")
+                if report.finished:
+                    self.stream.write("\n")
+                self.stream.flush()
         if report.finished and report.message:
             print(f"{report.status}: {report.message}", file=self.stream)
+
+    @staticmethod
+    def _figures(report: EpochReport) -> str:
+        width = len(str(report.total_epochs))
+        return (f"epoch {report.epoch:>{width}}/{report.total_epochs}  loss {report.train_loss:.4f}"
+                f"  val_loss {report.val_loss:.4f}  train {report.train_metric:.4f}"
+                f"  val {report.val_metric:.4f}  lr {report.lr:.3g}")
 
 
 def summarize(experiment: Experiment, final: EpochReport | None, seconds: float,

@@ -16,6 +16,8 @@ TASKS = ("classification", "regression")
 DTYPES = ("float32", "float64")
 MAX_HIDDEN_LAYERS = 64
 MAX_UNITS = 65536
+# Far beyond any useful rate: a huge one is allowed so that a person can watch training diverge
+MAX_LEARNING_RATE = 1e6
 
 
 class ConfigError(ValueError):
@@ -146,8 +148,8 @@ class OptimizerConfig:
     weight_decay: float = 0.0       # decoupled (adamw); coupled L2 is `training.l2`
 
     def __post_init__(self) -> None:
-        _check_choice("optimizer", self.name, registry_names("optimizer"))
-        _check_number("lr", self.lr, 0.0, 100.0, lo_open=True)
+        _check_choice("name", self.name, registry_names("optimizer"))
+        _check_number("lr", self.lr, 0.0, MAX_LEARNING_RATE, lo_open=True)
         _check_number("momentum", self.momentum, 0.0, 0.9999)
         _check_number("beta1", self.beta1, 0.0, 0.9999)
         _check_number("beta2", self.beta2, 0.0, 0.999999)
@@ -167,11 +169,11 @@ class ScheduleConfig:
     min_lr: float = 0.0             # cosine: the floor
 
     def __post_init__(self) -> None:
-        _check_choice("schedule", self.name, registry_names("schedule"))
+        _check_choice("name", self.name, registry_names("schedule"))
         _check_number("warmup_epochs", self.warmup_epochs, 0, 1_000_000, integer=True)
         _check_number("step_size", self.step_size, 1, 1_000_000, integer=True)
         _check_number("gamma", self.gamma, 0.0, 1.0, lo_open=True)
-        _check_number("min_lr", self.min_lr, 0.0, 100.0)
+        _check_number("min_lr", self.min_lr, 0.0, MAX_LEARNING_RATE)
 
 
 @dataclass(frozen=True)
