@@ -71,7 +71,7 @@ def test_bad_spaces_name_the_hyperparameter(spec, words):
 
 def test_values_the_config_refuses_are_caught_before_the_search():
     for spec, words in (({"activation": ["relu", "swish"]}, "activation: 'swish'"),
-                        ({"lr": {"low": 0.01, "high": 500.0}}, "lr: 500.0"),
+                        ({"lr": {"low": 0.01, "high": 5e6}}, "lr: 5000000.0"),
                         ({"hidden_layers": [1, 100]}, "hidden_layers: 100")):
         with pytest.raises(SpaceError, match=words):
             SearchSpace.from_dict(spec).validate(BASE)
