@@ -106,6 +106,8 @@ BAD_CSV = [  # (content, fragments the one-line message must hold)
     ("a,b,y\n1,2,x\n3,oops,y\n", ["row 3", "column 2 ('b')", "'oops' is not a number"]),
     ("a,b,y\n1,2,x\n3,inf,y\n5,6,y\n", ["row 3", "column 2", "'inf'"]),
     ("a,b,y\n1,2,x\n3,4,x\n", ["only one class ('x')"]),
+    ("a,y\n" + "".join(f"{i},{i * 0.37:.2f}\n" for i in range(40)) + "40,oops\n",   # a typo among numbers
+     ["row 42", "column 2 ('y')", "'oops' is not a number (the target's other values are)"]),
     ("y\nx\nz\n", ["one column only"]),
     ("1,2,3\n4,5,6\n", ["row 1", "header"]),
     ("a,a,y\n1,2,x\n3,4,z\n", ["row 1", "column 2 ('a')", "duplicate"]),

@@ -359,7 +359,8 @@ def _read_target(table: _Table, t: int, task: str | None,
     if task == "regression" and is_text:
         raise table.error(f"{cells[numbers.bad[0]]!r} is not a number; a regression target must be "
                           "numbers", row_index=int(numbers.bad[0]), column=t)
-    if task is None and is_text and numbers.mostly_numbers and len(set(kept_cells)) > MAX_CLASSES:
+    if task is None and is_text and numbers.mostly_numbers and _numbers_alone_are_regression(cells, numbers):
+        # a few words among measurements are typos, not classes (each would be a class of one)
         raise table.error(f"{cells[numbers.bad[0]]!r} is not a number (the target's other values are)",
                           row_index=int(numbers.bad[0]), column=t)
     if task is None:
@@ -371,6 +372,14 @@ def _read_target(table: _Table, t: int, task: str | None,
     labels = kept_cells if is_text else [number_text(v) for v in numbers.values[keep]]
     y, class_names = encode_classes(labels, path=table.path, target=name)
     return y, class_names, task, keep
+
+
+def _numbers_alone_are_regression(cells: list[str], numbers: _Numbers) -> bool:
+    """Whether the column's numeric cells, without its text cells, would be a regression target."""
+    numeric = ~numbers.missing
+    numeric[numbers.bad] = False
+    all_integers = all(_INTEGER.fullmatch(cells[i]) for i in np.flatnonzero(numeric))
+    return len(set(cells)) > MAX_CLASSES or not _is_class_target(numbers.values[numeric], all_integers)
 
 
 def _read_features(table: _Table, t: int, keep: np.ndarray,
