@@ -20,8 +20,22 @@ def test_info_shows_architecture_counts_and_metrics(session, capsys):
     assert main(["info", str(session)]) == 0
     text = capsys.readouterr().out
     for fragment in ("builtin:iris", "classification", "dense_0", "dense_1", "softmax",
-                     "total parameters 43", "4 epochs", "val_accuracy", "optimizer adam"):
+                     "total parameters 43", "4 epochs", "val_accuracy", "optimizer adam",
+                     "beta1 0.9", "xavier init", "early stopping off", "validation split 0.2"):
         assert fragment in text, fragment
+
+
+def test_info_shows_the_tuning_trials_by_state_and_the_best(tmp_path, capsys):
+    path = tmp_path / "tuned.h5"
+    assert main(["tune", "--dataset", "gauss", "--samples", "80", "--epochs", "3", "--layers", "4",
+                 "--method", "random", "--trials", "3", "--jobs", "1", "--quiet", "--save", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tuning"))
+    assert "random search, 3 complete; best trial" in line and "accuracy" in line
+    assert main(["info", str(path), "--json"]) == 0
+    tuning = json.loads(capsys.readouterr().out)["tuning"]
+    assert tuning["trials"]["complete"] == 3 and tuning["best"]["number"] in (0, 1, 2)
 
 
 def test_info_json(session, capsys):

@@ -1,9 +1,14 @@
 """The editing panels: data set, layers, hyperparameters with tooltips, import, undo and redo."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox, QDialog
 
 from workbench.gui.widgets.architecture_editor import layer_parameter_counts
 from workbench.gui.widgets.hyperparameter_form import SECTIONS
 from workbench.gui.widgets.import_dialog import ImportDialog
+from workbench.core.config_summary import hyperparameter_rows
 
 from gui_helpers import edit
 
@@ -16,9 +21,14 @@ def test_choosing_a_data_set_rebuilds_the_experiment(window):
     assert exp.data.dataset.n_features == 4 and exp.task == "classification"
     assert window.architecture_editor.table.item(2, 1).text() == "3"      # output: 3 classes
     assert not window.data_panel.samples.isEnabled()
+    assert window.data_panel.samples.text() == "all rows"            # not a made-up count
     assert "150 samples" in window.data_panel.summary.text()
+    assert "samples" not in dict(dict(hyperparameter_rows(window.controller.config))["Data"])
     window.boundary_view.flush()
     assert not window.boundary_view.shows_boundary()
+    box.setCurrentIndex(box.findData("spiral"))
+    assert window.data_panel.samples.text() == "500"
+    assert dict(dict(hyperparameter_rows(window.controller.config))["Data"])["samples"] == "500"
 
 
 def test_the_2d_data_sets_have_thumbnails(window):
@@ -64,14 +74,23 @@ def test_parameter_counts_per_layer_and_total_with_memory(window):
     assert sum(counts) == window.controller.experiment.network.parameter_count()
 
 
-def test_every_hyperparameter_control_has_a_tooltip(window):
+def _teaches(text: str) -> bool:
+    """What it is, that it is a hyperparameter, typical values, and the symptom of too high/low."""
+    return "Hyperparameter" in text and "typical" in text.lower() and "too " in text.lower()
+
+
+def test_every_hyperparameter_control_has_a_tooltip_that_teaches_it(window):
     form = window.hyperparameter_form
     for _, fields in SECTIONS:
         for field in fields:
-            text = form.control(field.path).toolTip()
-            assert "Hyperparameter" in text, field.path
+            assert _teaches(form.control(field.path).toolTip()), field.path
     for widget in window.data_panel._fields.values():
-        assert widget.toolTip()
+        assert _teaches(widget.toolTip())
+    assert _teaches(window.data_panel.dataset_box.toolTip())
+    editor = window.architecture_editor
+    for column in range(1, editor.table.columnCount()):
+        header = editor.table.horizontalHeaderItem(column).toolTip()
+        assert not header or _teaches(header) or "parameter (learned" in header, column
 
 
 def test_optimizer_knobs_follow_the_optimizer(window):
@@ -105,6 +124,23 @@ def test_undo_and_redo_configuration_edits(window):
     window.redo_action.trigger()
     assert window.controller.config.optimizer.lr == 0.05
     assert stack.count() == 2
+
+
+def test_ctrl_z_in_the_control_just_edited_undoes_the_configuration_edit(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    spin = window.hyperparameter_form.control("training.epochs")
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "40")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert window.controller.config.training.epochs == 40
+    qtbot.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.config.training.epochs == 200 and spin.value() == 200
+    qtbot.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.controller.config.training.epochs == 40 and spin.value() == 40
 
 
 def test_quick_edits_of_one_control_undo_as_one_step(window):
@@ -150,6 +186,26 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     assert chosen["preview_rows"] == 20
     assert "3 classes" in chosen["description"]
     assert window.controller.experiment.data.dataset.n_features >= 3
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".npz"])
+def test_dropping_a_data_file_opens_the_import_preview(window, tmp_path, monkeypatch, suffix):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    path = tmp_path / f"dropped{suffix}"
+    if suffix == ".csv":
+        path.write_text("a,b,c,label\n" + "".join(f"{r[0]},{r[1]},{r[2]},{t}\n" for r, t in zip(X, y)))
+    else:
+        np.savez(path, X=X, y=y)
+    previewed = []
+    monkeypatch.setattr(ImportDialog, "exec", lambda dialog: previewed.append(dialog) or QDialog.DialogCode.Accepted)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))
+    assert len(previewed) == 1
+    assert window.controller.config.data.path == str(path)
+    assert window.controller.experiment.data.dataset.n_features == 3
 
 
 def test_applying_the_best_tuned_configuration_is_undoable(window):

@@ -2,6 +2,7 @@
 rate mid-run, divergence, step, reset, replay, close while training."""
 import math
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -29,9 +30,14 @@ def test_one_click_trains_to_the_end_with_live_curves_and_parameter_view(qtbot, 
     assert window.progress.value() == 25
     assert "samples/s" in window.speed_label.text()
     assert window.isWindowModified()
-    window.parameters_view.flush()
+    view = window.parameters_view                  # the table a person reads: the learned weights now
+    window.show()
+    window.docks["Parameters vs hyperparameters"].raise_()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 6 and view.summary.text().startswith("Epoch 25"))
     weight = exp.network.params["dense_0/weight"]
-    assert window._live_inspection.layers[0].weight.mean == pytest.approx(float(weight.mean()), rel=1e-5)
+    assert view.cell_text(0, "layer") == "dense_0" and view.cell_text(0, "shape") == "2 × 8"
+    assert float(view.cell_text(0, "mean")) == pytest.approx(float(weight.mean()), rel=1e-3, abs=1e-4)
+    assert float(view.cell_text(0, "norm")) == pytest.approx(float(np.linalg.norm(weight)), rel=1e-3)
 
 
 def test_stop_mid_run_keeps_whole_epochs(qtbot, window):
@@ -93,16 +99,42 @@ def test_pause_holds_training_and_train_resumes_it(qtbot, window):
 
 
 def test_divergence_stops_with_advice_and_finite_curves(qtbot, window, dialogs):
-    edit(window, {"data.dataset": "plane", "optimizer.name": "sgd", "optimizer.lr": 90.0,
-                  "layers": [{"units": 16, "activation": "linear"}], "training.epochs": 200})
+    # the warm-up raises the rate epoch by epoch: a few good epochs, then it diverges
+    edit(window, {"data.dataset": "plane", "optimizer.name": "sgd", "optimizer.lr": 3.0,
+                  "schedule.warmup_epochs": 20, "layers": [{"units": 16, "activation": "relu"}],
+                  "training.epochs": 60})
     final = train_to_end(qtbot, window)
     assert final.status == "diverged"
     assert window.state_label.text() == "diverged"
     warning = dialogs.texts("warning")[-1]
     assert "learning rate" in warning
     drawn = curve(window.loss_plot)           # the curve stops at the last finite epoch
-    assert len(drawn) == window.controller.experiment.epochs_trained
+    epochs = window.controller.experiment.epochs_trained
+    assert epochs >= 3 and len(drawn) == epochs
     assert all(math.isfinite(v) for v in drawn)
+    assert window.statusBar().currentMessage().startswith("training diverged")
+    window.train_action.trigger()              # the next run starts with a clean status line
+    assert window.statusBar().currentMessage() == ""
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: not window.runner.is_running, timeout=10_000)
+
+
+def test_early_stopping_marks_the_epoch_after_the_run_and_on_reopening(qtbot, make_window, dialogs, tmp_path):
+    window = make_window()
+    edit(window, {"data.dataset": "iris", "training.epochs": 2000, "training.early_stopping": 5})
+    final = train_to_end(qtbot, window)
+    assert final.status == "early_stopped"
+    window.loss_plot.flush()
+    assert window.loss_plot.early_stop_line.isVisible()
+    assert window.loss_plot.early_stop_line.value() == final.epoch
+    dialogs.save_path = str(tmp_path / "early.h5")
+    window.save_as_action.trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "early.h5").is_file() and not window.isWindowModified(), timeout=10_000)
+    reopened = make_window()
+    assert reopened.open_path(str(tmp_path / "early.h5"))
+    reopened.loss_plot.flush()
+    assert reopened.loss_plot.early_stop_line.isVisible()
+    assert reopened.loss_plot.early_stop_line.value() == final.epoch
 
 
 def test_step_trains_one_epoch(qtbot, window):

@@ -164,10 +164,27 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
         "last": last,
         "runs": len(contents.runs),
         "tuning_trials": len(contents.tuning["trials"]) if contents.tuning else 0,
+        "tuning": _tuning_summary(contents.tuning),
     }
 
 
+def _tuning_summary(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The search's method, trials by state and best trial, for `info`."""
+    if not record:
+        return None
+    from workbench.core.tuning import best_trial, trial_counts
+
+    best, settings = best_trial(record), record.get("settings", {})
+    return {"method": settings.get("method"), "metric": settings.get("metric", "score"),
+            "trials": trial_counts(record),
+            "best": None if best is None else {key: best.get(key) for key in ("number", "score", "score_std", "params")}}
+
+
 def format_summary(summary: dict[str, Any]) -> str:
+    from workbench.core.config import Config
+    from workbench.core.config_summary import hyperparameter_rows
+    from workbench.core.tuning import describe_params
+
     d, cfg = summary["data"], summary["config"]
     out = [f"session   {summary['file']} (Workbench {summary['workbench_version']}, saved {summary['saved']})",
            f"data      {d['source']}: {d['task']}, {d['samples']} samples ({d['train']} train, "
@@ -180,18 +197,23 @@ def format_summary(summary: dict[str, Any]) -> str:
         out.append(f"          {layer['name']:<10} {layer['units']:>5}  {layer['activation']:<11}  "
                    f"{shape:<12}  {layer['bias_shape'][0]:>5}  {layer['parameters']:>10}")
     out.append(f"          total parameters {summary['parameters']}")
-    opt, train = cfg["optimizer"], cfg["training"]
-    dropouts = sorted({layer["dropout"] for layer in cfg["layers"]})
-    out.append(f"hyper     optimizer {opt['name']}, lr {opt['lr']:g}, batch size {train['batch_size']}, "
-               f"epochs {train['epochs']}, loss {train['loss'] or 'default for the task'}, "
-               f"l1 {train['l1']:g}, l2 {train['l2']:g}, dropout {', '.join(f'{p:g}' for p in dropouts) or '0'}, "
-               f"schedule {cfg['schedule']['name']}, seed {train['seed']}, dtype {train['dtype']}")
+    for index, (section, rows) in enumerate(hyperparameter_rows(Config.from_dict(cfg))):
+        settings = ", ".join(f"{name} {value}" for name, value in rows)
+        out.append(f"{'hyper' if index == 0 else '':<10}{section.lower()}: {settings}")
     out.append(f"trained   {summary['epochs']} epochs, status {summary['status']}")
     if summary["last"]:
         figures = ", ".join(f"{k} {'n/a' if v is None else format(v, '.4g')}" for k, v in summary["last"].items())
         out.append(f"last      {figures}")
-    if summary["runs"] or summary["tuning_trials"]:
-        out.append(f"also      {summary['runs']} earlier runs, {summary['tuning_trials']} tuning trials")
+    if summary["runs"]:
+        out.append(f"runs      {summary['runs']} earlier runs")
+    tuning = summary["tuning"]
+    if tuning:
+        counts = ", ".join(f"{n} {state}" for state, n in tuning["trials"].items() if n)
+        best = tuning["best"]
+        out.append(f"tuning    {tuning['method']} search, {counts}"
+                   + (f"; best trial {best['number']}: {tuning['metric']} {best['score']:.4g}"
+                      + (f" ± {best['score_std']:.2g}" if best.get("score_std") is not None else "")
+                      + f" ({describe_params(best['params'])})" if best else ""))
     return "\n".join(out)
 
 

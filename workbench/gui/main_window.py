@@ -12,11 +12,11 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QScrollArea, QStackedWidget, QToolBar, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QScrollArea, QStackedWidget, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from workbench.core.data import DataError
 from workbench.core.history import EpochReport
@@ -58,6 +58,36 @@ STATUS_TEXT = {"running": "training", "completed": "done", "early_stopped": "don
                "diverged": "diverged", "stopped": "stopped", "new": "idle"}
 
 
+class StatusField(QLabel):
+    """A status-bar item with a separator line on its left; it takes no room while it is empty."""
+
+    def __init__(self, text: str = "", first: bool = False):
+        super().__init__()
+        self.setStyleSheet("QLabel { padding: 0 6px; }" if first else
+                           "QLabel { padding: 0 6px; border-left: 1px solid palette(mid); }")
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+class UndoKeysToWindow(QObject):
+    """Lets Ctrl+Z / Ctrl+Shift+Z reach the window's configuration undo from inside an editor.
+
+    A spin box or line edit would take the keys for its own text undo; but the panels commit every
+    edit to the configuration at once, so there the configuration's undo is the field's undo.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+                or event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier
+                                                              | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Z)):
+            return True         # left unaccepted, so the shortcut goes to the window's actions
+        return False
+
+
 class MainWindow(QMainWindow):
     """Workbench's window: edit hyperparameters on the left, watch parameters learn on the right."""
 
@@ -76,6 +106,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._restore_settings()
+        self._undo_keys = UndoKeysToWindow(self)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self._on_runner_state("idle")
         self._on_experiment_changed(self.controller.experiment)
         self._on_path_changed(self.controller.path or "")
@@ -135,6 +167,13 @@ class MainWindow(QMainWindow):
         if visible and isinstance(dock, QDockWidget):
             for view in dock.findChildren(ThrottledView):
                 view.catch_up()
+
+    @Slot(QWidget, QWidget)
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """An editor control got the focus: route the undo keys past it (installing twice is a no-op)."""
+        if new is not None and any(panel.isAncestorOf(new) for panel in
+                                   (self.data_panel, self.architecture_editor, self.hyperparameter_form)):
+            new.installEventFilter(self._undo_keys)
 
     def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
@@ -209,16 +248,16 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.state_label = QLabel("idle")
-        self.epoch_label = QLabel()
+        self.state_label = StatusField("idle", first=True)
+        self.epoch_label = StatusField()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(False)
-        self.speed_label = QLabel()
-        self.eta_label = QLabel()
-        self.convergence_label = QLabel()
-        for widget in (self.state_label, self.epoch_label, self.progress, self.speed_label,
-                       self.eta_label, self.convergence_label):
+        self.speed_label = StatusField()
+        self.eta_label = StatusField()
+        self.convergence_label = StatusField()
+        for widget in (self.state_label, self.epoch_label, self.progress, self.speed_label, self.eta_label,
+                       self.convergence_label):
             bar.addPermanentWidget(widget)
 
     def _connect(self) -> None:
@@ -281,6 +320,7 @@ class MainWindow(QMainWindow):
             return
         self.controller.busy = True
         self._epoch_times.clear()
+        self.statusBar().clearMessage()          # the last run's outcome is no longer news
         self._set_editing(False)
         self.runner.start(experiment, epochs=epochs)
 
@@ -351,13 +391,15 @@ class MainWindow(QMainWindow):
         else:
             self.eta_label.setText("")
         if report.finished and report.message:
-            self.statusBar().showMessage(report.message, 15000)
+            # the first clause fits beside the permanent items; the whole message is the tooltip
+            self.statusBar().showMessage(report.message.split("; ")[0], 15000)
+            self.statusBar().setToolTip(report.message)
 
     def _refresh_after_run(self) -> None:
         exp = self.controller.experiment
         self.replay_bar.set_epochs(exp.snapshots.keys())
         self._refresh_runs()
-        self.loss_plot.set_history(exp.history)
+        self.loss_plot.set_history(exp.history, exp.status)
         self.metric_plot.set_history(exp.history)
 
     # --- configuration ------------------------------------------------------------------------------
@@ -390,13 +432,15 @@ class MainWindow(QMainWindow):
         self.metric_plot.set_task(experiment.task)
         self.outcome_stack.setCurrentWidget(self.confusion_view if experiment.task == "classification"
                                             else self.prediction_view)
-        self.loss_plot.set_history(experiment.history)
+        self.loss_plot.set_history(experiment.history, experiment.status)
         self.metric_plot.set_history(experiment.history)
         self.replay_bar.replay_epoch = None
         self.replay_bar.set_epochs(experiment.snapshots.keys())
         self._live_inspection = inspect(experiment)
         self._show_inspection(self._live_inspection)
         self._on_config_changed(self.controller.config)
+        # another session (New, Open, Recover): the panel clears, stops an old search, shows this
+        # session's saved search if any; the same session again (a reset) leaves the panel alone
         if experiment.tuning:
             self.tuning_panel.show_record(experiment.tuning)
         self._show_idle_status(experiment)

@@ -106,7 +106,10 @@ class DataPanel(QWidget):
         """Show `config.data` and the seed without emitting edits."""
         data = config.data
         generated = data.path is None and isinstance(BUILTIN_DATASETS.get(data.dataset), GeneratedDataset)
-        values = {"data.samples": data.samples or (BUILTIN_DATASETS[data.dataset].n_samples if generated else 10),
+        # a table or file has the samples it has: the field shows "all rows" (its minimum) then
+        self.samples.setSpecialValueText("" if generated else "all rows")
+        values = {"data.samples": (data.samples or BUILTIN_DATASETS[data.dataset].n_samples) if generated
+                  else self.samples.minimum(),
                   "data.noise": data.noise, "data.val_split": data.val_split,
                   "data.test_split": data.test_split, "training.seed": config.training.seed}
         for path, widget in self._fields.items():

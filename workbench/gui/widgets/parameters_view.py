@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from workbench.core.config import Config
+from workbench.core.config_summary import hyperparameter_rows
 from workbench.core.inspection import Inspection
 from workbench.gui.widgets.view_base import ThrottledView
 
@@ -18,39 +19,6 @@ EXPLANATION = ("Hyperparameters (left) are the choices you make before training;
                "the weights and biases that training learns from the data.")
 COLUMNS = ("layer", "tensor", "shape", "count", "mean", "std", "min", "max", "norm")
 STAT_FIELDS = ("mean", "std", "min", "max", "norm")
-# The optimizer and schedule knobs each choice reads (the rest of their section does not apply).
-OPTIMIZER_KNOBS = {"sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",), "adagrad": ("eps",),
-                   "rmsprop": ("rho", "momentum", "eps"), "adam": ("beta1", "beta2", "eps"),
-                   "adamw": ("beta1", "beta2", "eps", "weight_decay")}
-SCHEDULE_KNOBS = {"constant": (), "step": ("step_size", "gamma"), "exponential": ("gamma",),
-                  "cosine": ("min_lr",)}
-
-
-def hyperparameter_rows(config: Config) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section, [(setting, value), ...]) for the settings that apply to this config."""
-    d, o, s, t = config.data, config.optimizer, config.schedule, config.training
-    data = [("data set", d.path or d.dataset)]
-    data += [] if d.path else [("samples", "default" if d.samples is None else str(d.samples)),
-                               ("noise", f"{d.noise:g}")]
-    data += [("validation split", f"{d.val_split:g}"), ("test split", f"{d.test_split:g}")]
-    layers = [(f"hidden {i}", f"{layer.units} {layer.activation}, {layer.init} init"
-               + (f", dropout {layer.dropout:g}" if layer.dropout else ""))
-              for i, layer in enumerate(config.layers)]
-    layers.append(("output", "follows the task"))
-    optimizer = [("optimizer", o.name), ("learning rate", f"{o.lr:g}")]
-    optimizer += [(knob, f"{getattr(o, knob):g}") for knob in OPTIMIZER_KNOBS.get(o.name, ())]
-    schedule = [("schedule", s.name)]
-    schedule += [(knob, f"{getattr(s, knob):g}") for knob in SCHEDULE_KNOBS.get(s.name, ())]
-    schedule += [("warm-up epochs", str(s.warmup_epochs))] if s.warmup_epochs else []
-    training = [("epochs", str(t.epochs)), ("batch size", str(t.batch_size)),
-                ("loss", t.loss or "task default"), ("L1", f"{t.l1:g}"), ("L2", f"{t.l2:g}"),
-                ("gradient clipping", f"{t.clip_norm:g}" if t.clip_norm else "off"),
-                ("early stopping", f"{t.early_stopping} epochs" if t.early_stopping else "off"),
-                ("seed", str(t.seed)), ("dtype", t.dtype)]
-    return [("Data", data), ("Architecture", layers), ("Optimizer", optimizer), ("Schedule", schedule),
-            ("Training", training)]
-
-
 def parameter_rows(inspection: Inspection) -> list[tuple[str, ...]]:
     """One row of texts per layer and tensor, in COLUMNS order."""
     rows = []
