@@ -1,7 +1,9 @@
-"""The training thread on its own: runs, stops within a batch, pauses between epochs, steps, and
-drops reports of an old run. Waits are on the runner's GUI-thread signals, never sleeps."""
+"""The training thread on its own: runs, stops within a batch, pauses between epochs, steps, drops
+reports of an old run, and copies the session between epochs for saving without ending the run.
+Waits are on the runner's GUI-thread signals, never sleeps."""
 import time
 
+import numpy as np
 import pytest
 
 from workbench.core.config import Config
@@ -144,3 +146,92 @@ def test_reports_come_at_most_four_times_a_second_and_inspections_twice(qtbot, r
     assert [r.epoch for batch in emits for r in batch] == list(range(1, 901))   # every epoch, once
     assert len(emits) <= seconds / 0.25 + 1
     assert len(inspected) <= seconds / 0.5 + 1 and inspected[-1] == 900      # the end is always inspected
+
+
+# --- copies for saving while training -------------------------------------------------------------
+def captures(runner):
+    got = []
+    runner.captured.connect(lambda number, contents: got.append((number, contents)))
+    return got
+
+
+def test_a_capture_copies_the_session_between_epochs_and_the_run_goes_on(qtbot, runner):
+    exp = experiment(epochs=100_000)
+    seen, got = collect(runner), captures(runner)
+    runner.start(exp)
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20_000)
+    number = runner.request_capture()
+    assert number > 0
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
+    served, contents = got[0]
+    assert served == number
+    epochs = contents.epochs_trained
+    assert [r.epoch for r in seen][:epochs] == list(range(1, epochs + 1))   # reported before the copy
+    qtbot.waitUntil(lambda: exp.epochs_trained > epochs + 3, timeout=20_000)
+    assert runner.state == "training"
+    latest = contents.snapshots[epochs]                 # weights belong to the last epoch held
+    for name, value in contents.params.items():
+        np.testing.assert_array_equal(value, latest[name])
+    assert contents.history["train_loss"].tolist() == exp.history.train_loss[:epochs]
+    assert contents.status == "stopped"
+    with qtbot.waitSignal(runner.run_finished, timeout=5_000):
+        runner.stop()
+    assert len(got) == 1
+
+
+def test_a_paused_run_is_copied_where_it_waits_and_stays_paused(qtbot, runner):
+    exp = experiment(epochs=1000)
+    seen, got = collect(runner), captures(runner)
+    runner.start(exp, paused=True)
+    qtbot.waitUntil(lambda: runner.holding, timeout=20_000)
+    runner.request_capture()
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
+    assert got[0][1].epochs_trained == exp.epochs_trained == 1
+    qtbot.waitUntil(lambda: runner.holding, timeout=5_000)
+    assert runner.state == "paused" and exp.epochs_trained == 1
+    runner.step(exp)                                    # the gate still works after a capture
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=20_000)
+    with qtbot.waitSignal(runner.run_finished, timeout=5_000):
+        runner.stop()
+    assert exp.epochs_trained == 2
+
+
+def test_a_run_that_ends_before_the_next_epoch_is_copied_after_it_ended(qtbot, runner):
+    exp = experiment(epochs=100_000, **{"data.samples": 4000, "training.batch_size": 8})
+    seen, got, order = collect(runner), captures(runner), []
+    runner.run_finished.connect(lambda _final: order.append("finished"))
+    runner.captured.connect(lambda _n, _c: order.append("captured"))
+    runner.start(exp)
+    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=20_000)
+    with qtbot.waitSignal(runner.captured, timeout=5_000):
+        number = runner.request_capture()
+        runner.stop()                                    # within the epoch: no boundary comes
+    assert got[0][0] == number
+    assert got[0][1].epochs_trained == exp.epochs_trained
+    if order[0] == "finished":                           # (unless the epoch ended first after all)
+        assert got[0][1].status == "stopped" and order == ["finished", "captured"]
+
+
+def test_no_capture_is_asked_for_without_a_run(runner):
+    assert runner.request_capture() == 0
+
+
+def test_the_pause_gate_serves_a_capture_and_keeps_holding():
+    import threading
+
+    stop = threading.Event()
+    gate = PauseGate(stop)
+    gate.pause()
+    served = []
+
+    def capture(number):
+        served.append(number)
+        if len(served) == 1:
+            gate.request_capture(7)                      # asked again during the copy
+        else:
+            stop.set()                                   # then end the wait
+    gate.request_capture(3)
+    started = time.perf_counter()
+    gate.wait_turn(capture)
+    assert served == [3, 7]
+    assert time.perf_counter() - started < 1.0

@@ -267,6 +267,9 @@ class MainWindow(QMainWindow):
         c.path_changed.connect(self._on_path_changed)
         c.modified_changed.connect(self.setWindowModified)
         c.autosave_failed.connect(self._on_autosave_failed)
+        c.file_written.connect(self._on_file_written)
+        c.file_failed.connect(self._on_file_failed)
+        c.attach_runner(self.runner)         # saves and autosaves copy a running session between epochs
         for editor in (self.data_panel, self.architecture_editor, self.hyperparameter_form):
             editor.config_edited.connect(self._on_config_edited)
         self.data_panel.import_requested.connect(self.import_dialog)
@@ -510,21 +513,63 @@ class MainWindow(QMainWindow):
         self.replay.request(self.controller.experiment, int(epoch))
 
     # --- files --------------------------------------------------------------------------------------
+    class _DontSaveLabel(QObject):
+        """Labels a message box's Discard button "Don't Save" as the box is shown (the button keeps
+        its destructive role); installed on the application for the length of one question."""
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+            if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
+                button = watched.button(QMessageBox.StandardButton.Discard)
+                if button is not None:
+                    button.setText("Don't Save")
+            return False
+
     def confirm_discard(self) -> bool:
         """Unsaved work: ask Save / Don't Save / Cancel; True when it is fine to go on."""
         if not self.controller.modified:
             return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {self.controller.display_name()}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard |
-            QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        answer = self._ask_save_changes()
         if answer == QMessageBox.StandardButton.Save:
-            return self.save()
+            return self._save_before_going_on()
         return answer == QMessageBox.StandardButton.Discard
 
+    def _ask_save_changes(self) -> QMessageBox.StandardButton:
+        """The question goes through QMessageBox.question, which tests patch; "Don't Save" is the
+        Discard button, relabelled as the box is shown."""
+        buttons = QMessageBox.StandardButton
+        relabel = self._DontSaveLabel(self)
+        app = QApplication.instance()
+        app.installEventFilter(relabel)
+        try:
+            return QMessageBox.question(
+                self, "Unsaved changes", f"Save the changes to {self.controller.display_name()}?",
+                buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        finally:
+            app.removeEventFilter(relabel)
+            relabel.deleteLater()
+
+    def _save_before_going_on(self) -> bool:
+        """Save from the prompt. What follows (closing, New, Open) ends the run anyway and must
+        know the outcome, so the run is ended first and the file written before returning."""
+        path = self.controller.path or self._ask_session_path()
+        if not path:
+            return False
+        self._stop_training()
+        try:
+            written = self.controller.save(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot save session", str(err))
+            return False
+        self._remember_recent(written)
+        self.statusBar().showMessage(f"Saved {written}", 5000)
+        return True
+
     def _stop_training(self) -> None:
+        """Before closing, New or Open: end the run and finish the files already asked for (a run
+        that ends hands over the copies it still owed to pending saves)."""
         if self.runner.is_running:
             self.runner.shutdown()
+        self.controller.wait_for_writes()
 
     @Slot()
     def new_session(self) -> None:
@@ -553,45 +598,68 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def save(self) -> bool:
+        """Save (Ctrl+S) without ending a run: the file holds the session at the next epoch
+        boundary and is written off the GUI thread. True when the save is under way."""
         if not self.controller.path:
             return self.save_as()
         return self._save_to(self.controller.path)
 
     @Slot()
     def save_as(self) -> bool:
+        path = self._ask_session_path()
+        return bool(path) and self._save_to(path)
+
+    def _ask_session_path(self) -> str:
+        """The Save As dialog; "" when cancelled; a name without .h5 gets it."""
         suggested = self.controller.path or str(Path(self._folder()) / "session.h5")
         path, _ = QFileDialog.getSaveFileName(self, "Save session", suggested, SESSION_FILTER)
-        if not path:
-            return False
-        if not path.lower().endswith(".h5"):
+        if path and not path.lower().endswith(".h5"):
             path += ".h5"
-        return self._save_to(path)
+        return path
 
     def _save_to(self, path: str) -> bool:
-        self._stop_training()
         try:
-            written = self.controller.save(path)
+            self.controller.save_in_background(path)
         except USER_ERRORS as err:
             QMessageBox.warning(self, "Cannot save session", str(err))
             return False
-        self._remember_recent(written)
-        self.statusBar().showMessage(f"Saved {written}", 5000)
+        if self.runner.is_running:
+            self.statusBar().showMessage("Saving at the end of this epoch…", 5000)
         return True
 
     @Slot()
     def export_dialog(self) -> None:
-        suggested = str(Path(self.controller.path or "model").with_suffix(".onnx"))
-        filters = ";;".join(f"{fmt} (*{suffix})" for suffix, fmt in EXPORT_SUFFIXES.items())
-        path, _ = QFileDialog.getSaveFileName(self, "Export weights", suggested, filters)
+        """Export weights (Ctrl+E), without ending a run. The preselected filter matches the
+        suggested name; a name typed without a known suffix gets the chosen filter's."""
+        filters = {f"{fmt} (*{suffix})": suffix for suffix, fmt in EXPORT_SUFFIXES.items()}
+        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "model"
+        suggested = base.with_suffix(".onnx")
+        preset = next(name for name, suffix in filters.items() if suffix == suggested.suffix)
+        path, chosen = QFileDialog.getSaveFileName(self, "Export weights", str(suggested),
+                                                   ";;".join(filters), preset)
         if not path:
             return
-        self._stop_training()
+        if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
+            path += filters.get(chosen, filters[preset])
         try:
-            self.controller.export_weights(path)
+            self.controller.export_in_background(path)
         except USER_ERRORS as err:
             QMessageBox.warning(self, "Cannot export", str(err))
             return
-        self.statusBar().showMessage(f"Exported {path}", 5000)
+        if self.runner.is_running:
+            self.statusBar().showMessage("Exporting at the end of this epoch…", 5000)
+
+    @Slot(str, str, int)
+    def _on_file_written(self, kind: str, path: str, epochs: int) -> None:
+        if kind == "save":
+            self._remember_recent(path)
+            self.statusBar().showMessage(f"Saved {Path(path).name} ({epochs} epochs)", 5000)
+        elif kind == "export":
+            self.statusBar().showMessage(f"Exported {Path(path).name} ({epochs} epochs)", 5000)
+
+    @Slot(str, str)
+    def _on_file_failed(self, kind: str, message: str) -> None:
+        QMessageBox.warning(self, "Cannot export" if kind == "export" else "Cannot save session", message)
 
     def export_plot_dialog(self, view: QWidget, title: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self, f"Export {title} as PNG",

@@ -6,24 +6,37 @@ only changes how training continues (learning rate, epochs, penalties, ...) keep
 weights; one that changes the data, the layers or the optimizer's kind starts a fresh run (the
 trained one is kept in `experiment.runs` for comparison). Unsaved work is autosaved to the user's
 data folder, never over the user's own file, and offered for recovery after a crash.
+
+Save, Save As, Export and autosave never end a run and never write on the GUI thread:
+`save_in_background`, `export_in_background` and `autosave_now` take a copy of the session (from the
+training worker at its next epoch boundary while a run is going, see
+`TrainingRunner.request_capture`; at once otherwise), then one writer thread writes the copies in
+order. The file holds the epochs trained when the copy was taken; when the write is done the session
+is clean only if nothing changed since the copy (a run that went on training leaves it modified).
+`save()` and `export_weights()` are the synchronous forms, for when no run is going and the caller
+must know the outcome before going on (Save in the unsaved-changes prompt, before closing, New or
+Open, which end the run anyway).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal, Slot
+from PySide6.QtCore import (QCoreApplication, QEvent, QObject, QRunnable, QStandardPaths, QThreadPool,
+                            QTimer, Signal, Slot)
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.core.config import Config
 from workbench.core.experiment import Experiment
 from workbench.core.trainer import Trainer
 from workbench.io.export import EXPORTERS, export
-from workbench.io.session import contents_of, load_session, save_session
+from workbench.gui.training_runner import TrainingRunner, session_copy
+from workbench.io.session import SessionContents, load_session, write_contents
 
 AUTOSAVE_INTERVAL_MS = 60_000
 EXPORT_SUFFIXES = {f".{fmt}": fmt for fmt in EXPORTERS}     # .npz, .safetensors, .onnx
@@ -67,6 +80,50 @@ class ConfigEdit(QUndoCommand):
         self._controller._apply(self.before)
 
 
+@dataclass
+class _FileJob:
+    """One file to write from a copy of the session: a save, an export or an autosave."""
+
+    kind: str                           # "save", "export" or "autosave"
+    path: str
+    fmt: str = ""                       # the export format
+    original: str | None = None         # autosave: the user's file it belongs to
+    request: int = 0                    # the capture request it waits for (0: copied at once)
+    contents: SessionContents | None = None
+    experiment: Experiment | None = None      # the session it was copied from
+    train_mark: int = 0                 # SessionController._train_mark when it was copied
+    undo_index: int = -1                # the undo stack's index when it was copied
+
+
+class _WriterSignals(QObject):
+    done = Signal(int, str)             # job number, "" or the error message
+
+
+class _WriteJob(QRunnable):
+    """Writes one file on the writer thread (atomically: io.atomic through the writers)."""
+
+    def __init__(self, number: int, job: _FileJob, signals: _WriterSignals):
+        super().__init__()
+        self._number, self._job, self._signals = number, job, signals
+
+    def run(self) -> None:
+        job, error = self._job, ""
+        try:
+            if job.kind == "export":
+                export(job.contents, job.fmt, job.path)
+            else:
+                write_contents(job.path, job.contents)
+                if job.kind == "autosave":
+                    Path(job.path).with_suffix(".json").write_text(
+                        json.dumps({"original": job.original}), encoding="utf-8")
+        except Exception as err:  # noqa: BLE001 - every failure becomes a message, never a crash
+            error = str(err) or type(err).__name__
+        try:
+            self._signals.done.emit(self._number, error)
+        except RuntimeError:     # the controller is gone (the application is shutting down)
+            pass
+
+
 def continues_training(old: Config, new: Config) -> bool:
     """True when `new` can continue `old`'s learned weights (only training knobs differ)."""
     def shape(c: Config) -> tuple:
@@ -82,6 +139,8 @@ class SessionController(QObject):
     path_changed = Signal(str)               # "" for an unsaved session
     modified_changed = Signal(bool)
     autosave_failed = Signal(str)            # best effort: the window shows it in the status bar
+    file_written = Signal(str, str, int)     # kind ("save", "export", "autosave"), path, epochs in it
+    file_failed = Signal(str, str)           # kind ("save", "export"), message for a person
 
     def __init__(self, autosave_dir: str | os.PathLike | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -90,8 +149,17 @@ class SessionController(QObject):
         self.path: str | None = None
         self.recovered_from: str | None = None
         self._trained_since_save = False
+        self._train_mark = 0                 # counts mark_trained(): did training change the session?
         self._was_modified = False
-        self.busy = False                    # True while training: no resets, no autosave
+        self.busy = False                    # True while training: no resets, only learning-rate edits
+        self._runner: TrainingRunner | None = None
+        self._writer = QThreadPool(self)     # created before its signals: deleted (and joined) first
+        self._writer.setMaxThreadCount(1)    # files are written one at a time, in request order
+        self._writer_signals = _WriterSignals(self)
+        self._writer_signals.done.connect(self._on_written)
+        self._job_numbers = itertools.count(1)
+        self._awaiting: list[_FileJob] = []  # jobs waiting for the training worker's copy
+        self._writing: dict[int, _FileJob] = {}
         self.autosave_dir = Path(autosave_dir) if autosave_dir else default_autosave_dir()
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
@@ -174,11 +242,15 @@ class SessionController(QObject):
         self._replace(experiment, os.path.abspath(path))
 
     def save(self, path: str | None = None) -> str:
-        """Save to `path` (or the current file); returns the path written."""
-        target = os.path.abspath(path or self.path or "")
-        if not path and not self.path:
-            raise ValueError("no file name given")
-        save_session(target, self.experiment)
+        """Save to `path` (or the current file) now, on this thread; returns the path written.
+
+        Only while no run is going (the window stops training before it saves this way); writes
+        still in progress finish first, so the files end up in request order.
+        """
+        target = self._save_target(path)
+        self._check_idle()
+        self.wait_for_writes()
+        write_contents(target, session_copy(self.experiment))
         self.path, self.recovered_from = target, None
         self._trained_since_save = False
         self.undo_stack.setClean()
@@ -187,12 +259,124 @@ class SessionController(QObject):
         self.discard_autosave()
         return target
 
+    def save_in_background(self, path: str | None = None) -> str:
+        """Save to `path` (or the current file) without blocking and without ending a run.
+
+        Returns the path that will be written; `file_written("save", ...)` or `file_failed` tells
+        the outcome. The file holds the session as it was at the next epoch boundary (or now).
+        """
+        target = self._save_target(path)
+        self._copy_for(_FileJob("save", target))
+        return target
+
+    def _check_idle(self) -> None:
+        """The synchronous forms read the live experiment: never while a run changes it."""
+        if self.busy:
+            raise ValueError("training has not stopped yet; save again once it has")
+
+    def _save_target(self, path: str | None) -> str:
+        if not path and not self.path:
+            raise ValueError("no file name given")
+        return os.path.abspath(path or self.path or "")
+
     def export_weights(self, path: str) -> None:
-        """Export the learned weights; the format follows the file name (.npz, .safetensors, .onnx)."""
-        fmt = EXPORT_SUFFIXES.get(Path(path).suffix.lower())
-        if fmt is None:
-            raise ValueError(f"{Path(path).name}: choose a name ending in {', '.join(EXPORT_SUFFIXES)}")
-        export(contents_of(self.experiment), fmt, path)
+        """Export the learned weights now (no run going; see `save`); the format follows the file
+        name (.npz, .safetensors, .onnx)."""
+        fmt = export_format(path)
+        self._check_idle()
+        self.wait_for_writes()
+        export(session_copy(self.experiment), fmt, path)
+
+    def export_in_background(self, path: str) -> None:
+        """Export without blocking and without ending a run (as `save_in_background`); the format
+        follows the file name (.npz, .safetensors, .onnx), anything else is refused at once."""
+        self._copy_for(_FileJob("export", os.path.abspath(path), fmt=export_format(path)))
+
+    # --- writing off the GUI thread -----------------------------------------------------------------
+    def attach_runner(self, runner: TrainingRunner) -> None:
+        """Take copies for saving from `runner`'s worker while it trains (the window does this)."""
+        self._runner = runner
+        runner.captured.connect(self._on_captured)
+        runner.capture_failed.connect(self._on_capture_failed)
+
+    @property
+    def writing(self) -> bool:
+        """True while a file waits for its copy or is being written."""
+        return bool(self._awaiting or self._writing)
+
+    def wait_for_writes(self) -> None:
+        """Block until every file already copied is written and its outcome handled (closing).
+
+        Copies still awaited from a running worker are not waited for: stop the run first, and
+        the runner hands them over as the run ends.
+        """
+        self._writer.waitForDone()
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    def _copy_for(self, job: _FileJob) -> None:
+        runner = self._runner
+        job.request = runner.request_capture() if runner is not None else 0
+        if job.request:
+            self._awaiting.append(job)      # the worker copies at its next epoch boundary
+        else:
+            self._write(job, session_copy(self.experiment))   # nothing trains it: copy now
+
+    @Slot(int, object)
+    def _on_captured(self, number: int, contents: Any) -> None:
+        for job in self._take_awaiting(number):
+            self._write(job, contents)
+
+    @Slot(int, str)
+    def _on_capture_failed(self, number: int, message: str) -> None:
+        for job in self._take_awaiting(number):
+            self._report_failure(job, message)
+
+    def _take_awaiting(self, number: int) -> list[_FileJob]:
+        served = [job for job in self._awaiting if job.request <= number]
+        self._awaiting = [job for job in self._awaiting if job.request > number]
+        return served
+
+    def _write(self, job: _FileJob, contents: SessionContents) -> None:
+        """Queue the write of `contents` (copied just now: every report it holds has been seen)."""
+        job.contents, job.experiment = contents, self.experiment
+        job.train_mark, job.undo_index = self._train_mark, self.undo_stack.index()
+        number = next(self._job_numbers)
+        self._writing[number] = job
+        self._writer.start(_WriteJob(number, job, self._writer_signals))
+
+    @Slot(int, str)
+    def _on_written(self, number: int, error: str) -> None:
+        job = self._writing.pop(number, None)
+        if job is None:
+            return
+        if error:
+            self._report_failure(job, error)
+            return
+        if job.kind == "save" and job.experiment is self.experiment:
+            self._saved(job)
+        if job.kind in ("save", "autosave") and not self.modified:
+            self.discard_autosave()          # the user's file holds everything now
+        epochs = job.contents.epochs_trained if job.contents is not None else 0
+        job.contents = job.experiment = None
+        self.file_written.emit(job.kind, job.path, epochs)
+
+    def _saved(self, job: _FileJob) -> None:
+        """The session now has this file; it is clean if nothing changed since the copy."""
+        self.path, self.recovered_from = job.path, None
+        self._trained_since_save = self._train_mark != job.train_mark
+        if self.undo_stack.index() == job.undo_index and self.config == job.contents.config:
+            self.undo_stack.setClean()
+        else:                                # edited since the copy: no state matches the file
+            self.undo_stack.resetClean()
+        self.path_changed.emit(job.path)
+        self._emit_modified()
+
+    def _report_failure(self, job: _FileJob, message: str) -> None:
+        job.contents = job.experiment = None
+        if job.kind == "autosave":
+            self.autosave_failed.emit(f"autosave failed: {message}")
+        else:
+            self.file_failed.emit(job.kind, message)
 
     def _replace(self, experiment: Experiment, path: str | None, recovered: str | None = None) -> None:
         self.experiment = experiment
@@ -211,18 +395,25 @@ class SessionController(QObject):
 
     @Slot()
     def autosave_now(self) -> Path | None:
-        """Write unsaved work beside the user's files (never over them); None when nothing to do."""
-        if not self.modified or self.busy:
+        """Autosave unsaved work beside the user's files (never over them), in the background.
+
+        While training, the copy is taken at the next epoch boundary and the run goes on. Returns
+        the autosave's path (`file_written("autosave", ...)` says when it is on disk), or None
+        when there is nothing to do (no unsaved work, or an autosave is still under way).
+        """
+        if not self.modified or any(job.kind == "autosave" for job in self._pending_jobs()):
             return None
         target = self.autosave_path()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            save_session(str(target), self.experiment)
-            target.with_suffix(".json").write_text(json.dumps({"original": self.path}), encoding="utf-8")
         except OSError as err:
             self.autosave_failed.emit(f"autosave failed: {err}")
             return None
+        self._copy_for(_FileJob("autosave", str(target), original=self.path))
         return target
+
+    def _pending_jobs(self) -> list[_FileJob]:
+        return self._awaiting + list(self._writing.values())
 
     def discard_autosave(self) -> None:
         for path in (self.autosave_path(), self.autosave_path().with_suffix(".json")):
@@ -254,6 +445,7 @@ class SessionController(QObject):
     # --- modified state ----------------------------------------------------------------------------
     def mark_trained(self) -> None:
         self._trained_since_save = True
+        self._train_mark += 1
         self._emit_modified()
 
     @Slot(bool)
@@ -264,6 +456,14 @@ class SessionController(QObject):
         if self.modified != self._was_modified:
             self._was_modified = self.modified
             self.modified_changed.emit(self.modified)
+
+
+def export_format(path: str) -> str:
+    """The export format a file name asks for; ValueError (for a person) when it asks for none."""
+    fmt = EXPORT_SUFFIXES.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{Path(path).name}: choose a name ending in {', '.join(EXPORT_SUFFIXES)}")
+    return fmt
 
 
 def default_autosave_dir() -> Path:

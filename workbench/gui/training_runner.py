@@ -6,12 +6,19 @@ run; `started -> run`, `finished/failed -> thread.quit`, `thread.finished -> del
 queued slot would never run while `run()` occupies the thread). Pause waits between epochs, so a
 paused run resumes exactly as if it had never paused. Every emit carries the run number, so late
 reports of an old run are dropped, and only snapshots (reports, inspections) cross the thread.
+
+Saving while training: `request_capture()` asks the worker for a copy of the whole session at the
+next epoch boundary (the only moment the experiment is consistent: the history columns, weights,
+optimizer and random stream all belong to the same epoch). The worker takes the copy itself, in
+the gate between two epochs, and goes on training; `captured` brings it to the GUI thread, which
+writes it off its own thread. A run that ends first is copied when it has ended.
 """
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QRunnable, QThread, QThreadPool, Signal, Slot
 
@@ -19,20 +26,45 @@ from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.inspection import histogram_edges, inspect
 from workbench.core.trainer import Trainer
+from workbench.io.session import SessionContents, contents_of
 
 REPORT_INTERVAL = 0.25      # seconds between progress emits (the last epoch always goes out): 4 Hz,
                             # the pace the curves redraw at while training
 INSPECT_INTERVAL = 0.5      # seconds between inspections (weights, histograms, boundary)
 
 
+def session_copy(experiment: Experiment) -> SessionContents:
+    """The session content of `experiment` as copies that no later epoch changes.
+
+    Call it where nothing trains `experiment` (between epochs on the worker, or with no run going).
+    Learned parameters are copied; the history, optimizer and random state come out of
+    `contents_of` as fresh arrays already; the data, earlier runs and replay snapshots are never
+    changed in place, so they are shared. A run captured mid-way is saved as "stopped" (the status
+    of a run interrupted between epochs, which Train resumes), never as "running".
+    """
+    contents = contents_of(experiment)
+    contents.params = {name: value.copy() for name, value in contents.params.items()}
+    contents.tuning = copy.deepcopy(contents.tuning)
+    contents.runs = list(contents.runs)
+    if contents.status == "running":
+        contents.status = "stopped"
+    return contents
+
+
 class PauseGate:
-    """Holds the worker between epochs while paused; Step lets one epoch through; Stop always wins."""
+    """Holds the worker between epochs while paused; Step lets one epoch through; Stop always wins.
+
+    It is also where the worker serves capture requests (a copy of the session for saving): the
+    request wakes a paused worker too, which copies and goes back to waiting.
+    """
 
     def __init__(self, stop: threading.Event):
         self._stop = stop
         self._cond = threading.Condition()
         self._paused = False
         self._steps = 0
+        self._capture_wanted = 0    # number of the latest capture request, 0 for none
+        self._capture_served = 0
         self.holding = False        # True while the worker is blocked here (for status and tests)
 
     @property
@@ -57,15 +89,34 @@ class PauseGate:
         with self._cond:
             self._cond.notify_all()
 
-    def wait_turn(self) -> None:
-        """Block (without spinning) until the next epoch may start or a stop was requested."""
+    def request_capture(self, number: int) -> None:
+        """Ask for a capture (request `number`, increasing) at the next epoch boundary."""
         with self._cond:
-            while self._paused and not self._steps and not self._stop.is_set():
-                self.holding = True
-                self._cond.wait(0.2)
-            self.holding = False
-            if self._paused and self._steps:
-                self._steps -= 1
+            self._capture_wanted = max(self._capture_wanted, number)
+            self._cond.notify_all()
+
+    def wait_turn(self, capture: Callable[[int], None] | None = None) -> None:
+        """Block (without spinning) until the next epoch may start or a stop was requested.
+
+        A capture requested meanwhile is served first: `capture(number)` runs outside the lock
+        (pause, resume and step never wait for it), then the gate is checked again.
+        """
+        def capture_pending() -> bool:
+            return capture is not None and self._capture_wanted > self._capture_served
+
+        while True:
+            with self._cond:
+                while (not capture_pending() and self._paused and not self._steps
+                       and not self._stop.is_set()):
+                    self.holding = True
+                    self._cond.wait(0.2)
+                if not capture_pending():
+                    self.holding = False
+                    if self._paused and self._steps:
+                        self._steps -= 1
+                    return
+                number = self._capture_served = self._capture_wanted
+            capture(number)
 
 
 class TrainingWorker(QObject):
@@ -74,6 +125,8 @@ class TrainingWorker(QObject):
     progress = Signal(int, object, object)     # run number, [EpochReport, ...], Inspection or None
     finished = Signal(int, object)             # run number, final EpochReport or None
     failed = Signal(int, str)                  # run number, message for a person
+    captured = Signal(int, int, object)        # run number, capture request, SessionContents copy
+    capture_failed = Signal(int, int, str)     # run number, capture request, message
 
     def __init__(self, run_number: int, experiment: Experiment, epochs: int | None,
                  stop: threading.Event, gate: PauseGate):
@@ -100,6 +153,21 @@ class TrainingWorker(QObject):
         # the first emit waits its turn too: the views show the starting point already
         last_emit = last_inspect = time.perf_counter()
         final = None
+
+        def capture(number: int) -> None:
+            """Between epochs: the reports so far go out first, so the GUI has seen every epoch
+            the copy holds before the copy itself."""
+            nonlocal pending, last_emit
+            if pending:
+                self.progress.emit(self.run_number, pending, None)
+                pending, last_emit = [], time.perf_counter()
+            try:
+                contents = session_copy(exp)
+            except Exception as err:  # noqa: BLE001 - a failed copy fails that save, not the run
+                self.capture_failed.emit(self.run_number, number, f"cannot copy the session: {err}")
+                return
+            self.captured.emit(self.run_number, number, contents)
+
         for report in Trainer(exp).run(epochs=self._epochs, stop=self._stop):
             final = report
             pending.append(report)
@@ -112,7 +180,7 @@ class TrainingWorker(QObject):
                 self.progress.emit(self.run_number, pending, inspection)
                 pending, last_emit = [], now
             if not report.finished:
-                self._gate.wait_turn()
+                self._gate.wait_turn(capture)
         return final
 
 
@@ -126,6 +194,8 @@ class TrainingRunner(QObject):
     reports_ready = Signal(object, object)     # [EpochReport, ...], Inspection or None
     run_finished = Signal(object)              # final EpochReport (or None when there was nothing to do)
     run_failed = Signal(str)
+    captured = Signal(int, object)             # capture request served, SessionContents (a copy)
+    capture_failed = Signal(int, str)          # capture request, message for a person
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -136,6 +206,9 @@ class TrainingRunner(QObject):
         self._finished_report: EpochReport | None = None
         self._stop = threading.Event()
         self._gate = PauseGate(self._stop)
+        self._experiment: Experiment | None = None
+        self._capture_wanted = 0            # the latest capture request (numbers only increase)
+        self._capture_served = 0
 
     # --- state ------------------------------------------------------------------------------------
     @property
@@ -174,8 +247,10 @@ class TrainingRunner(QObject):
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_worker_finished)
         worker.failed.connect(self._on_worker_failed)
+        worker.captured.connect(self._on_worker_captured)
+        worker.capture_failed.connect(self._on_worker_capture_failed)
         thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
+        self._thread, self._worker, self._experiment = thread, worker, experiment
         thread.start()
         self.state_changed.emit(self.state)
         return True
@@ -197,6 +272,20 @@ class TrainingRunner(QObject):
         if self.is_running and self._gate.paused:
             self._gate.resume()
             self.state_changed.emit(self.state)
+
+    def request_capture(self) -> int:
+        """Ask for a copy of the session at the next epoch boundary, without ending the run.
+
+        Returns the request's number (`captured` brings the copy, with a number at least as
+        high, on the GUI thread), or 0 when no run is going: then nothing trains the experiment
+        and the caller can copy it at once. Paused runs are copied where they wait; a run that
+        ends before its next boundary is copied once it has ended.
+        """
+        if not self.is_running:
+            return 0
+        self._capture_wanted += 1
+        self._gate.request_capture(self._capture_wanted)
+        return self._capture_wanted
 
     def stop(self) -> None:
         """Ask the run to stop; the Trainer sees it before the next batch."""
@@ -220,6 +309,18 @@ class TrainingRunner(QObject):
         if run_number == self.run_number:
             self.reports_ready.emit(reports, inspection)
 
+    @Slot(int, int, object)
+    def _on_worker_captured(self, run_number: int, number: int, contents: Any) -> None:
+        if run_number == self.run_number and number > self._capture_served:
+            self._capture_served = number
+            self.captured.emit(number, contents)
+
+    @Slot(int, int, str)
+    def _on_worker_capture_failed(self, run_number: int, number: int, message: str) -> None:
+        if run_number == self.run_number and number > self._capture_served:
+            self._capture_served = number
+            self.capture_failed.emit(number, message)
+
     @Slot(int, object)
     def _on_worker_finished(self, run_number: int, final: Any) -> None:
         if run_number == self.run_number:
@@ -240,16 +341,31 @@ class TrainingRunner(QObject):
         thread.wait()
         # deliver the worker's queued signals first, so run_finished is always the last one
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
-        failure, final = self._failure, self._finished_report
+        failure, final, experiment = self._failure, self._finished_report, self._experiment
         self._release()
         self.state_changed.emit("idle")
         if failure is not None:
             self.run_failed.emit(failure)
         else:
             self.run_finished.emit(final)
+        self._capture_after_run(experiment)
+
+    def _capture_after_run(self, experiment: Experiment | None) -> None:
+        """Captures the run ended before serving: copy the experiment as the run left it (after
+        run_finished, so the copy includes what its receivers took over from the run)."""
+        number = self._capture_wanted
+        if number <= self._capture_served or experiment is None:
+            return
+        self._capture_served = number
+        try:
+            contents = session_copy(experiment)
+        except Exception as err:  # noqa: BLE001 - e.g. a run that failed left no usable state
+            self.capture_failed.emit(number, f"cannot copy the session: {err}")
+            return
+        self.captured.emit(number, contents)
 
     def _release(self) -> None:
-        self._thread = self._worker = None
+        self._thread = self._worker = self._experiment = None
         self._failure = self._finished_report = None
 
 
