@@ -1,13 +1,20 @@
-"""The Tuning panel drives a real (tiny) search off the GUI thread, stops, shows and applies results."""
+"""The Tuning panel drives a real (tiny) search off the GUI thread, stops, shows and applies results;
+a replaced session clears it, a person's ranges survive configuration changes, a reopened session
+shows its whole search again, and Apply best is undoable in the main window."""
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.gui.widgets.tuning_panel import TuningPanel
+from workbench.gui.widgets.tuning_space_editor import PROPOSALS
+
+from gui_helpers import edit
 
 BASE = Config().updated({"optimizer.lr": 0.001, "training.epochs": 5,
                          "layers": [{"units": 4, "activation": "tanh"}]})
@@ -57,7 +64,7 @@ def test_a_small_search_fills_the_table_and_plots_and_applies_the_best(panel, qt
     best = next(t for t in record["trials"] if t["number"] == record["best_trial"])
     assert "Best: trial" in panel.status.text()
 
-    panel.table.sortItems(panel.table.columnCount() - 4, Qt.SortOrder.DescendingOrder)   # by score
+    panel.table.sortItems(panel.table.column_names().index("score"), Qt.SortOrder.DescendingOrder)
     assert panel.table.column_values("score")[0] == pytest.approx(best["score"], rel=1e-4)
 
     with qtbot.waitSignal(panel.apply_config, timeout=2000) as applied:
@@ -87,7 +94,8 @@ def test_a_bad_space_is_reported_and_nothing_starts(panel, qtbot):
     assert not panel.running
 
 
-def test_a_saved_record_is_shown_with_its_importances(panel, qtbot):
+def saved_record(**settings) -> dict:
+    """A finished search as a session stores it: lr and units varied, trial 2 the best."""
     trials = [{"number": i, "params": {"lr": lr, "units": units}, "score": score, "score_std": None,
                "state": "complete", "duration": 0.5, "fold_scores": [], "message": ""}
               for i, (lr, units, score) in enumerate([(0.001, 4, 0.6), (0.01, 4, 0.8), (0.1, 4, 0.95),
@@ -95,11 +103,15 @@ def test_a_saved_record_is_shown_with_its_importances(panel, qtbot):
                                                       (0.1, 16, 0.94), (0.05, 8, 0.9), (0.003, 8, 0.7)])]
     trials.append({"number": 8, "params": {"lr": 0.2, "units": 8}, "score": None, "score_std": None,
                    "state": "failed", "duration": 0.1, "fold_scores": [], "message": "diverged"})
-    record = {"settings": {"method": "grid", "trials": 9, "timeout": None, "folds": 0, "jobs": 1,
-                           "seed": 0, "metric": "accuracy", "direction": "maximize", "pruner": "none",
-                           "study": "workbench"},
-              "space": {"lr": {"low": 0.001, "high": 0.2, "log": True}, "units": [4, 8, 16]},
-              "trials": trials, "best_trial": 2}
+    return {"settings": {"method": "grid", "trials": 9, "timeout": None, "folds": 0, "jobs": 1,
+                         "seed": 0, "metric": "accuracy", "direction": "maximize", "pruner": "none",
+                         "study": "workbench", **settings},
+            "space": {"lr": {"low": 0.001, "high": 0.2, "log": True}, "units": [4, 8, 16]},
+            "trials": trials, "best_trial": 2}
+
+
+def test_a_saved_record_is_shown_with_its_importances(panel, qtbot):
+    record = saved_record()
     panel.show_record(record)
     assert panel.table.rowCount() == 9 and panel.method.currentText() == "grid"
     assert panel.space_editor.rows["units"].tick.isChecked()
@@ -109,3 +121,129 @@ def test_a_saved_record_is_shown_with_its_importances(panel, qtbot):
     with qtbot.waitSignal(panel.apply_config, timeout=2000) as applied:
         qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert applied.args[0].optimizer.lr == 0.1 and applied.args[0].layers[0].units == 4
+
+
+def test_a_saved_record_restores_trials_time_budget_and_jobs(panel):
+    panel.show_record(saved_record(method="random", trials=7, timeout=30.0, jobs=1, folds=3,
+                                   pruner="median"))
+    assert (panel.method.currentText(), panel.trials.value(), panel.timeout.value(), panel.jobs.value(),
+            panel.folds.value(), panel.pruner.currentText()) == ("random", 7, 30.0, 1, 3, "median")
+    settings = panel.settings()
+    assert (settings.trials, settings.timeout, settings.jobs) == (7, 30.0, 1)
+    # a session saved on a bigger machine asks for more jobs than this one has cores
+    panel.show_record(saved_record(trials=None, timeout=12.0, jobs=10_000))
+    assert panel.jobs.value() == os.cpu_count()
+    assert panel.settings().trials is None and panel.settings().timeout == 12.0   # time budget only
+
+
+def test_a_typed_range_survives_configuration_changes_and_untouched_rows_follow(panel, qtbot):
+    panel.show()
+    qtbot.waitExposed(panel)
+    row = panel.space_editor.rows["lr"]
+    click_tick(qtbot, row)
+    row.low.clear()
+    qtbot.keyClicks(row.low, "0.0001")
+    row.high.clear()
+    qtbot.keyClicks(row.high, "0.5")
+    units = panel.space_editor.rows["units"]          # edited, then unticked: kept as well
+    click_tick(qtbot, units)
+    units.high.clear()
+    qtbot.keyClicks(units.high, "99")
+    click_tick(qtbot, units)
+    assert not units.tick.isChecked()
+    panel.set_base(BASE.updated({"training.epochs": 40, "optimizer.lr": 0.02}), blobs())
+    assert (row.low.text(), row.high.text()) == ("0.0001", "0.5")
+    assert units.high.text() == "99"
+    epochs = panel.space_editor.rows["epochs"]       # untouched: proposed around the new epochs
+    assert epochs.choices.text() == "20, 40, 80"
+    assert panel.space_editor.space_dict()["lr"] == {"low": 0.0001, "high": 0.5, "log": True}
+
+
+def click_tick(qtbot, row) -> None:
+    """Click a row's check box on its box (its centre may lie past the label, outside the button)."""
+    qtbot.mouseClick(row.tick, Qt.MouseButton.LeftButton, pos=QPoint(8, row.tick.height() // 2))
+
+
+def test_the_learning_rate_proposal_is_a_valid_range_for_any_rate():
+    for lr in (1e-6, 0.001, 0.5, 1.0, 10.0, 1e6):
+        spec = PROPOSALS["lr"](BASE.updated({"optimizer.lr": lr}))
+        assert spec["low"] < spec["high"] and spec["low"] <= lr <= spec["high"], (lr, spec)
+
+
+# --- in the main window -------------------------------------------------------------------------------
+def show_saved_search(window) -> None:
+    """A session whose experiment holds a saved search, shown as on opening it."""
+    window.controller.experiment.tuning = saved_record(method="random", trials=7, timeout=30.0, jobs=1)
+    window.tuning_panel.show_session(object(), None)            # as if another session had been shown
+    window._on_experiment_changed(window.controller.experiment)
+
+
+def test_new_session_clears_the_panel_and_disables_apply_best(window, dialogs):
+    show_saved_search(window)
+    panel = window.tuning_panel
+    assert panel.table.rowCount() == 9 and panel.apply_button.isEnabled()
+    assert panel.status.text().startswith("Best:")
+    window.new_action.trigger()
+    assert window.controller.experiment.tuning is None
+    shown, _ = panel.history_plot.scores.getData()
+    assert panel.table.rowCount() == 0 and (shown is None or len(shown) == 0)
+    assert not panel.apply_button.isEnabled() and not panel.status.text().startswith("Best:")
+    assert not panel.space_editor.rows["units"].tick.isChecked()
+    assert (panel.method.currentText(), panel.trials.value(), panel.timeout.value()) == ("bayes", 20, 0)
+
+
+def test_a_reset_of_the_same_session_keeps_the_persons_space(window):
+    show_saved_search(window)
+    panel = window.tuning_panel
+    panel.space_editor.rows["units"].set_spec([2, 3])
+    edit(window, {"layers": [{"units": 7}]})          # a new architecture resets the experiment
+    assert panel.table.rowCount() == 9 and panel.apply_button.isEnabled()
+    assert panel.space_editor.rows["units"].spec() == [2, 3]
+
+
+def test_reopening_a_session_restores_the_search_and_its_settings(make_window, dialogs, tmp_path, qtbot):
+    first = make_window()
+    first.controller.experiment.tuning = saved_record(method="random", trials=7, timeout=30.0, jobs=1,
+                                                      pruner="median")
+    path = str(tmp_path / "tuned.h5")
+    first.controller.save(path)
+    reopened = make_window()
+    assert reopened.open_path(path)
+    panel = reopened.tuning_panel
+    assert panel.table.rowCount() == 9 and panel.apply_button.isEnabled()
+    assert (panel.method.currentText(), panel.trials.value(), panel.timeout.value(), panel.jobs.value(),
+            panel.pruner.currentText()) == ("random", 7, 30.0, 1, "median")
+    assert panel.space_editor.space_dict() == {"lr": {"low": 0.001, "high": 0.2, "log": True},
+                                               "units": [4, 8, 16]}
+
+
+def test_apply_best_in_the_main_window_is_undoable(window, qtbot):
+    show_saved_search(window)
+    before = window.controller.config
+    qtbot.mouseClick(window.tuning_panel.apply_button, Qt.MouseButton.LeftButton)
+    applied = window.controller.config
+    assert applied.optimizer.lr == 0.1 and applied.layers[0].units == 4 and applied != before
+    assert window.tuning_panel.space_editor.space_dict()["units"] == [4, 8, 16]   # not reset by the change
+    window.undo_action.trigger()
+    assert window.controller.config == before
+    window.controller.undo_stack.redo()
+    assert window.controller.config == applied
+
+
+def test_a_search_running_when_the_session_is_replaced_never_reaches_the_new_one(window, dialogs, qtbot):
+    panel = window.tuning_panel
+    edit(window, {"training.epochs": 5})
+    tick_lr_range(panel, "0.001", "0.3")
+    panel.method.setCurrentText("random")
+    panel.trials.setValue(500)
+    panel.jobs.setValue(1)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.table.rowCount() >= 1, timeout=20_000)
+    window.new_action.trigger()
+    assert panel.table.rowCount() == 0 and not panel.apply_button.isEnabled()
+    assert not panel.start_button.isEnabled()               # until the old search has wound down
+    qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
+    qtbot.wait(50)                                           # any late report of the old search is delivered
+    assert window.controller.experiment.tuning is None
+    assert panel.table.rowCount() == 0 and panel._record is None
+    assert panel.start_button.isEnabled() and not panel.apply_button.isEnabled()

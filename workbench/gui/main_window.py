@@ -444,8 +444,7 @@ class MainWindow(QMainWindow):
         self._on_config_changed(self.controller.config)
         # another session (New, Open, Recover): the panel clears, stops an old search, shows this
         # session's saved search if any; the same session again (a reset) leaves the panel alone
-        if experiment.tuning:
-            self.tuning_panel.show_record(experiment.tuning)
+        self.tuning_panel.show_session(experiment, experiment.tuning)
         self._show_idle_status(experiment)
 
     def _show_idle_status(self, experiment: Any) -> None:

@@ -1,13 +1,15 @@
 """The search-space editor of the Tuning panel: tick a hyperparameter, then give a range or choices.
 
 One row per hyperparameter of `HYPERPARAMETERS`. Unticked rows keep the current configuration's
-value. The proposals filled in when the base configuration changes are centred on its values.
+value. The proposals filled in when the base configuration changes are centred on its values; a
+row the person ticked or edited keeps what they gave (a configuration change must not undo it).
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QSizePolicy, QWidget)
 
 from workbench.core.config import Config
 from workbench.core.search_space import HYPERPARAMETERS, SpaceError
@@ -19,6 +21,12 @@ def _units(config: Config) -> int:
     return config.layers[0].units if config.layers else 8
 
 
+def _lr_range(lr: float) -> dict[str, Any]:
+    """A decade either side of `lr`, capped at 1 above unless `lr` itself is at least 1: the range
+    always holds `lr` and low < high (a cap below `lr` would give low > high for lr >= 10)."""
+    return {"low": lr / 10, "high": min(lr * 10, max(1.0, lr)), "log": True}
+
+
 # name -> proposal built from the current configuration (a range dict or a list of choices)
 PROPOSALS: dict[str, Callable[[Config], Any]] = {
     "hidden_layers": lambda c: [1, 2, 3],
@@ -26,7 +34,7 @@ PROPOSALS: dict[str, Callable[[Config], Any]] = {
     "activation": lambda c: ["relu", "tanh"],
     "init": lambda c: ["he", "xavier"],
     "dropout": lambda c: {"low": 0.0, "high": 0.5},
-    "lr": lambda c: {"low": c.optimizer.lr / 10, "high": min(c.optimizer.lr * 10, 1.0), "log": True},
+    "lr": lambda c: _lr_range(c.optimizer.lr),
     "optimizer": lambda c: ["adam", "sgd", "momentum"],
     "momentum": lambda c: {"low": 0.5, "high": 0.99},
     "batch_size": lambda c: [16, 32, 64],
@@ -48,25 +56,60 @@ def _parse_number(text: str, kind: type, name: str) -> int | float:
 
 
 class SpaceRow:
-    """The editors of one hyperparameter: tick, mode, low/high/log or a comma-separated list."""
+    """The editors of one hyperparameter: tick, mode, then low/high/log or a comma-separated list.
+
+    `touched` is set when the person ticks the row, changes its mode or types in it (user-only
+    signals: `clicked`, `activated`, `textEdited`), so a new proposal never overwrites their work.
+    """
 
     def __init__(self, name: str, grid: QGridLayout, row: int):
         self.name = name
         self.kind = HYPERPARAMETERS[name].kind
         self.numeric = self.kind in (int, float)
+        self.touched = False
         self.tick = QCheckBox(name)
         self.tick.setToolTip(HYPERPARAMETERS[name].description)
         self.mode = QComboBox()
         self.mode.addItems([RANGE, CHOICES] if self.numeric else [CHOICES])
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.low, self.high = QLineEdit(), QLineEdit()
+        for edit, text in ((self.low, "low"), (self.high, "high")):
+            edit.setPlaceholderText(text)
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("0.00001") + 12)
         self.log = QCheckBox("log")
+        self.log.setToolTip("sample on a log scale (for rates and penalties spanning decades)")
         self.choices = QLineEdit()
         self.choices.setPlaceholderText("comma-separated, e.g. 8, 16, 32" if self.numeric else "relu, tanh")
-        for column, widget in enumerate((self.tick, self.mode, self.low, self.high, self.log, self.choices)):
-            grid.addWidget(widget, row, column)
+        self.choices.setMinimumWidth(self.choices.fontMetrics().horizontalAdvance("adam, sgd, momentum") + 12)
+        # a range and a list are never shown together: they share one cell, so neither is squeezed
+        values = QWidget()
+        values.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        line = QHBoxLayout(values)
+        line.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.low, self.high):
+            line.addWidget(widget, 1)
+        line.addWidget(self.log)
+        line.addWidget(self.choices, 2)
+        self.values = values
+        grid.addWidget(self.tick, row, 0)
+        grid.addWidget(self.mode, row, 1)
+        grid.addWidget(values, row, 2)
         self.mode.currentTextChanged.connect(self._show_mode)
         self.tick.toggled.connect(self._show_mode)
+        self.tick.clicked.connect(self._on_touched)
+        self.mode.activated.connect(self._on_touched)
+        self.log.clicked.connect(self._on_touched)
+        for edit in (self.low, self.high, self.choices):
+            edit.textEdited.connect(self._on_touched)
         self._show_mode()
+
+    def _on_touched(self, *_args: Any) -> None:
+        self.touched = True
+
+    @property
+    def kept(self) -> bool:
+        """The person's own row: ticked, or edited (a new base configuration leaves it alone)."""
+        return self.touched or self.tick.isChecked()
 
     def _show_mode(self) -> None:
         ranged = self.mode.currentText() == RANGE
@@ -109,23 +152,41 @@ class SearchSpaceEditor(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for column, title in enumerate(("tune", "as", "low", "high", "", "choices")):
+        grid.setContentsMargins(0, 0, 4, 0)
+        grid.setVerticalSpacing(2)
+        for column, title in enumerate(("tune", "as", "range (low, high) or choices")):
             grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
         self.rows = {name: SpaceRow(name, grid, i + 1)
                      for i, name in enumerate(HYPERPARAMETERS)}
+        grid.setColumnStretch(2, 1)
+        grid.setRowStretch(len(self.rows) + 1, 1)
+        self._config: Config | None = None
 
     def set_base(self, config: Config) -> None:
-        """Propose ranges around the configuration's values (ticks are kept)."""
+        """Propose ranges around the configuration's values, in the rows the person left alone."""
+        self._config = config
         for name, row in self.rows.items():
-            row.set_spec(PROPOSALS[name](config))
+            if not row.kept:
+                row.set_spec(PROPOSALS[name](config))
+
+    def reset(self, config: Config | None = None) -> None:
+        """Forget the person's rows: all unticked, untouched, and proposed afresh (a new session)."""
+        for row in self.rows.values():
+            row.tick.setChecked(False)
+            row.touched = False
+        if config is not None or self._config is not None:
+            self.set_base(config or self._config)
 
     def set_space(self, space: Mapping[str, Any]) -> None:
-        """Tick and fill the rows of a saved space; other rows are unticked."""
+        """Tick and fill the rows of a saved space (they count as the person's); the other rows are
+        unticked and proposed from the base configuration."""
         for name, row in self.rows.items():
             row.tick.setChecked(name in space)
+            row.touched = name in space
             if name in space:
                 row.set_spec(space[name])
+            elif self._config is not None:
+                row.set_spec(PROPOSALS[name](self._config))
 
     def space_dict(self) -> dict[str, Any]:
         return {name: row.spec() for name, row in self.rows.items() if row.tick.isChecked()}

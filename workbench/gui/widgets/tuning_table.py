@@ -1,4 +1,7 @@
-"""The sortable table of trials: number, parameters, score ± std, state and duration."""
+"""The sortable table of trials: number, score ± std, state, duration, then the parameters.
+
+The score and state come first so they stay in sight however many hyperparameters vary (the
+parameters scroll sideways in a narrow dock)."""
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -7,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-TRAILING_COLUMNS = ("score", "± std", "state", "seconds")
+LEADING_COLUMNS = ("#", "score", "± std", "state", "seconds")
 
 
 def _item(value: Any) -> QTableWidgetItem:
@@ -30,7 +33,13 @@ class TrialTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)   # fitted to contents on change
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)       # compact: more trials in sight
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setAlternatingRowColors(True)
         self.setSortingEnabled(True)
         self.param_names: list[str] = []
 
@@ -39,15 +48,16 @@ class TrialTable(QTableWidget):
         """Show `trials` (the current sort order is kept)."""
         self.setSortingEnabled(False)
         self.param_names = list(param_names)
-        headers = ["#"] + self.param_names + list(TRAILING_COLUMNS)
+        headers = list(LEADING_COLUMNS) + self.param_names
         self.setColumnCount(len(headers))
         self.setHorizontalHeaderLabels(headers)
         self.setRowCount(len(trials))
         bold = QFont()
         bold.setBold(True)
         for row, trial in enumerate(trials):
-            values = ([trial["number"]] + [trial["params"].get(n) for n in self.param_names]
-                      + [trial["score"], trial["score_std"], trial["state"], trial["duration"]])
+            seconds = None if trial["duration"] is None else round(float(trial["duration"]), 2)
+            values = ([trial["number"], trial["score"], trial["score_std"], trial["state"], seconds]
+                      + [trial["params"].get(n) for n in self.param_names])
             for column, value in enumerate(values):
                 item = _item(value)
                 if trial["message"]:
@@ -56,9 +66,12 @@ class TrialTable(QTableWidget):
                     item.setFont(bold)
                 self.setItem(row, column, item)
         self.setSortingEnabled(True)
+        self.resizeColumnsToContents()
+
+    def column_names(self) -> list[str]:
+        return [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
 
     def column_values(self, name: str) -> list[Any]:
         """The shown values of one column, top to bottom (what a person sees after sorting)."""
-        headers = [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
-        column = headers.index(name)
+        column = self.column_names().index(name)
         return [self.item(row, column).data(Qt.ItemDataRole.DisplayRole) for row in range(self.rowCount())]

@@ -19,28 +19,36 @@ from workbench.core.tuning import TuningSettings, param_importances, run_search
 
 
 class TuningWorker(QObject):
-    """Runs one search; reports every finished trial, then the record and its importances."""
+    """Runs one search; reports every finished trial, then the record and its importances.
 
-    trial_finished = Signal(object)            # one trial's record entry (a dict)
-    search_finished = Signal(object, object)   # the tuning record, {name: importance}
-    search_failed = Signal(str)
+    Every signal carries the search's number, so the panel drops what a search it has let go
+    (a session replaced mid-search) still reports.
+    """
+
+    trial_finished = Signal(int, object)            # search number, one trial's record entry (a dict)
+    search_finished = Signal(int, object, object)   # search number, the tuning record, {name: importance}
+    search_failed = Signal(int, str)                # search number, a one-line message
 
     def __init__(self, base: Config, dataset: Dataset, space: SearchSpace, settings: TuningSettings,
-                 stop: threading.Event):
+                 stop: threading.Event, number: int = 0):
         super().__init__()
         self.base, self.dataset, self.space, self.settings = base, dataset, space, settings
         self.stop = stop
+        self.number = number
+
+    def _on_trial(self, trial: dict[str, Any]) -> None:
+        self.trial_finished.emit(self.number, trial)
 
     @Slot()
     def run(self) -> None:
         try:
             record = run_search(self.base, self.dataset, self.space, self.settings,
-                                on_trial=self.trial_finished.emit, stop=self.stop)
+                                on_trial=self._on_trial, stop=self.stop)
             importances = param_importances(record)
         except Exception as err:  # noqa: BLE001 - shown to the person as one line
-            self.search_failed.emit(str(err) or type(err).__name__)
+            self.search_failed.emit(self.number, str(err) or type(err).__name__)
             return
-        self.search_finished.emit(record, importances)
+        self.search_finished.emit(self.number, record, importances)
 
 
 class ImportanceWorker(QObject):
