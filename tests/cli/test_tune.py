@@ -56,6 +56,8 @@ def test_save_writes_the_best_configuration_trained_with_its_trials(tmp_path, ca
     (["--folds", "1"], "--folds: 0 (the validation split) or at least 2"),
     (["--method", "grid", "--trials", "0"], "--trials: at least 1"),
     (["--space", "nowhere.json"], "--space nowhere.json: cannot read"),
+    (["--folds", "500"], "--folds: 500 folds but only 80 samples"),
+    (["--val-split", "0"], "--val-split: scoring on the validation split needs a validation split above 0"),
 ])
 def test_usage_errors_exit_2_with_one_line(argv, words, capsys):
     assert main(["tune", *QUICK, *argv]) == 2
@@ -63,10 +65,20 @@ def test_usage_errors_exit_2_with_one_line(argv, words, capsys):
     assert words in err and len(err.splitlines()) == 1
 
 
-def test_a_space_value_the_config_refuses_is_a_usage_error(tmp_path, capsys):
+def test_a_space_value_the_config_refuses_is_a_usage_error_naming_the_file(tmp_path, capsys):
     space = write_space(tmp_path, {"optimizer": ["adam", "lion"]})
     assert main(["tune", *QUICK, "--space", space]) == 2
-    assert "optimizer: 'lion' is not allowed" in capsys.readouterr().err
+    assert f"--space {space}: optimizer: 'lion' is not allowed" in capsys.readouterr().err
+
+
+def test_a_grid_too_big_to_search_is_a_usage_error_naming_its_size(tmp_path, capsys):
+    huge = write_space(tmp_path, {name: {"low": 0.01, "high": 0.5, "points": 1000}
+                                  for name in ("lr", "momentum", "l1", "l2")})
+    assert main(["tune", *QUICK, "--method", "grid", "--space", huge]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"--space {huge}: the grid has 1,000,000,000,000 combinations" in err
+    assert "random or bayes" in err and len(err.splitlines()) == 1
+    assert main(["tune", *QUICK, "--method", "random", "--trials", "1", "--space", huge, "--json"]) == 0
 
 
 def test_an_unreachable_storage_is_one_line_without_the_password(capsys):
@@ -74,6 +86,16 @@ def test_an_unreachable_storage_is_one_line_without_the_password(capsys):
     assert main(["tune", *QUICK, "--trials", "1", "--storage", url]) == 1
     err = capsys.readouterr().err.strip()
     assert "cannot open" in err and "secret" not in err and len(err.splitlines()) == 1
+
+
+def test_a_missing_postgres_driver_says_how_to_install_it(monkeypatch, capsys):
+    for module in ("psycopg", "psycopg2"):       # None in sys.modules: "import" fails as if absent
+        monkeypatch.setitem(sys.modules, module, None)
+    url = "postgresql://someone:secret@127.0.0.1:5432/none"
+    assert main(["tune", *QUICK, "--trials", "1", "--storage", url]) == 1
+    err = capsys.readouterr().err.strip()
+    assert 'the PostgreSQL driver is not installed (pip install "workbench[postgres]"' in err
+    assert "psycopg2-binary" in err and "secret" not in err and len(err.splitlines()) == 1
 
 
 def test_no_completed_trial_exits_1_naming_the_failures(tmp_path, capsys):

@@ -1,8 +1,10 @@
 """Hyperparameter search: the space, k-fold splits, each method, failures, budgets, the record."""
 from __future__ import annotations
 
+import collections
 import json
 import math
+import multiprocessing
 import threading
 import time
 
@@ -10,12 +12,12 @@ import numpy as np
 import pytest
 
 from workbench.core.config import Config
-from workbench.core.cross_validation import (HELD_OUT, TEST, TRAIN, evaluation_splits,
+from workbench.core.cross_validation import (HELD_OUT, TEST, TRAIN, SplitError, evaluation_splits,
                                              fold_assignment, score_config)
 from workbench.core.data import Dataset
 from workbench.core.search_space import Choice, Fixed, Range, SearchSpace, SpaceError
-from workbench.core.tuning import (TuningError, TuningSettings, best_config, param_importances,
-                                   run_search, trial_counts)
+from workbench.core.tuning import (TuningError, TuningSettings, best_config, open_storage,
+                                   param_importances, run_search, trial_counts)
 
 
 def blobs(n: int = 120, seed: int = 0) -> Dataset:
@@ -98,6 +100,22 @@ def test_trial_parameters_become_a_config_with_layers_resized_first():
     assert config.training.epochs == BASE.training.epochs
 
 
+def test_grid_points_number_every_combination_once():
+    space = SearchSpace.from_dict({"units": [2, 4, 8], "activation": ["relu", "tanh"], "epochs": 5,
+                                   "lr": {"low": 0.01, "high": 0.1, "points": 2}})
+    points = [space.grid_point(i) for i in range(space.grid_size())]
+    assert len({tuple(p.items()) for p in points}) == len(points) == 12
+    assert {p["units"] for p in points} == {2, 4, 8} and all(set(p) == set(space.varying) for p in points)
+
+
+def test_a_grid_too_big_to_search_is_refused_naming_its_size():
+    huge = {name: {"low": 0.01, "high": 0.5, "points": 100}
+            for name in ("lr", "momentum", "l1", "l2", "dropout", "optimizer.beta1")}
+    with pytest.raises(TuningError, match=r"the grid has 1,000,000,000,000 combinations, more than "
+                                          r"the 1,000,000 .*fewer \"points\".*random or bayes"):
+        run_search(BASE, blobs(), SearchSpace.from_dict(huge), TuningSettings(method="grid", jobs=1))
+
+
 def test_grid_values_cover_ranges_evenly():
     assert Range(1, 4, integer=True).grid_values() == [1, 2, 3, 4]
     assert Range(0.001, 0.1, log=True, points=3).grid_values() == pytest.approx([0.001, 0.01, 0.1])
@@ -132,10 +150,14 @@ def test_the_same_seed_gives_the_same_folds_and_another_seed_other_folds():
 
 def test_fold_counts_outside_the_data_are_refused():
     y = np.arange(5) % 2
-    with pytest.raises(ValueError, match="at least 2 folds"):
+    with pytest.raises(SplitError, match="at least 2 folds"):
         fold_assignment(y, "classification", 1, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="6 folds but only 5 samples"):
+    with pytest.raises(SplitError, match="6 folds but only 5 samples") as caught:
         fold_assignment(y, "classification", 6, np.random.default_rng(0))
+    assert caught.value.setting == "folds"
+    with pytest.raises(SplitError, match="needs a validation split above 0") as caught:
+        evaluation_splits(blobs(), BASE.updated({"data.val_split": 0.0}), folds=0)
+    assert caught.value.setting == "val_split"
 
 
 def test_a_fold_score_is_the_mean_with_its_spread():
@@ -229,6 +251,75 @@ def test_parallel_workers_share_the_budget():
     assert len(record["trials"]) == 4 and trial_counts(record)["complete"] == 4
     assert len({t["params"]["lr"] for t in record["trials"]}) == 4   # workers sample differently
     assert record["settings"]["jobs"] == 2
+
+
+GRID_SPACE = {"lr": {"low": 0.005, "high": 0.2, "log": True, "points": 4}, "units": [2, 4, 8]}
+
+
+def combinations_run(record) -> collections.Counter:
+    return collections.Counter((round(t["params"]["lr"], 9), t["params"]["units"]) for t in record["trials"])
+
+
+@pytest.mark.parametrize("storage", [None, "sqlite"])
+def test_a_parallel_grid_runs_every_combination_exactly_once(storage, tmp_path):
+    space = SearchSpace.from_dict(GRID_SPACE)
+    url = None if storage is None else f"sqlite:///{tmp_path / 'study.db'}"
+    seen = []
+    record = run_search(BASE.updated({"training.epochs": 3}), blobs(), space,
+                        TuningSettings(method="grid", jobs=2, storage=url), on_trial=seen.append)
+    grid = {(round(lr, 9), units) for lr in space.grid()["lr"] for units in (2, 4, 8)}
+    counts = combinations_run(record)
+    assert set(counts) == grid and set(counts.values()) == {1}
+    assert trial_counts(record)["complete"] == len(seen) == 12
+    assert len({t["number"] for t in seen}) == 12
+
+
+def test_a_grid_on_a_shared_storage_runs_only_the_combinations_not_yet_in_the_study(tmp_path):
+    settings = TuningSettings(method="grid", trials=5, jobs=1, storage=str(tmp_path / "grid.journal"))
+    space = SearchSpace.from_dict(GRID_SPACE)
+    first = run_search(BASE, blobs(), space, settings)
+    second = run_search(BASE, blobs(), space, settings)
+    third = run_search(BASE, blobs(), space, settings)
+    assert len(first["trials"]) == 5 and len(second["trials"]) == 10 and len(third["trials"]) == 12
+    assert set(combinations_run(third).values()) == {1}
+    assert run_search(BASE, blobs(), space, settings)["trials"] == third["trials"]   # nothing left
+
+
+def _claim_until_empty(url: str, claimed: "multiprocessing.Queue") -> None:
+    """A process that claims queued trials of study "race" as fast as it can."""
+    import optuna
+
+    from workbench.core.tuning import _claim_queued
+
+    storage = open_storage(url)
+    study = optuna.load_study(study_name="race", storage=storage)
+    numbers = []
+    while (trial := _claim_queued(study, storage)) is not None:
+        numbers.append(trial.number)
+        study.tell(trial, 0.0)
+    claimed.put(numbers)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
+def test_several_processes_never_claim_the_same_queued_trial(kind, tmp_path):
+    # plain SQLite lets two processes both read a trial as waiting and both run it; see _sqlite_storage
+    import optuna
+
+    url = f"sqlite:///{tmp_path / 'race.db'}" if kind == "sqlite" else str(tmp_path / "race.journal")
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="race", storage=open_storage(url))
+    for value in range(120):
+        study.enqueue_trial({"x": float(value)})
+    context = multiprocessing.get_context("spawn")
+    claimed = context.Queue()
+    workers = [context.Process(target=_claim_until_empty, args=(url, claimed)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    per_worker = [claimed.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join()
+    counts = collections.Counter(number for numbers in per_worker for number in numbers)
+    assert sorted(counts) == list(range(120)) and set(counts.values()) == {1}
 
 
 def test_a_shared_storage_accumulates_trials_and_refuses_another_search(tmp_path):

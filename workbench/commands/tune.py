@@ -16,6 +16,7 @@ from typing import Any, Mapping, TextIO
 from workbench.cli import UsageError
 from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.config import Config
+from workbench.core.cross_validation import SplitError, evaluation_splits
 from workbench.core.search_space import DEFAULT_SPACE, SearchSpace, SpaceError
 from workbench.core.tuning import (PRUNERS, SAMPLERS, TuningError, TuningSettings, best_config,
                                    best_trial, describe_params, run_search, trial_counts)
@@ -72,6 +73,7 @@ def run_tune(args: argparse.Namespace) -> int:
 
         check_writable(args.save)          # before the search, not after it
     dataset = load_dataset(base.data, streams(base.training.seed).data)
+    _check_splits(dataset, base, settings.folds)
     quiet = args.json or args.quiet
     printer = TrialPrinter(sys.stdout, settings.trials)
     started = time.perf_counter()
@@ -95,12 +97,27 @@ def run_tune(args: argparse.Namespace) -> int:
 
 
 def _space_from_args(args: argparse.Namespace, base: Config) -> SearchSpace:
+    """The --space file (or the default space), checked against the base and the method."""
     try:
         space = SearchSpace.read(args.space) if args.space else SearchSpace.from_dict(DEFAULT_SPACE)
-        space.validate(base)
     except SpaceError as err:
-        raise UsageError(f"--space {err}" if args.space else str(err)) from None
+        raise UsageError(f"--space {err}" if args.space else str(err)) from None   # names the file
+    try:
+        space.validate(base)
+        if args.method == "grid":
+            space.check_grid()
+    except SpaceError as err:
+        raise UsageError(f"--space {args.space}: {err}" if args.space else str(err)) from None
     return space
+
+
+def _check_splits(dataset: Any, base: Config, folds: int) -> None:
+    """Folds or a validation split that the data cannot give are usage errors naming the option,
+    found before any worker starts."""
+    try:
+        evaluation_splits(dataset, base, folds)
+    except SplitError as err:
+        raise UsageError(f"--{err.setting.replace('_', '-')}: {err.reason}") from None
 
 
 def _settings_from_args(args: argparse.Namespace, base: Config) -> TuningSettings:

@@ -31,6 +31,15 @@ class TrialFailed(Exception):
     """A configuration could not be scored (it diverged, failed or was stopped); says why."""
 
 
+class SplitError(ValueError):
+    """Folds or a validation split that the data cannot give. `setting` ("folds" or "val_split")
+    lets the command line name its option; the message names the setting too."""
+
+    def __init__(self, setting: str, reason: str):
+        super().__init__(f"{setting}: {reason}")
+        self.setting, self.reason = setting, reason
+
+
 @dataclass(frozen=True)
 class Score:
     """Validation score of one configuration: the mean over folds and their spread."""
@@ -45,10 +54,10 @@ def fold_assignment(y: np.ndarray, task: str, folds: int, rng: np.random.Generat
     the class proportions (stratified), regression samples are shuffled and cut evenly."""
     n = y.shape[0]
     if folds < 2:
-        raise ValueError(f"folds: k-fold cross-validation needs at least 2 folds, not {folds} "
-                         "(0 scores on the validation split)")
+        raise SplitError("folds", f"k-fold cross-validation needs at least 2 folds, not {folds} "
+                                  "(0 scores on the validation split)")
     if folds > n:
-        raise ValueError(f"folds: {folds} folds but only {n} samples to share among them")
+        raise SplitError("folds", f"{folds} folds but only {n} samples to share among them")
     if task == "classification":
         order = np.concatenate([rng.permutation(np.flatnonzero(y == c)) for c in np.unique(y)])
     else:
@@ -69,8 +78,8 @@ def evaluation_splits(dataset: Dataset, config: Config, folds: int) -> list[np.n
                          streams(config.training.seed).split)
     if folds == 0:
         if not (base == HELD_OUT).any():
-            raise ValueError("val_split: scoring on the validation split needs a validation split "
-                             "above 0 (or use folds)")
+            raise SplitError("val_split", "scoring on the validation split needs a validation split "
+                                          "above 0 (or k-fold cross-validation)")
         return [base]
     pool = np.flatnonzero(base != TEST)
     rng = np.random.default_rng(np.random.SeedSequence(config.training.seed, spawn_key=(_FOLD_STREAM,)))

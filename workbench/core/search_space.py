@@ -28,6 +28,9 @@ from workbench.core.config import (Config, ConfigError, LayerConfig, OptimizerCo
 
 DEFAULT_GRID_POINTS = 5
 MAX_GRID_POINTS = 1000
+# A grid search queues its combinations as it goes and keeps the order of the whole grid (8 bytes a
+# combination); far beyond this no search could run them all anyway.
+MAX_GRID_SIZE = 1_000_000
 
 
 class SpaceError(ValueError):
@@ -289,6 +292,22 @@ class SearchSpace:
 
     def grid_size(self) -> int:
         return math.prod(len(values) for values in self.grid().values())
+
+    def grid_point(self, index: int) -> dict[str, Value]:
+        """Combination number `index` (0 to grid_size() - 1) of the grid, without listing the grid."""
+        point: dict[str, Value] = {}
+        for name, values in reversed(self.grid().items()):
+            index, position = divmod(index, len(values))
+            point[name] = values[position]
+        return {name: point[name] for name in self.varying}
+
+    def check_grid(self) -> None:
+        """Refuse a grid too big to search (SpaceError naming its size), before any trial runs."""
+        size = self.grid_size()
+        if size > MAX_GRID_SIZE:
+            raise SpaceError(f"the grid has {size:,} combinations, more than the {MAX_GRID_SIZE:,} a "
+                             "grid search takes; give ranges fewer \"points\" or fewer choices, or use "
+                             "the random or bayes method")
 
     def distributions(self) -> dict[str, Any]:
         """Optuna distributions of the varying dimensions (to rebuild trials from a record)."""

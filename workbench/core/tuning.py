@@ -7,6 +7,11 @@ counter of trials and a deadline) is spent. Workers on other machines pointed at
 and study join in the same way. Each finished trial is sent to the parent for progress, and the
 record is read back from the storage at the end, so it holds every machine's trials.
 
+A grid search does not sample: the parent queues the grid's combinations in the study (Optuna's
+`enqueue_trial`) a few ahead of its workers, skipping any already in the study, and every worker
+claims queued trials one at a time until the parent has queued the last one and none is left.
+The storage's claim is atomic, so each combination runs once however many processes take part.
+
 Optuna is imported inside the functions that use it, so importing this module stays cheap.
 """
 from __future__ import annotations
@@ -37,6 +42,9 @@ METRICS = {"classification": "accuracy", "regression": "r2"}
 STATES = ("complete", "pruned", "failed", "running")
 STORAGE_ATTEMPTS = 4
 RETRIED_ERRORS = ("IntegrityError", "ProgrammingError", "OperationalError")  # SQLAlchemy's names
+POSTGRES_DRIVER_HINT = 'pip install "workbench[postgres]", or pip install psycopg2-binary'
+QUEUE_POLL_SECONDS = 0.05    # how often a grid worker looks again for a queued combination
+FEED_SECONDS = 0.5           # the parent queues more at least this often (others may take its queue)
 TrialCallback = Callable[[dict[str, Any]], None]
 
 
@@ -45,10 +53,15 @@ class TuningError(ValueError):
 
 
 # --- samplers and pruners (registries; Optuna imported when one is built) ----------------------------
-def _grid_sampler(space: SearchSpace, seed: int) -> Any:
-    from optuna.samplers import GridSampler
+def _queued_grid_sampler(space: SearchSpace, seed: int) -> Any:
+    """Grid trials come from the queue with every varying value fixed, so this never draws.
 
-    return GridSampler(space.grid(), seed=seed)
+    Not Optuna's GridSampler: its processes each pick a combination not yet started, so with
+    several they can pick the same one, and it lists the whole grid in memory.
+    """
+    from optuna.samplers import RandomSampler
+
+    return RandomSampler(seed=seed)
 
 
 def _random_sampler(space: SearchSpace, seed: int) -> Any:
@@ -84,7 +97,7 @@ def _hyperband_pruner(max_epochs: int) -> Any:
 
 
 SAMPLERS: dict[str, Callable[[SearchSpace, int], Any]] = {
-    "grid": _grid_sampler, "random": _random_sampler, "bayes": _tpe_sampler}
+    "grid": _queued_grid_sampler, "random": _random_sampler, "bayes": _tpe_sampler}
 PRUNERS: dict[str, Callable[[int], Any]] = {
     "none": _no_pruner, "median": _median_pruner, "hyperband": _hyperband_pruner}
 
@@ -169,28 +182,31 @@ def run_search(base: Config, dataset: Dataset, space: SearchSpace, settings: Tun
     """
     try:
         space.validate(base)
+        if settings.method == "grid":
+            space.check_grid()
         splits = evaluation_splits(dataset, base, settings.folds)
     except (SpaceError, ValueError) as err:
         raise TuningError(str(err)) from None
     on_trial = on_trial or (lambda record: None)
     stop = stop or threading.Event()
-    trials = settings.trials
-    if settings.method == "grid":
-        trials = min(trials or space.grid_size(), space.grid_size())
     deadline = time.time() + settings.timeout if settings.timeout else None
     context = multiprocessing.get_context(_start_method())
-    budget = _Budget(context, trials, deadline)
+    budget = _Budget(context, settings.trials, deadline)
     job = _Job(base, dataset, space, settings, splits, settings.storage, settings.jobs > 1)
     metric = METRICS[dataset.task]
     if settings.jobs == 1:
-        study = _open_study(job, worker=0)
-        _work(study, job, budget, stop, on_trial)
+        study, storage = _open_study(job, worker=0)
+        if settings.method == "grid":
+            _work_grid(study, storage, job, budget, stop, on_trial, _GridFeed(study, job).top_up)
+        else:
+            _work(study, job, budget, stop, on_trial)
         return _record(study, job, metric)
     with tempfile.TemporaryDirectory(prefix="workbench-tune-") as folder:
         if job.storage is None:
             job = replace(job, storage=os.path.join(folder, "study.journal"))
-        study = _open_study(job, worker=0)   # creates the study (and checks it) before workers start
-        errors = _run_workers(job, context, budget, stop, on_trial)
+        study, _ = _open_study(job, worker=0)   # creates the study (and checks it) before workers start
+        feed = _GridFeed(study, job) if settings.method == "grid" else None
+        errors = _run_workers(job, context, budget, stop, on_trial, feed)
         record = _record(study, job, metric)
     if errors and not record["trials"]:
         raise TuningError(errors[0])
@@ -205,11 +221,17 @@ def _start_method() -> str:
 
 
 def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event,
-                 on_trial: TrialCallback) -> list[str]:
-    """Start `jobs` worker processes, relay their finished trials, stop them on request."""
+                 on_trial: TrialCallback, feed: "_GridFeed | None") -> list[str]:
+    """Start `jobs` worker processes, relay their finished trials, stop them on request; for a
+    grid, keep queuing combinations (`feed`) and tell the workers once the last one is queued."""
     messages = context.Queue()
     worker_stop = context.Event()
-    workers = [context.Process(target=_worker_main, args=(job, index, budget, worker_stop, messages),
+    grid_queued = context.Event()
+    if feed is None or not feed.top_up():
+        grid_queued.set()
+    next_feed = time.monotonic() + FEED_SECONDS
+    workers = [context.Process(target=_worker_main,
+                               args=(job, index, budget, worker_stop, grid_queued, messages),
                                name=f"workbench-tune-{index + 1}", daemon=True)
                for index in range(job.settings.jobs)]
     for worker in workers:
@@ -225,12 +247,17 @@ def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event
             except queue_module.Empty:
                 if not any(worker.is_alive() for worker in workers) and messages.empty():
                     break       # a worker was killed before it could say it was done
-                continue
+                kind, payload = "idle", None
+            if (feed is not None and not grid_queued.is_set() and not stop.is_set()
+                    and (kind == "trial" or time.monotonic() >= next_feed)):
+                next_feed = time.monotonic() + FEED_SECONDS
+                if not feed.top_up():
+                    grid_queued.set()
             if kind == "trial":
                 on_trial(payload)
             elif kind == "error":
                 errors.append(payload)
-            else:
+            elif kind == "done":
                 running -= 1
     finally:
         worker_stop.set()
@@ -242,14 +269,19 @@ def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event
     return errors
 
 
-def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, messages: Any) -> None:
+def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, grid_queued: Any,
+                 messages: Any) -> None:
     """Entry point of a worker process: run trials until the budget is spent; report each one."""
     from threadpoolctl import threadpool_limits
 
+    report = lambda trial: messages.put(("trial", trial))  # noqa: E731
     try:
         with threadpool_limits(limits=1):
-            study = _open_study(job, worker=index)
-            _work(study, job, budget, stop, lambda trial: messages.put(("trial", trial)))
+            study, storage = _open_study(job, worker=index)
+            if job.settings.method == "grid":
+                _work_grid(study, storage, job, budget, stop, report, lambda: not grid_queued.is_set())
+            else:
+                _work(study, job, budget, stop, report)
     except KeyboardInterrupt:
         pass            # Ctrl-C reaches every process of the group; the parent reports it once
     except Exception as err:  # noqa: BLE001 - reported to the parent as one line
@@ -259,14 +291,120 @@ def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, messages: An
 
 
 def _work(study: Any, job: _Job, budget: _Budget, stop: Any, on_trial: TrialCallback) -> None:
-    """Run trials one at a time, each claimed from the shared budget, until it or the grid runs out."""
-    from optuna.samplers import GridSampler
-
+    """Run sampled trials one at a time, each claimed from the shared budget, until it runs out."""
     objective = _Objective(job, stop)
     report = lambda _study, frozen: on_trial(trial_record(frozen))  # noqa: E731
-    grid = study.sampler if isinstance(study.sampler, GridSampler) else None
-    while not stop.is_set() and not (grid and grid.is_exhausted(study)) and budget.claim():
+    while not stop.is_set() and budget.claim():
         study.optimize(objective, n_trials=1, catch=(TrialFailed,), callbacks=[report])
+
+
+def _work_grid(study: Any, storage: Any, job: _Job, budget: _Budget, stop: Any,
+               on_trial: TrialCallback, queuing: Callable[[], bool]) -> None:
+    """Run queued grid combinations one at a time until the budget runs out or none is left.
+
+    `queuing()` says whether more combinations may still be queued; in the parent's own process
+    (one job) it queues them itself.
+    """
+    objective = _Objective(job, stop)
+    while not stop.is_set() and budget.claim():
+        trial = _next_queued(study, storage, queuing, stop)
+        if trial is None:
+            return
+        on_trial(trial_record(_run_queued(study, trial, objective)))
+
+
+class _GridFeed:
+    """Queues a grid's combinations in the study, a few ahead of the workers (the parent's job).
+
+    Queuing the whole grid at once would hold every combination as an Optuna trial, about 2 KB
+    each, in every process. The order is random: the search's seed, mixed with the process id on
+    a shared storage so that commands started together on several machines rarely queue the same
+    combination in the same instant (each skips combinations it finds in the study).
+    """
+
+    def __init__(self, study: Any, job: _Job):
+        self.study, self.space = study, job.space
+        settings = job.settings
+        self.ahead = 2 * settings.jobs      # a worker that finishes finds its next trial waiting
+        seed = _sampler_seed(settings.seed, 0, shared=settings.storage is not None)
+        self.order = np.random.default_rng(seed).permutation(job.space.grid_size())
+        self.position = 0
+        self.left = settings.trials         # combinations this search may still queue; None: all
+
+    def top_up(self) -> bool:
+        """Queue combinations not yet in the study until `ahead` trials wait; False once every
+        combination this search may queue is queued."""
+        from optuna.trial import TrialState
+
+        trials = self.study.get_trials(deepcopy=False)
+        waiting = sum(trial.state == TrialState.WAITING for trial in trials)
+        names = list(self.space.varying)
+        key = lambda params: tuple(params.get(name) for name in names)  # noqa: E731
+        present = {key(t.system_attrs.get("fixed_params", t.params)) for t in trials}
+        while waiting < self.ahead and self.left != 0 and self.position < len(self.order):
+            point = self.space.grid_point(int(self.order[self.position]))
+            self.position += 1
+            if key(point) in present:
+                continue
+            self.study.enqueue_trial(point)
+            waiting += 1
+            self.left = None if self.left is None else self.left - 1
+        return self.left != 0 and self.position < len(self.order)
+
+
+def _next_queued(study: Any, storage: Any, queuing: Callable[[], bool], stop: Any) -> Any | None:
+    """The next queued trial, claimed for this process; None once none is left and none will come.
+
+    `queuing()` is asked before each look, so a combination queued before the parent says it is
+    done is always seen.
+    """
+    while not stop.is_set():
+        more = queuing()
+        trial = _claim_queued(study, storage)
+        if trial is not None or not more:
+            return trial
+        time.sleep(QUEUE_POLL_SECONDS)
+    return None
+
+
+def _claim_queued(study: Any, storage: Any) -> Any | None:
+    """A waiting trial of the study, now running in this process; None when none waits.
+
+    `set_trial_state_values(RUNNING)` is the storage's atomic claim: it refuses a trial another
+    process claimed first (the journal file: the order of its log; PostgreSQL: a row lock; SQLite:
+    see `_sqlite_storage`). Optuna's `study.ask()` claims the same way but, finding none, starts a
+    new sampled trial, which a grid must not do.
+    """
+    import optuna
+    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.trial import TrialState
+
+    study_id = storage.get_study_id_from_name(study.study_name)
+    for waiting in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
+        try:
+            if storage.set_trial_state_values(trial_id, state=TrialState.RUNNING):
+                return optuna.trial.Trial(study, trial_id)
+        except UpdateFinishedTrialError:
+            continue    # another process claimed and finished it meanwhile
+    return None
+
+
+def _run_queued(study: Any, trial: Any, objective: "_Objective") -> Any:
+    """Run a claimed trial and record its end as `study.optimize` would; returns the FrozenTrial."""
+    from optuna import TrialPruned
+    from optuna.trial import TrialState
+
+    try:
+        value = objective(trial)
+    except TrialPruned:
+        return study.tell(trial, state=TrialState.PRUNED)
+    except TrialFailed:
+        return study.tell(trial, state=TrialState.FAIL)
+    except BaseException:   # Ctrl-C: leave no trial running in the storage, then stop
+        study.tell(trial, state=TrialState.FAIL)
+        raise
+    return study.tell(trial, value)
 
 
 class _Objective:
@@ -314,13 +452,20 @@ def _report_epoch(trial: Any, epoch: int, value: float) -> None:
 # --- storage and study ------------------------------------------------------------------------------------
 def open_storage(url: str | None) -> Any:
     """None (in memory), a database URL (sqlite:///…, postgresql://…) or a journal file path."""
+    import optuna
+
     if url is None:
-        return None
+        return optuna.storages.InMemoryStorage()
     attempt = 0
     while True:
         attempt += 1
         try:
             return _storage_for(url)
+        except ImportError as err:   # Optuna re-raises the driver's ModuleNotFoundError as this
+            postgres = url.split("://", 1)[0].startswith("postgres")
+            reason = f"the PostgreSQL driver is not installed ({POSTGRES_DRIVER_HINT})" if postgres \
+                else f"its database driver is not installed ({err.__cause__ or err})"
+            raise TuningError(f"storage {redact(url)}: cannot open: {reason}") from None
         except Exception as err:  # noqa: BLE001 - drivers raise many kinds; one line for a person
             # workers started together on a new database race to create its tables: the loser
             # finds them made on its next attempt
@@ -333,6 +478,8 @@ def open_storage(url: str | None) -> Any:
 def _storage_for(url: str) -> Any:
     import optuna
 
+    if url.split("://", 1)[0] in ("sqlite", "sqlite+pysqlite"):
+        return _sqlite_storage(url)
     if "://" in url:
         return optuna.storages.RDBStorage(_with_installed_driver(url), engine_kwargs={"pool_pre_ping": True})
     from optuna.storages.journal import JournalFileBackend
@@ -340,9 +487,28 @@ def _storage_for(url: str) -> Any:
     return optuna.storages.JournalStorage(JournalFileBackend(url))
 
 
+def _sqlite_storage(url: str) -> Any:
+    """An SQLite storage whose every transaction takes the write lock first (BEGIN IMMEDIATE).
+
+    SQLite ignores the row lock (SELECT ... FOR UPDATE) with which Optuna claims a queued trial,
+    and Python's sqlite3 begins a transaction only at the first write, so two processes could both
+    read a trial as waiting and both run it (4 processes claiming 300 queued trials: 56 ran twice).
+    With the lock taken before the read, a claim is atomic. `isolation_level=None` stops sqlite3
+    beginning transactions itself; `timeout` lets a process wait its turn for the lock.
+    """
+    import optuna
+    import sqlalchemy
+
+    storage = optuna.storages.RDBStorage(url, engine_kwargs={
+        "pool_pre_ping": True, "connect_args": {"isolation_level": None, "timeout": 60}})
+    sqlalchemy.event.listen(storage.engine, "begin",
+                            lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    return storage
+
+
 def _with_installed_driver(url: str) -> str:
     """`postgresql://` names no driver, and SQLAlchemy 2.1 then wants psycopg 3; use psycopg2 when
-    only it is installed (the test extra installs psycopg2-binary)."""
+    only it is installed (the postgres extra installs psycopg2-binary)."""
     scheme, rest = url.split("://", 1)
     if scheme not in ("postgresql", "postgres"):
         return url
@@ -358,21 +524,23 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
-def _open_study(job: _Job, worker: int) -> Any:
-    """Create or join the study with this worker's sampler; refuse a study of another search."""
+def _open_study(job: _Job, worker: int) -> tuple[Any, Any]:
+    """Create or join the study with this worker's sampler (refusing a study of another search);
+    returns it and its storage (a grid worker claims queued trials through the storage)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the record, not logs
     settings = job.settings
     seed = _sampler_seed(settings.seed, worker, shared=settings.storage is not None)
+    storage = open_storage(job.storage)
     study = optuna.create_study(
-        storage=open_storage(job.storage), study_name=settings.study, direction="maximize",
+        storage=storage, study_name=settings.study, direction="maximize",
         sampler=SAMPLERS[settings.method](job.space, seed),
         pruner=PRUNERS[settings.pruner](max_epochs(job.space, job.base)), load_if_exists=True)
     if study.direction != optuna.study.StudyDirection.MAXIMIZE:
         raise TuningError(f"study {settings.study!r} minimises; use another --study name")
     _check_signature(study, _signature(job))
-    return study
+    return study, storage
 
 
 def _sampler_seed(seed: int, worker: int, shared: bool) -> int:
@@ -420,7 +588,7 @@ def _state_names() -> dict[Any, str]:
     from optuna.trial import TrialState
 
     return {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned", TrialState.FAIL: "failed",
-            TrialState.RUNNING: "running", TrialState.WAITING: "running"}
+            TrialState.RUNNING: "running"}
 
 
 def trial_record(frozen: Any) -> dict[str, Any]:
@@ -442,7 +610,12 @@ def trial_record(frozen: Any) -> dict[str, Any]:
 
 
 def _record(study: Any, job: _Job, metric: str) -> dict[str, Any]:
-    trials = [trial_record(t) for t in study.get_trials(deepcopy=False)]
+    """The tuning record; combinations still queued (a stopped or timed-out grid) have not run
+    and are left out (a later search on the same storage runs them)."""
+    from optuna.trial import TrialState
+
+    ran = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
+    trials = [trial_record(t) for t in study.get_trials(deepcopy=False, states=ran)]
     return {"settings": job.settings.to_record(metric), "space": job.space.to_dict(),
             "trials": trials, "best_trial": best_trial_number(trials)}
 
