@@ -5,7 +5,7 @@ import pytest
 
 from workbench.core.config import LayerConfig, OptimizerConfig
 from workbench.core.network import Network
-from workbench.core.optimizers import CHUNK, OPTIMIZERS, OptimizerStateError, make_optimizer
+from workbench.core.optimizers import CHUNK_BYTES, OPTIMIZERS, OptimizerStateError, make_optimizer
 
 CFG = dict(lr=0.05, momentum=0.8, beta1=0.85, beta2=0.99, rho=0.7, eps=1e-6, weight_decay=0.1)
 LRS = [0.05, 0.02, 0.03]          # a different rate each step, as schedules do
@@ -52,7 +52,7 @@ def _reference(name, p, grads, weights, c=CFG):
     return p
 
 
-@pytest.mark.parametrize("units", [4, CHUNK // 5], ids=["one chunk", "several chunks"])
+@pytest.mark.parametrize("units", [4, CHUNK_BYTES // 8 // 5], ids=["one chunk", "several chunks"])
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_update_matches_the_formula(name, units):
     net = _network(units=units)

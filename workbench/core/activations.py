@@ -1,7 +1,9 @@
 """Activation functions, computed in place into preallocated arrays.
 
 Each `Activation` has `forward(Z, A)` (write f(Z) into A) and `backward(delta, Z, A, scratch)`
-(multiply `delta`, which holds dL/dA, by f'(Z) so that it becomes dL/dZ). Most derivatives are
+(multiply `delta`, which holds dL/dA, by f'(Z) so that it becomes dL/dZ). They call ufuncs with an
+explicit output (`np.multiply(delta, s, delta)`) rather than `delta *= s`, whose operator dispatch
+costs more than the arithmetic on the tiny arrays of a small network. Most derivatives are
 cheapest to compute from the output A; `needs_input` marks the ones that also read Z, so the network
 keeps Z in its own buffer only for those and otherwise runs the activation in place (Z is A).
 
@@ -42,7 +44,7 @@ def _relu(Z: np.ndarray, A: np.ndarray) -> None:
 def _relu_backward(delta, Z, A, scratch) -> None:
     # A >= 0, so sign(A) is the 0/1 mask (sign is several times faster than a bool comparison).
     np.sign(A, out=scratch)
-    delta *= scratch
+    np.multiply(delta, scratch, delta)
 
 
 def _leaky_relu(Z: np.ndarray, A: np.ndarray) -> None:
@@ -55,7 +57,7 @@ def _leaky_relu_backward(delta, Z, A, scratch) -> None:
     np.sign(A, out=scratch)
     scratch *= 0.5 * (1.0 - LEAKY_RELU_SLOPE)
     scratch += 0.5 * (1.0 + LEAKY_RELU_SLOPE)
-    delta *= scratch
+    np.multiply(delta, scratch, delta)
 
 
 def _elu(Z: np.ndarray, A: np.ndarray) -> None:
@@ -69,7 +71,7 @@ def _elu_backward(delta, Z, A, scratch) -> None:
     # f'(z) = 1 for z > 0 and exp(z) = A + 1 for z <= 0: both are min(A + 1, 1).
     np.add(A, 1.0, out=scratch)
     np.minimum(scratch, 1.0, out=scratch)
-    delta *= scratch
+    np.multiply(delta, scratch, delta)
 
 
 # --- gelu ---------------------------------------------------------------------------------------
@@ -114,7 +116,7 @@ def _gelu_backward(delta, Z, A, scratch) -> None:
     slope *= -0.5 * _SQRT_HALF
     np.multiply(erfc, 0.5, out=scratch)
     scratch += slope
-    delta *= scratch
+    np.multiply(delta, scratch, delta)
 
 
 # --- squashing functions ------------------------------------------------------------------------
@@ -125,7 +127,7 @@ def _tanh(Z: np.ndarray, A: np.ndarray) -> None:
 def _tanh_backward(delta, Z, A, scratch) -> None:
     np.multiply(A, A, out=scratch)
     np.subtract(1.0, scratch, out=scratch)
-    delta *= scratch
+    np.multiply(delta, scratch, delta)
 
 
 def _sigmoid(Z: np.ndarray, A: np.ndarray) -> None:
@@ -139,7 +141,7 @@ def _sigmoid(Z: np.ndarray, A: np.ndarray) -> None:
 def _sigmoid_backward(delta, Z, A, scratch) -> None:
     np.subtract(1.0, A, out=scratch)
     scratch *= A
-    delta *= scratch
+    np.multiply(delta, scratch, delta)
 
 
 def _linear(Z: np.ndarray, A: np.ndarray) -> None:
@@ -157,9 +159,9 @@ def _softmax(Z: np.ndarray, A: np.ndarray) -> None:
 
     Calls the ufunc reductions directly: for small batches their overhead is most of the cost.
     """
-    np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=A)
+    np.subtract(Z, np.maximum.reduce(Z, 1, None, None, True), out=A)     # axis 1, keepdims
     np.exp(A, out=A)
-    np.divide(A, np.add.reduce(A, axis=1, keepdims=True), out=A)
+    np.divide(A, np.add.reduce(A, 1, None, None, True), out=A)
 
 
 def _softmax_backward(delta, Z, A, scratch) -> None:

@@ -139,14 +139,14 @@ class OutputHead:
         self.picked = np.empty(n_samples, dtype=A.dtype)
         self.one_hot = np.zeros((n_samples, n_outputs), dtype=A.dtype)
         self.scratch = np.empty((n_samples, n_outputs), dtype=A.dtype)
-        self.eps = float(np.finfo(A.dtype).eps)
-        self.inv_n = 1.0 / n_samples
-        self._fused = {("softmax", "cross_entropy"): self._softmax_cross_entropy}
+        # in the arrays' dtype, so that no call converts a Python float again
+        self.eps = A.dtype.type(np.finfo(A.dtype).eps)
+        self.inv_n = A.dtype.type(1.0 / n_samples)
+        self.inv_n_value = 1.0 / n_samples
 
     def delta(self, loss_name: str, y: np.ndarray) -> float:
-        fused = self._fused.get((self.activation.name, loss_name))
-        if fused is not None:
-            return fused(y)
+        if loss_name == "cross_entropy" and self.activation.name == "softmax":
+            return self._softmax_cross_entropy(y)
         value = LOSSES[loss_name].gradient(self.A, self._targets(y), self.dZ)
         self.activation.backward(self.dZ, self.Z, self.A, self.scratch)
         return value
@@ -168,7 +168,7 @@ class OutputHead:
         picked = np.take(self.A_flat, index, out=self.picked)
         np.maximum(picked, self.eps, out=picked)
         np.log(picked, out=picked)
-        value = -float(np.add.reduce(picked)) * self.inv_n
+        value = -float(np.add.reduce(picked)) * self.inv_n_value
         np.multiply(self.A, self.inv_n, out=self.dZ)
         self.dZ_flat[index] -= self.inv_n
         return value

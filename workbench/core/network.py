@@ -90,6 +90,8 @@ class Network:
         self._db = [self.grads[n] for n in bias_names]
         self._penalty_scratch: np.ndarray | None = None
         self._workspaces: dict[tuple[int, bool], _Workspace] = {}
+        self._last_key: tuple[int, bool] | None = None
+        self._last_workspace: _Workspace | None = None
 
     # --- description --------------------------------------------------------------------------
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -167,7 +169,7 @@ class Network:
     def train_step_grads(self, X: np.ndarray, Y: np.ndarray, loss: str, l1: float, l2: float,
                          rng: np.random.Generator | None) -> float:
         """Forward with dropout, backward; fill `grads`. Returns the batch-mean loss plus the penalty."""
-        if not (isinstance(X, np.ndarray) and X.dtype == self.dtype):
+        if not (isinstance(X, np.ndarray) and (X.dtype is self.dtype or X.dtype == self.dtype)):
             X = np.asarray(X, dtype=self.dtype)
         ws = self._workspace(X.shape[0], True)
         self._forward(ws, X, True, rng)
@@ -179,7 +181,7 @@ class Network:
             if below is not None:
                 dot(dZ, W_T, out=below)
                 if mask is not None:
-                    below *= mask
+                    np.multiply(below, mask, below)
                 backward(below, Z, A, scratch)
         if l1 or l2:
             if self._penalty_scratch is None:
@@ -210,8 +212,11 @@ class Network:
     def _workspace(self, rows: int, training: bool) -> _Workspace:
         """The workspace for `rows` samples: cached, or row views of a larger one, or new."""
         key = (rows, training)
+        if key == self._last_key:                 # every full batch of an epoch asks for the same one
+            return self._last_workspace
         ws = self._workspaces.get(key)
         if ws is not None:
+            self._last_key, self._last_workspace = key, ws
             return ws
         larger = [w for (r, t), w in self._workspaces.items() if t == training and r > rows]
         if larger:
@@ -221,6 +226,7 @@ class Network:
                 del self._workspaces[old]          # views of a smaller buffer set: rebuilt on demand
             ws = self._allocate(rows, training)
         self._workspaces[key] = ws = self._plan(ws)
+        self._last_key, self._last_workspace = key, ws
         return ws
 
     def _allocate(self, rows: int, training: bool) -> _Workspace:

@@ -98,8 +98,8 @@ class Trainer:
                 if stop.is_set():
                     status = "stopped"
                     break
-                take(X, idx, axis=0, out=xb)
-                take(y, idx, axis=0, out=ybv)
+                take(X, idx, 0, xb)                  # axis 0, into the batch buffers
+                take(y, idx, 0, ybv)
                 batch_loss = step_grads(xb, ybv, loss_name, l1, l2, rng)
                 if not isfinite(batch_loss):
                     status = "diverged"
