@@ -3,8 +3,9 @@
 Every framework trains the same network (ReLU hidden layers, softmax cross-entropy) on the same
 synthetic data, with the same batch size, Adam, float32 and one thread (torch.set_num_threads(1);
 threadpoolctl limits NumPy's BLAS). Workbench is timed through the real `Trainer` (its per-epoch
-`seconds` cover the batch loop: shuffling, gathering, forward, backward, Adam). One warm-up epoch
-is dropped; the median of the timed epochs is reported. Run `python tests/benchmarks/bench_training.py
+`seconds` cover the batch loop: shuffling, gathering, forward, backward, Adam). The frameworks take
+turns (a few epochs each, twice), so that a change in the machine's load hits all of them alike;
+the first epoch of each turn warms up and is dropped, and the median of the timed epochs is reported. Run `python tests/benchmarks/bench_training.py
 --help` for options; see tests/benchmarks/README.md.
 """
 from __future__ import annotations
@@ -56,27 +57,25 @@ def synthetic(w: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def median_epoch(run_epoch: Callable[[], float], epochs: int) -> float:
-    run_epoch()                                    # warm-up: allocation, first-touch, caches
-    return statistics.median(run_epoch() for _ in range(epochs))
+EpochRunner = Callable[[], float]      # trains one epoch, returns its seconds
 
 
 # --- Workbench ----------------------------------------------------------------------------------
-def workbench_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int, dtype: str) -> float:
+def workbench_runner(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int, dtype: str) -> EpochRunner:
+    """Epochs of the real Trainer, one per call, `epochs` at most."""
     config = Config().updated({
         "layers": [{"units": u, "activation": "relu", "init": "he"} for u in w.sizes[1:-1]],
         "optimizer.name": "adam", "optimizer.lr": LR, "training.batch_size": w.batch_size,
-        "training.epochs": epochs + 1, "training.dtype": dtype, "training.threads": 1,
+        "training.epochs": epochs, "training.dtype": dtype, "training.threads": 1,
         "data.val_split": 0.0})
     dataset = Dataset(X, y, "classification", "benchmark", [f"x{i}" for i in range(X.shape[1])],
                       [str(c) for c in range(w.sizes[-1])], "class")
-    trainer = Trainer(Experiment.create(config, dataset))
-    seconds = [report.seconds for report in trainer.run()]   # Trainer sets one BLAS thread itself
-    return statistics.median(seconds[1:])
+    reports = Trainer(Experiment.create(config, dataset)).run()   # sets one BLAS thread itself
+    return lambda: next(reports).seconds
 
 
 # --- PyTorch ------------------------------------------------------------------------------------
-def torch_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> float | None:
+def torch_runner(w: Workload, X: np.ndarray, y: np.ndarray) -> EpochRunner | None:
     try:
         import torch
     except ImportError:
@@ -104,11 +103,11 @@ def torch_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> float
             total += loss.item()                   # Workbench's trainer also reads every batch loss
         return time.perf_counter() - started
 
-    return median_epoch(epoch, epochs)
+    return epoch
 
 
 # --- scikit-learn -------------------------------------------------------------------------------
-def sklearn_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> float | None:
+def sklearn_runner(w: Workload, X: np.ndarray, y: np.ndarray) -> EpochRunner | None:
     try:
         from sklearn.neural_network import MLPClassifier
     except ImportError:
@@ -120,11 +119,23 @@ def sklearn_epoch(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int) -> flo
 
     def epoch() -> float:
         started = time.perf_counter()
-        model.partial_fit(X, y, classes=classes)      # one pass over the data
+        with threadpool_limits(limits=1, user_api="blas"):
+            model.partial_fit(X, y, classes=classes)      # one pass over the data
         return time.perf_counter() - started
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        return median_epoch(epoch, epochs)
+    return epoch
+
+
+def median_epochs(runners: dict[str, EpochRunner | None], epochs: int, rounds: int) -> dict[str, float | None]:
+    """Each runner's median epoch. The runners take turns, `rounds` times: each turn is a warm-up
+    epoch (dropped: caches are cold after another framework ran) and `epochs` timed ones."""
+    present = {name: run for name, run in runners.items() if run is not None}
+    seconds: dict[str, list[float]] = {name: [] for name in present}
+    for _ in range(rounds):
+        for name, run in present.items():
+            run()
+            seconds[name] += [run() for _ in range(epochs)]
+    return {name: statistics.median(seconds[name]) if name in seconds else None for name in runners}
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -139,24 +150,28 @@ def _ratio(ours: float, other: float | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="W1,W2,W3,W4", help="comma-separated (default: all)")
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per framework (default 3)")
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per framework and turn (default 3)")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each framework takes (default 2)")
     parser.add_argument("--float64", default="W2,W3", help="workloads also timed in float64 ('' for none)")
     parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn (slow on W3/W4)")
     args = parser.parse_args()
     names = [n.strip() for n in args.workloads.split(",") if n.strip()]
     doubles = {n.strip() for n in args.float64.split(",") if n.strip()}
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; one BLAS thread; "
-          f"median of {args.epochs} epochs after one warm-up")
+          f"median of {args.rounds} turns of {args.epochs} epochs, each after a warm-up epoch")
     header = f"{'':4} {'workbench':>12} {'torch':>12} {'ratio':>7} {'sklearn':>12} {'ratio':>7} {'f64/f32':>8}  target"
     print(header)
     for name in names:
         w = WORKLOADS[name]
         X, y = synthetic(w)
-        ours = workbench_epoch(w, X, y, args.epochs, "float32")
-        torch_s = torch_epoch(w, X, y, args.epochs)
-        sk = None if args.no_sklearn else sklearn_epoch(w, X, y, args.epochs)
-        f64 = (f"{workbench_epoch(w, X, y, args.epochs, 'float64') / ours:7.2f}x"
-               if name in doubles else "-")
+        trained = (args.epochs + 1) * args.rounds
+        runners = {"ours": workbench_runner(w, X, y, trained, "float32"), "torch": torch_runner(w, X, y),
+                   "sklearn": None if args.no_sklearn else sklearn_runner(w, X, y)}
+        if name in doubles:
+            runners["ours64"] = workbench_runner(w, X, y, trained, "float64")
+        medians = median_epochs(runners, args.epochs, args.rounds)
+        ours, torch_s, sk = medians["ours"], medians["torch"], medians["sklearn"]
+        f64 = f"{medians['ours64'] / ours:7.2f}x" if name in doubles else "-"
         print(f"{name:4} {_fmt(ours):>12} {_fmt(torch_s):>12} {_ratio(ours, torch_s):>7} {_fmt(sk):>12} "
               f"{_ratio(ours, sk):>7} {f64:>8}  {w.target}")
         print(f"{'':4} {w.steps / ours:,.0f} steps/s ({ours / w.steps * 1e6:.1f} µs per step)"
