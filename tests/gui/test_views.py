@@ -8,7 +8,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QPointF, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
 from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
@@ -18,14 +18,16 @@ from workbench.core.history import EpochReport, History  # noqa: E402
 from workbench.core.inspection import inspect  # noqa: E402
 from workbench.core.trainer import Trainer  # noqa: E402
 from workbench.gui.widgets.confusion_view import ConfusionView  # noqa: E402
-from workbench.gui.widgets.decision_boundary import DecisionBoundaryView  # noqa: E402
+from workbench.gui.widgets.decision_boundary import DecisionBoundaryView, surface_map  # noqa: E402
 from workbench.gui.widgets.histogram_view import HistogramView  # noqa: E402
-from workbench.gui.widgets.loss_plot import LossPlotWidget  # noqa: E402
+from workbench.gui.widgets.import_dialog import ImportDialog, load_file  # noqa: E402
+from workbench.gui.widgets.loss_plot import LOOKAHEAD_S, MIN_EPOCH_SPAN, X_GROWTH, LossPlotWidget  # noqa: E402
 from workbench.gui.widgets.metric_plot import MetricPlotWidget  # noqa: E402
-from workbench.gui.widgets.network_diagram import MAX_NODES, NetworkDiagramView  # noqa: E402
+from workbench.gui.widgets.network_diagram import MAX_NODES, NODE_SIZE, NetworkDiagramView  # noqa: E402
 from workbench.gui.widgets.parameters_view import ParametersView  # noqa: E402
 from workbench.gui.widgets.plot_export import PlotExportError, export_png  # noqa: E402
 from workbench.gui.widgets.prediction_view import PredictionView  # noqa: E402
+from workbench.gui.widgets.view_base import format_duration  # noqa: E402
 
 
 def run(changes, epochs=8):
@@ -363,12 +365,13 @@ def test_a_view_behind_another_tab_skips_redraws_and_catches_up_when_shown(qtbot
     assert back.edge_counts() == front.edge_counts()
 
 
-def test_loss_axes_span_the_planned_run_and_only_move_when_a_curve_leaves_them(qtbot, spiral):
+def test_loss_axes_are_ready_before_a_run_and_only_move_when_a_curve_leaves_them(qtbot, spiral):
     _, reports = spiral
     view = shown(qtbot, LossPlotWidget())
     view.set_planned_epochs(40)
     view.flush()
-    assert view.view_box.viewRange()[0][1] >= 40      # the epoch axis is ready before any point
+    x1 = view.view_box.viewRange()[0][1]
+    assert MIN_EPOCH_SPAN <= x1 <= 40 * 1.05          # the epoch axis is ready before any point
     view.add_report(reports[0])
     view.flush()
     first = view.view_box.viewRange()
@@ -379,6 +382,72 @@ def test_loss_axes_span_the_planned_run_and_only_move_when_a_curve_leaves_them(q
     view.flush()
     assert view.view_box.viewRange() == first
     assert curve_data(view.train_curve)[1] == [r.train_loss for r in reports]
+
+
+def _reports(n, total, start=1, seconds=0.2):
+    """Reports of epochs start..n of a run planned for `total` epochs, with a falling loss."""
+    return [EpochReport(epoch=e, total_epochs=total, train_loss=1.0 / e, val_loss=1.1 / e, train_metric=0.5,
+                        val_metric=0.5, lr=0.01, seconds=seconds, best_epoch=e, status="running",
+                        samples_per_second=1000.0)
+            for e in range(start, n + 1)]
+
+
+@pytest.mark.parametrize("view_class", [LossPlotWidget, MetricPlotWidget])
+def test_the_epoch_axis_grows_with_the_data_of_a_huge_planned_run(qtbot, view_class):
+    view = shown(qtbot, view_class())
+    view.set_planned_epochs(100_000)
+    for report in _reports(400, 100_000):
+        view.add_report(report)
+    view.flush()
+    (x0, x1), _ = view.view_box.viewRange()
+    assert x1 == pytest.approx(X_GROWTH * 400, rel=0.05)   # not 100000: the data fills the plot
+    assert x0 <= 1
+    for report in _reports(480, 100_000, start=401):        # still inside: the axes stay
+        view.add_report(report)
+    view.flush()
+    assert view.view_box.viewRange()[0][1] == x1
+    redraws = []                                         # the axis refits only when the data reaches its end
+    view.view_box.sigXRangeChanged.connect(lambda *_: redraws.append(1))
+    for report in _reports(520, 100_000, start=481):
+        view.add_report(report)
+    view.flush()
+    assert view.view_box.viewRange()[0][1] == pytest.approx(X_GROWTH * 520, rel=0.05) and redraws == [1]
+
+
+def test_a_fast_run_s_epoch_axis_looks_seconds_ahead_so_it_refits_seldom(qtbot):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_planned_epochs(100_000)
+    for report in _reports(1000, 100_000, seconds=0.001):  # 1000 epochs/s
+        view.add_report(report)
+    view.flush()
+    x1 = view.view_box.viewRange()[0][1]
+    assert 1000 + 1000 * LOOKAHEAD_S <= x1 <= (1000 + 1000 * LOOKAHEAD_S) * 1.05   # 2 s ahead, not 1.25x
+    view.clear()                                             # a fast run's very first epochs: at most 4x
+    for report in _reports(10, 100_000, seconds=0.001):
+        view.add_report(report)
+    view.flush()
+    assert view.view_box.viewRange()[0][1] <= max(MIN_EPOCH_SPAN, 4 * 10) * 1.05
+
+
+def test_the_epoch_axis_never_goes_beyond_the_planned_end(qtbot):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_planned_epochs(500)
+    for report in _reports(450, 500):
+        view.add_report(report)
+    view.flush()
+    assert view.view_box.viewRange()[0][1] == pytest.approx(500, rel=0.03)
+
+
+def test_convergence_of_a_fast_run_is_shown_in_milliseconds(qtbot):
+    losses = [1.0, 0.5, 0.3, 0.25] + [0.25] * 12
+    history = History(epoch=list(range(1, 17)), train_loss=losses, val_loss=losses, train_metric=[0.5] * 16,
+                      val_metric=[0.5] * 16, lr=[0.1] * 16, seconds=[0.01] * 16)
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(history)
+    view.flush()
+    assert "epoch 4, 40 ms" in view.converged_line.label.toPlainText()
+    assert format_duration(0.04) == "40 ms" and format_duration(0.0042) == "4.2 ms"
+    assert format_duration(2.345) == "2.3 s" and format_duration(0.9999) == "1.0 s"
 
 
 def test_a_person_s_zoom_is_kept_until_they_ask_for_auto_range(qtbot, spiral):
@@ -417,3 +486,159 @@ def test_a_hidden_histogram_view_builds_its_grid_before_it_is_shown(qtbot, spira
                                 for suffix in ("weight", "bias", "weight_grad", "bias_grad")}
     x, _ = view.curve("dense_0/weight").getData()
     assert x is None or len(x) == 0                    # the data is drawn only once it is seen
+
+
+# --- text that fits, points that show, headers that are whole -------------------------------------------
+def _dark(view):
+    palette = QPalette(view.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1f1f22"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    view.setPalette(palette)
+
+
+def _apart(a, b, gap=2.0):
+    """Two scene rects that neither overlap nor touch (at least `gap` pixels between them)."""
+    return not a.adjusted(-gap, -gap, gap, gap).intersects(b)
+
+
+@pytest.fixture(scope="module")
+def iris_deep():
+    return run({"data.dataset": "iris", "layers": [{"units": 16, "activation": "relu"}] * 4}, epochs=2)
+
+
+@pytest.mark.parametrize("width,height", [(400, 420), (600, 500), (1000, 700), (300, 380)])
+def test_network_titles_of_neighbouring_columns_never_overlap(qtbot, iris_deep, width, height):
+    view = shown(qtbot, NetworkDiagramView(), width, height)
+    view.set_inspection(inspect(iris_deep[0]))
+    view.flush()
+    qtbot.wait(50)
+    titles = [item for item in view._titles if item.isVisible()]
+    rects = [item.sceneBoundingRect() for item in titles]
+    for i, a in enumerate(rects):                  # every pair, staggered or not
+        for b in rects[i + 1:]:
+            assert _apart(a, b), [item.toPlainText() for item in titles]
+    plot_area = view.plot.getViewBox().sceneBoundingRect().adjusted(-1, -1, 1, 1)
+    assert all(plot_area.contains(r) for r in rects)
+    node_top = min(view.plot.getViewBox().mapViewToScene(QPointF(*node)).y() for node in view._layout.nodes)
+    assert all(r.bottom() < node_top - NODE_SIZE / 2 for r in rects)   # above the nodes, clear of them
+    if width >= 1000:
+        assert view.title_choice == ("full", False) and titles[1].toPlainText() == "dense_0\n16 relu"
+
+
+def test_network_names_keep_clear_of_their_nodes(qtbot, iris_deep):
+    view = shown(qtbot, NetworkDiagramView(), 400, 420)
+    view.set_inspection(inspect(iris_deep[0]))
+    view.flush()
+    qtbot.wait(50)
+    vb = view.plot.getViewBox()
+    last = len(view._layout.sizes) - 1
+    for item, column, y in view._names:
+        rect = item.sceneBoundingRect()
+        centre = vb.mapViewToScene(QPointF(column, y))
+        if column == 0:
+            assert rect.right() <= centre.x() - NODE_SIZE / 2 - 4
+        else:
+            assert column == last and rect.left() >= centre.x() + NODE_SIZE / 2 + 4
+        assert vb.sceneBoundingRect().adjusted(-1, -1, 1, 1).contains(rect)
+
+
+def test_network_hides_titles_rather_than_overlap_them_when_there_is_no_room(qtbot, iris_deep):
+    view = shown(qtbot, NetworkDiagramView(), 230, 300)
+    view.set_inspection(inspect(iris_deep[0]))
+    view.flush()
+    qtbot.wait(50)
+    titles = [item for item in view._titles if item.isVisible()]
+    rects = [item.sceneBoundingRect() for item in titles]
+    assert all(_apart(a, b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    view.resize(1100, 700)                            # room again: the full titles come back
+    qtbot.waitUntil(lambda: view.title_choice == ("full", False))
+    assert all(item.isVisible() for item in view._titles)
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours."""
+    def lum(c):
+        def ch(v):
+            v = v / 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c.red()) + 0.7152 * ch(c.green()) + 0.0722 * ch(c.blue())
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _surface_at(view, x, y) -> QColor:
+    """The surface colour under view position (x, y): the image's colour, as the colour bar maps it."""
+    image = view.class_image if view.class_image.image is not None else view.image
+    local = image.mapFromParent(QPointF(x, y))
+    row = min(max(int(local.y()), 0), image.image.shape[0] - 1)
+    col = min(max(int(local.x()), 0), image.image.shape[1] - 1)
+    value = image.image[row, col]
+    if image is view.class_image:
+        return QColor(*[int(v) for v in value[:3]])
+    lo, hi = view.color_bar.levels()
+    return view.color_bar.colorMap().mapToQColor([(value - lo) / (hi - lo)])[0]
+
+
+@pytest.mark.parametrize("dark", [False, True])
+@pytest.mark.parametrize("data", ["spiral", "plane"])
+def test_boundary_points_stand_out_from_the_surface_under_them(qtbot, spiral, plane, data, dark):
+    exp = (spiral if data == "spiral" else plane)[0]
+    view = shown(qtbot, DecisionBoundaryView(), 700, 550)
+    if dark:
+        _dark(view)
+    view.set_inspection(inspect(exp))
+    view.flush()
+    outline_contrast, fill_contrast = [], []
+    for item in (view.train_points, view.val_points):
+        for point in item.points():
+            under = _surface_at(view, point.pos().x(), point.pos().y())
+            outline_contrast.append(_contrast(point.pen().color(), under))
+            fill_contrast.append(_contrast(point.brush().color(), under))
+    assert min(outline_contrast) >= 2.5           # every point has an outline that shows on the surface
+    if data == "spiral":                          # a class's point is not painted the colour of its region
+        assert np.median(fill_contrast) >= 1.4
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_surface_is_paler_than_the_points(qtbot, spiral, dark):
+    view = shown(qtbot, DecisionBoundaryView())
+    if dark:
+        _dark(view)
+    base = view.palette().color(QPalette.ColorRole.Base)
+    ends = view.color_bar.colorMap().mapToQColor([0.0, 1.0])
+    for end, full in zip(ends, ("#2166ac", "#b2182b")):       # the surface's ends are nearer the background
+        assert _contrast(end, base) < _contrast(QColor(full), base)
+    mid = surface_map(view).mapToQColor([0.5])[0]
+    assert mid.name() == base.name()                          # undecided is the background itself
+
+
+@pytest.mark.parametrize("size", [(700, 550), (420, 380)])
+def test_the_boundary_legend_sits_outside_the_data(qtbot, spiral, size):
+    view = shown(qtbot, DecisionBoundaryView(), *size)
+    view.set_inspection(inspect(spiral[0]))
+    view.flush()
+    qtbot.wait(50)
+    legend = view.legend.sceneBoundingRect()
+    data = view.plot.getViewBox().sceneBoundingRect()
+    assert legend.width() > 20 and not legend.intersects(data)
+    assert view.plot.sceneBoundingRect().contains(legend)
+    assert not legend.intersects(view.plot.titleLabel.sceneBoundingRect())
+    texts = [label.text for _, label in view.legend.items]
+    assert texts == ["training", "validation"]
+
+
+def test_import_columns_are_at_least_as_wide_as_their_headers(qtbot):
+    path = "resources/datasets/iris.csv"
+    dialog = ImportDialog(path, load_file(path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    table, header = dialog.table, dialog.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for column in range(table.columnCount()):
+        text = table.horizontalHeaderItem(column).text()
+        assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text
+        widest = max(metrics.horizontalAdvance(table.item(r, column).text()) for r in range(table.rowCount()))
+        assert table.columnWidth(column) >= widest
+    assert header.stretchLastSection()
+    used = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert used >= table.viewport().width() - 2      # no empty space left to the right

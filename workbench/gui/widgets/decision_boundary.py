@@ -3,6 +3,10 @@
 Two classes: the probability of class 1 on a diverging colour map (white is the 0.5 boundary).
 More classes: each cell takes its winning class's colour, paler where the model is unsure.
 Regression: the predicted value. Axes are in the features' raw units, as the person knows them.
+
+The surface is drawn in its colours blended towards the background (pale on a light palette, deep on
+a dark one) and the points in the full colours with an outline in the text colour, so a point stays
+visible on the region of its own class. The legend sits in a band above the data, not over it.
 """
 from __future__ import annotations
 
@@ -14,10 +18,16 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from workbench.core.inspection import Boundary, Inspection
 from workbench.gui.widgets.view_base import (
-    CATEGORY_COLORS, DIVERGING, ThrottledView, label_axis, set_title, style_canvas, style_plot)
+    CATEGORY_COLORS, DIVERGING, ThrottledView, base_color, faded, label_axis, set_title, style_canvas,
+    style_plot, text_color)
 
-POINT_OUTLINE = QColor(30, 30, 30)
 BINARY_COLORS = ("#2166ac", "#b2182b")   # the two ends of DIVERGING: class 0 blue, class 1 red
+SURFACE_STRENGTH = 0.5                   # the surface keeps this much of its colour, the rest is background
+CLASS_STRENGTH = (0.12, 0.5)             # several classes: from unsure to certain
+OUTLINE_ALPHA = 220                      # point outlines: the text colour, nearly opaque
+MANY_POINTS = 600                        # above this many samples, points are drawn smaller
+POINT_SIZES = {"training": (7, 5), "validation": (10, 7)}   # (few, many) pixels
+LEGEND_ROW = 26                          # pixels of the band above the data that holds the legend
 NEEDS_TWO = ("The decision boundary is drawn for data with exactly 2 features; "
              "this data set has {n}. Try spiral, circle, xor, gauss, plane or multi_gauss.")
 COLOR_BAR_LABELS = {"probability": "P(class 1)", "value": "prediction"}
@@ -35,20 +45,26 @@ class DecisionBoundaryView(ThrottledView):
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setAspectLocked(False)
-        self.plot.addLegend(offset=(-10, 10), colCount=2)    # one row: it covers less of the data
+        # the legend lives in a band of its own above the data (the empty top-axis row), in one row
+        self.legend = pg.LegendItem(offset=None, colCount=2, horSpacing=16)
+        self.legend.layout.setContentsMargins(0, 0, 0, 0)   # its size is its entries': it fits the band
+        self.legend.setParentItem(self.plot)
+        self.plot.legend = self.legend        # the plot adds named items to it; style_plot styles it
+        self.plot.layout.setRowFixedHeight(1, LEGEND_ROW)
         self.image = pg.ImageItem(axisOrder="row-major")           # scalar output, on the colour bar's map
         self.class_image = pg.ImageItem(axisOrder="row-major")     # RGBA: winning class per cell
         self.plot.addItem(self.image)
         self.plot.addItem(self.class_image)
-        self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=DIVERGING, interactive=False, width=16,
+        self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=surface_map(self), interactive=False, width=16,
                                          label=COLOR_BAR_LABELS["probability"], colorMapMenu=False)
         self.color_bar.setImageItem(self.image, insert_in=self.plot)
-        self.train_points = pg.ScatterPlotItem(symbol="o", size=7, pen=pg.mkPen(POINT_OUTLINE, width=0.8),
+        self.train_points = pg.ScatterPlotItem(symbol="o", size=POINT_SIZES["training"][0],
                                                brush=pg.mkBrush("#999999"), name="training")
-        self.val_points = pg.ScatterPlotItem(symbol="t1", size=10, pen=pg.mkPen(POINT_OUTLINE, width=1.2),
+        self.val_points = pg.ScatterPlotItem(symbol="t1", size=POINT_SIZES["validation"][0],
                                              brush=pg.mkBrush("#999999"), name="validation")
         for item in (self.train_points, self.val_points):
             self.plot.addItem(item)
+        self.plot.getViewBox().sigResized.connect(self._place_legend)
 
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -103,7 +119,8 @@ class DecisionBoundaryView(ThrottledView):
         dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
         if boundary.kind == "class":
             self.image.clear()
-            self.class_image.setImage(_class_image(boundary, n_classes), autoLevels=False, levels=(0, 255))
+            self.class_image.setImage(_class_image(boundary, n_classes, base_color(self)), autoLevels=False,
+                                      levels=(0, 255))
             self.color_bar.setVisible(False)
         else:
             values = np.where(np.isfinite(boundary.values), boundary.values, np.nan)
@@ -133,14 +150,43 @@ class DecisionBoundaryView(ThrottledView):
         if len(self._shown_points) == 4 and all(map(np.array_equal, key, self._shown_points)):
             return
         self._shown_points = key
+        many = len(boundary.train_points) + len(boundary.val_points) > MANY_POINTS
         for item, points, targets in ((self.train_points, boundary.train_points, boundary.train_targets),
                                       (self.val_points, boundary.val_points, boundary.val_targets)):
-            item.setData(pos=points, brush=_point_brushes(targets, task, boundary))
+            size = POINT_SIZES[item.name()][1 if many else 0]
+            item.setData(pos=points, brush=_point_brushes(targets, task, boundary), size=size,
+                         pen=self._outline(many))
+
+    def _outline(self, many: bool = False):
+        """Points' outline: the text colour (dark on light, light on dark), thinner when there are many."""
+        return pg.mkPen(faded(text_color(self), OUTLINE_ALPHA if not many else OUTLINE_ALPHA - 60),
+                        width=1.0 if not many else 0.8)
+
+    @Slot()
+    def _place_legend(self) -> None:
+        """Right-align the legend with the data area, in the band just above it."""
+        area = self.plot.getViewBox().geometry()
+        self.legend.setPos(area.right() - self.legend.width(),
+                           area.top() - LEGEND_ROW + (LEGEND_ROW - self.legend.height()) / 2)
+
+    def legend_rect(self) -> QRectF:
+        """Where the legend is, in the plot's coordinates (tests check it stays off the data)."""
+        return self.legend.mapRectToParent(self.legend.boundingRect())
 
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
         style_plot(self.plot, self, self.plot.titleLabel.text or "Decision boundary")
         style_plot(self.color_bar, self)
+        self.legend.setPen(pg.mkPen(None))      # no box: the band is not over anything
+        self.legend.setBrush(pg.mkBrush(None))
+        self.legend.updateSize()                # the labels' new font may change its size
+        many = len(self._shown_points) == 4 and len(self._shown_points[0]) + len(self._shown_points[1]) > MANY_POINTS
+        for item in (self.train_points, self.val_points):
+            item.setPen(self._outline(many))
+        self.color_bar.setColorMap(surface_map(self))
+        if self._inspection is not None:        # the class image is blended towards the old background
+            self._mark_dirty()
+        self._place_legend()
 
 
 def _value_levels(values: np.ndarray, boundary: Boundary) -> tuple[float, float]:
@@ -153,13 +199,23 @@ def _value_levels(values: np.ndarray, boundary: Boundary) -> tuple[float, float]
     return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
 
 
-def _class_image(boundary: Boundary, n_classes: int) -> np.ndarray:
-    """RGBA cells: the winning class's colour, blended towards white where the model is unsure."""
+def surface_map(widget: QWidget) -> pg.ColorMap:
+    """DIVERGING blended towards the widget's background: the middle is the background itself."""
+    base = np.array(base_color(widget).getRgb()[:3], dtype=np.float64)
+    stops = [np.array(c, dtype=np.float64) for c in ((33, 102, 172), (247, 247, 247), (178, 24, 43))]
+    colors = [base + (stops[0] - base) * SURFACE_STRENGTH, base, base + (stops[2] - base) * SURFACE_STRENGTH]
+    return pg.ColorMap([0.0, 0.5, 1.0], [tuple(int(round(v)) for v in c) for c in colors])
+
+
+def _class_image(boundary: Boundary, n_classes: int, background: QColor) -> np.ndarray:
+    """RGBA cells: the winning class's colour blended towards the background, more where the model is unsure."""
     palette = np.array([QColor(c).getRgb()[:3] for c in CATEGORY_COLORS], dtype=np.float64)
     rgb = palette[boundary.values.astype(np.intp) % len(palette)]
     # confidence runs from 1/n_classes (a guess) to 1 (certain)
     sure = np.clip((boundary.confidence - 1 / n_classes) / (1 - 1 / n_classes), 0, 1)[..., None]
-    blended = 255 - (255 - rgb) * (0.25 + 0.6 * sure)
+    base = np.array(background.getRgb()[:3], dtype=np.float64)
+    low, high = CLASS_STRENGTH
+    blended = base + (rgb - base) * (low + (high - low) * sure)
     alpha = np.full(blended.shape[:2] + (1,), 255.0)
     return np.concatenate([blended, alpha], axis=2).astype(np.uint8)
 

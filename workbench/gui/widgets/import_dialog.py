@@ -79,6 +79,9 @@ class ImportDialog(QDialog):
             for r, cells in enumerate(rows[1:]):
                 for c, text in enumerate(cells[: self.table.columnCount()]):
                     self.table.setItem(r, c, QTableWidgetItem(text))
+        # every column as wide as its header and cells (no cut "sepal_length_cm"); the last takes the rest
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.target_box = QComboBox()
         if self.is_csv and rows:
             self.target_box.addItems(rows[0])

@@ -5,10 +5,14 @@ throttled redraw hands whole arrays to plot items created once. Curves stop at t
 point, so a diverged run ends cleanly instead of spiking.
 
 The view range is set here, not by pyqtgraph's auto-range: that one refits (and so re-lays out
-and re-renders both axes) on every update. Here the epoch axis spans the planned run from its
-first report, and the value axis only changes when a curve leaves it, then with room to spare;
-loss and accuracy start at 0. Once the person pans or zooms, the view stays where they put it
-until they press the plot's "A" (auto) button.
+and re-renders both axes) on every update. Here the epoch axis grows with the data: when the curve
+reaches its end, it is set to `X_GROWTH` times the last epoch (at least `MIN_EPOCH_SPAN`, and at
+least `LOOKAHEAD_S` seconds of training ahead at a fast run's pace; never beyond the planned end),
+so a 100000-epoch run does not squeeze its first epochs into a few pixels, and the axes change only
+a few dozen times over a run (geometrically fewer as it goes on). The value
+axis only changes when a curve leaves it, then with room to spare; loss and accuracy start at 0.
+Once the person pans or zooms, the view stays where they put it until they press the plot's "A"
+(auto) button.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, Conv
 from workbench.core.history import EpochReport, History
 from workbench.gui.widgets.view_base import (
     CATEGORY_COLORS, COALESCE_MS, CURVE_REDRAW_MS, TRAIN_COLOR, VAL_COLOR, GridLines, ThrottledView, faded,
-    finite_prefix, label_axis, style_canvas, style_plot, text_color)
+    finite_prefix, format_duration, label_axis, style_canvas, style_plot, text_color)
 
 OVERLAY_ALPHA = 150
 LEGEND_COLUMNS = 2
@@ -33,6 +37,11 @@ CONVERGED_COLOR = "#2ca02c"
 ROOM_BELOW = 0.25           # fraction of the value span left free below a curve that can fall further
 ROOM_ABOVE = 0.05
 VIEW_PADDING = 0.02
+X_GROWTH = 1.25             # the epoch axis grows to this many times the last epoch when a curve reaches its end
+MIN_EPOCH_SPAN = 20         # ... and spans at least this many epochs (or the whole run, when shorter)
+LOOKAHEAD_S = 2.0           # ... and holds at least this many seconds of training at the current pace (at
+LOOKAHEAD_MAX = 4.0         # most this many times the last epoch), so a fast run refits only a few times
+RATE_EPOCHS = 20            # the pace: the wall time of this many recent epochs
 
 
 class HistoryPlot(ThrottledView):
@@ -49,7 +58,7 @@ class HistoryPlot(ThrottledView):
         self._overlays: list[tuple[str, History]] = []
         self._overlay_items: list[pg.PlotDataItem] = []
         self._overlays_changed = False
-        self._planned_epochs = 0            # the running run's epoch count: the x axis spans it
+        self._planned_epochs = 0            # the running run's epoch count: the x axis never goes beyond it
         self._follow = True                 # fit the view to the data (until the person pans/zooms)
         self._refit = True                  # fit afresh at the next redraw (new data, log scale)
 
@@ -108,8 +117,8 @@ class HistoryPlot(ThrottledView):
         self._mark_dirty()
 
     def set_planned_epochs(self, epochs: int) -> None:
-        """The epochs the next run will reach: the epoch axis spans them before any point arrives,
-        so starting a run does not re-render the axes."""
+        """The epochs the next run will reach: the epoch axis is framed (its first span, at most
+        this) before any point arrives, so starting a run does not re-render the axes."""
         if epochs != self._planned_epochs:
             self._planned_epochs = epochs
             self._refit = True
@@ -161,7 +170,7 @@ class HistoryPlot(ThrottledView):
             return
         log_y = self.plot.getAxis("left").logMode
         values = self._view_values(log_y)
-        x_end = float(max(self._planned_epochs, self._last_epoch(), 1))
+        x_end = self._x_end()
         if not values.size:                 # nothing drawn yet: frame what is known already
             if refit:
                 self.view_box.setXRange(0.0, x_end, padding=VIEW_PADDING)
@@ -170,7 +179,7 @@ class HistoryPlot(ThrottledView):
             return
         lowest, highest = float(values.min()), float(values.max())
         (_, x1), (y0, y1) = self.view_box.viewRange()
-        if not refit and x1 >= x_end and y0 <= lowest and highest <= y1:
+        if not refit and x1 >= self._last_epoch() and y0 <= lowest and highest <= y1:
             return
         span = highest - lowest or max(abs(highest), 1.0)
         bottom = 0.0 if lowest >= 0 and not log_y else lowest - ROOM_BELOW * span
@@ -193,6 +202,21 @@ class HistoryPlot(ThrottledView):
     def _last_epoch(self) -> int:
         ends = [history.epoch[-1] for history in [self._history, *(h for _, h in self._overlays)] if history.epoch]
         return max(ends, default=0)
+
+    def _x_end(self) -> float:
+        """Where the epoch axis ends: room to grow beyond this run's last epoch (X_GROWTH times it, at
+        least MIN_EPOCH_SPAN) but not beyond the planned end; a finished or loaded run (no plan) ends
+        at its last epoch. Longer earlier runs overlaid are shown whole."""
+        last = self._history.epoch[-1] if self._history.epoch else 0
+        end = float(last)
+        if self._planned_epochs > last:
+            # every refit re-renders both plots' axes (~10 ms of GUI thread, taken from training): a run
+            # at hundreds of epochs per second would refit at every redraw with the 1.25x rule alone
+            recent = self._history.seconds[-RATE_EPOCHS:]
+            spent = sum(t for t in recent if math.isfinite(t) and t > 0)
+            ahead = min(len(recent) / spent * LOOKAHEAD_S, (LOOKAHEAD_MAX - 1) * last) if spent > 0 else 0.0
+            end = min(float(self._planned_epochs), max(X_GROWTH * last, last + ahead, float(MIN_EPOCH_SPAN)))
+        return max(end, float(self._last_epoch()), 1.0)
 
     @Slot()
     def _on_range_changed_by_hand(self) -> None:
@@ -336,7 +360,7 @@ class LossPlotWidget(HistoryPlot):
         found = find_convergence(self._history, self.tolerance.value() / 100, self.patience.value())
         _show_at(self.converged_line, found.epoch if found else None)
         if found:   # where and when, on the marker itself (the status bar says it too)
-            text = f"converged\nepoch {found.epoch}, {found.seconds:.1f} s"
+            text = f"converged\nepoch {found.epoch}, {format_duration(found.seconds)}"
             if self.converged_line.label.format != text:
                 self.converged_line.label.setFormat(text)
         self._convergence = found

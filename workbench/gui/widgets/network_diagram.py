@@ -3,6 +3,12 @@
 Edges are drawn by a fixed set of line items (sign x width level), each one `PlotCurveItem` with
 `connect="pairs"`, so thousands of edges cost a few setData calls. Wide layers show their first
 `MAX_NODES` units and say how many are hidden. Hovering a node shows its bias, an edge its weight.
+
+Text is laid out in pixels, so it fits whatever the dock's size: the input and output names sit a
+few pixels clear of the nodes, and the column titles take the most complete form that leaves room
+between neighbours ("dense_0 / 16 relu" on two lines, then on three, then staggered on two rows,
+then shorter, at worst hidden: hovering still names every unit). The choice is arithmetic on text
+widths measured once per architecture, made when the view is resized, never per redraw.
 """
 from __future__ import annotations
 
@@ -10,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Slot
-from PySide6.QtGui import QCursor, QFont
+from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtGui import QCursor, QFont, QFontMetricsF, QTextOption
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from workbench.core.inspection import Inspection
@@ -25,10 +31,16 @@ ALPHAS = (70, 120, 180, 235)
 SIGNS = (("positive", POSITIVE_COLOR), ("negative", NEGATIVE_COLOR))
 NODE_SIZE = 16
 HOVER_PIXELS = 8
-NODE_MARGIN = 0.6                        # view units between the outer nodes and the text beside them
-SIDE_OFFSET = 0.12                       # view units between a node and its name
-TITLE_PIXELS = 40                        # room for two lines of column title above the nodes
-NOTE_PIXELS = 22                         # room for "+N more" below them
+NAME_GAP = 6                             # pixels between a node's edge and its name
+TEXT_CLEARANCE = 8                       # pixels between the outer nodes' edges and the titles or notes
+TEXT_GAP = 6                             # pixels at least between neighbouring titles (or notes)
+ROW_GAP = 3                              # pixels between the two rows of staggered titles (or notes)
+EDGE_PIXELS = 4                          # pixels between the outermost text and the plot's edge
+NAME_CHARS = 18                          # input and output names are cut to this many characters
+# the forms of the column titles, most complete first; the first that fits is shown
+TITLE_CHOICES = (("full", False), ("wrapped", False), ("full", True), ("wrapped", True),
+                 ("short", True), ("units", True))
+NOTE_CHOICES = (("long", False), ("short", False), ("short", True))
 CAPTION = ("Edges: red weights are positive, blue negative; wider means larger |weight|. "
            "Node colour: the unit's bias. Hover over a node or an edge for its value.")
 
@@ -56,8 +68,17 @@ class NetworkDiagramView(ThrottledView):
         self._inspection: Inspection | None = None
         self._layout: _Layout | None = None
         self._edge_values = np.empty(0)
-        self._labels: list[pg.TextItem] = []
-        self._side_pixels = (0.0, 0.0)          # how far labels reach left and right of the outer columns
+        self._label_key: tuple = ()             # what the text items were made for
+        self._labels: list[pg.TextItem] = []    # every text item: titles, notes, names
+        self._titles: list[pg.TextItem] = []    # one per column
+        self._notes: dict[int, pg.TextItem] = {}    # "+N more" under capped columns
+        self._names: list[tuple[pg.TextItem, int, float]] = []   # (item, column, y) input/output names
+        self._title_forms: list[dict[str, str]] = []      # per column: form -> text
+        self._note_forms: dict[int, dict[str, str]] = {}
+        self._widths: dict[tuple[str, int, str], float] = {}    # (kind, column, form) -> pixels
+        self._name_reach = (0.0, 0.0)           # pixels the names reach beyond the outer nodes' centres
+        self.title_choice: tuple[str, bool] | None = None     # (form, staggered); None: titles hidden
+        self.note_choice: tuple[str, bool] | None = None
 
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
@@ -127,12 +148,15 @@ class NetworkDiagramView(ThrottledView):
             for item in self.edge_items.values():
                 item.setData([], [])
             self.nodes.clear()
-            self._set_labels([])
+            self._clear_labels()
             return
         sizes = _column_sizes(inspection)
-        if self._layout is None or self._layout.sizes != sizes:
+        key = (sizes, tuple((s.name, s.units, s.activation) for s in inspection.layers),
+               tuple(inspection.feature_names), tuple(inspection.class_names))
+        if self._layout is None or key != self._label_key:
             self._layout = _build_layout(sizes)
-            self._set_labels(self._label_specs(inspection))
+            self._set_labels(inspection)
+            self._label_key = key
             self._fit_view()
         self._draw_edges(inspection)
         self._draw_nodes(inspection)
@@ -140,24 +164,95 @@ class NetworkDiagramView(ThrottledView):
 
     @Slot()
     def _fit_view(self) -> None:
-        """Frame the nodes with fixed bands of pixels above (column titles) and below ("+N more"),
-        so the text fits however tall the dock is."""
+        """Frame the nodes with bands of pixels for the text around them, choosing the titles' form
+        for the width there is, so the text fits however large the dock is."""
         lay = self._layout
         if lay is None:
             return
         view_box = self.plot.getViewBox()
+        width, height = max(view_box.width(), 1.0), max(view_box.height(), 1.0)
+        gaps = max(len(lay.sizes) - 1, 1)
+        self.title_choice, self.note_choice, (left, right) = self._choose_text(width)
+        self._apply_choice(self._titles, self._title_forms, self.title_choice)
+        self._apply_choice(self._notes, self._note_forms, self.note_choice)
+
+        per_x = gaps / max(width - left - right, width * 0.3)
+        self.plot.setXRange(-left * per_x, gaps + right * per_x, padding=0)
+        above, title_rows = _row_heights(self._titles, self.title_choice)
+        below, note_rows = _row_heights(self._notes, self.note_choice)
+        clear = NODE_SIZE / 2 + TEXT_CLEARANCE
         ys = lay.nodes[:, 1]
-        low, high = ys.min() - NODE_MARGIN, ys.max() + NODE_MARGIN
-        below = NOTE_PIXELS if any(size > shown for size, shown in zip(lay.sizes, lay.shown)) else 0
-        height = max(view_box.height(), 1.0)
-        per_pixel = (high - low) / max(height - TITLE_PIXELS - below, height * 0.3)
-        self.plot.setYRange(low - below * per_pixel, high + TITLE_PIXELS * per_pixel, padding=0)
-        # beside the first and last columns: the input and output names (or half a column title)
-        left, right = (pixels + NODE_SIZE for pixels in self._side_pixels)
-        width = max(view_box.width(), 1.0)
-        low, high = -SIDE_OFFSET, len(lay.sizes) - 1 + SIDE_OFFSET
-        per_pixel = (high - low) / max(width - left - right, width * 0.3)
-        self.plot.setXRange(low - left * per_pixel, high + right * per_pixel, padding=0)
+        low, high = float(ys.min()), float(ys.max())
+        if high - low < 1.0:                    # a single row of nodes: give it a unit of height
+            low, high = low - 0.5, high + 0.5
+        per_y = (high - low) / max(height - above - below - 2 * clear, height * 0.3)
+        self.plot.setYRange(low - (clear + below) * per_y, high + (clear + above) * per_y, padding=0)
+
+        top, bottom = high + clear * per_y, low - clear * per_y
+        for column, item in enumerate(self._titles):      # anchored bottom centre; row 1 above row 0
+            row = column % 2 if self.title_choice and self.title_choice[1] else 0
+            item.setPos(float(column), top + (title_rows[0] + ROW_GAP if row else 0.0) * per_y)
+        for column, item in self._notes.items():          # anchored top centre; row 1 below row 0
+            row = column % 2 if self.note_choice and self.note_choice[1] else 0
+            item.setPos(float(column), bottom - (note_rows[0] + ROW_GAP if row else 0.0) * per_y)
+        offset = (NODE_SIZE / 2 + NAME_GAP) * per_x
+        for item, column, y in self._names:
+            item.setPos(column - offset if column == 0 else column + offset, y)
+
+    def _choose_text(self, width: float):
+        """The most complete title (and note) forms whose neighbours keep TEXT_GAP pixels apart at this
+        width, and the pixels the text needs left and right of the outer columns."""
+        n = len(self._titles)
+        options_t = [*TITLE_CHOICES, None]
+        options_n = [*NOTE_CHOICES, None] if self._notes else [None]
+        for title in options_t:
+            for note in options_n:
+                left, right = self._side_reach(title, note)
+                spacing = (width - left - right) / max(n - 1, 1)
+                if spacing <= 0:
+                    continue
+                if self._fits("title", range(n), title, spacing) and \
+                        self._fits("note", self._notes, note, spacing):
+                    return title, note, (left, right)
+        return None, None, self._side_reach(None, None)
+
+    def _side_reach(self, title, note) -> tuple[float, float]:
+        """Pixels needed beyond the first and the last column: names, half a title or note, a node."""
+        last = len(self._titles) - 1
+        reach = []
+        for column, names in ((0, self._name_reach[0]), (last, self._name_reach[1])):
+            half = [self._widths.get(("title", column, title[0]), 0.0) / 2 if title else 0.0,
+                    self._widths.get(("note", column, note[0]), 0.0) / 2 if note else 0.0]
+            reach.append(max(names, *half, NODE_SIZE / 2) + EDGE_PIXELS)
+        return reach[0], reach[1]
+
+    def _fits(self, kind: str, columns, choice, spacing: float) -> bool:
+        """Whether no two texts of a row come closer than TEXT_GAP pixels (columns `spacing` apart)."""
+        if choice is None:
+            return True
+        form, staggered = choice
+        columns = sorted(columns)
+        for a_index, a in enumerate(columns):
+            for b in columns[a_index + 1:]:
+                if staggered and (a - b) % 2:
+                    continue                    # the other row
+                need = (self._widths[(kind, a, form)] + self._widths[(kind, b, form)]) / 2 + TEXT_GAP
+                if (b - a) * spacing < need:
+                    return False
+        return True
+
+    def _apply_choice(self, items, forms, choice) -> None:
+        """Show each item's text in the chosen form (centred lines), or hide them all."""
+        for column, item in (enumerate(items) if isinstance(items, list) else items.items()):
+            if choice is None:
+                item.setVisible(False)
+                continue
+            text = forms[column][choice[0]]
+            if item.toPlainText() != text:
+                item.setTextWidth(-1)
+                item.setPlainText(text)
+                item.setTextWidth(item.textItem.document().idealWidth())   # centres the lines
+            item.setVisible(True)
 
     def _draw_edges(self, inspection: Inspection) -> None:
         lay = self._layout
@@ -190,39 +285,57 @@ class NetworkDiagramView(ThrottledView):
                    for column, color in zip(lay.node_column, colors)]
         self.nodes.setData(pos=lay.nodes, brush=brushes, pen=pg.mkPen(text_color(self), width=1))
 
-    def _label_specs(self, inspection: Inspection) -> list[tuple[str, float, float, tuple[float, float]]]:
-        """(text, x, y, anchor) for column titles, hidden-unit notes and input/output names."""
+    def _clear_labels(self) -> None:
+        for item in self._labels:
+            self.plot.removeItem(item)
+        self._labels, self._titles, self._notes, self._names = [], [], {}, []
+        self._title_forms, self._note_forms, self._widths = [], {}, {}
+        self._label_key = ()
+
+    def _set_labels(self, inspection: Inspection) -> None:
+        """Text items for a new architecture: column titles, hidden-unit notes, input/output names.
+
+        Made once per architecture (and font); resizing only moves them and swaps title forms."""
+        self._clear_labels()
         lay = self._layout
-        top = lay.nodes[:, 1].max() + NODE_MARGIN
-        # two short lines per column, so neighbouring columns' titles do not run into each other
-        layer_titles = ["inputs"] + [f"{s.name}\n{s.units} {s.activation}" for s in inspection.layers]
-        specs = [(title, float(col), top, (0.5, 1.0)) for col, title in enumerate(layer_titles)]
-        bottom = lay.nodes[:, 1].min() - NODE_MARGIN
-        specs += [(f"+{size - shown} more", float(col), bottom, (0.5, 0.0))
-                  for col, (size, shown) in enumerate(zip(lay.sizes, lay.shown)) if size > shown]
+        font = QFont(self.font())
+        font.setPointSize(LABEL_POINT_SIZE - 1)
+        metrics = QFontMetricsF(font)
+
+        def make(text: str, anchor: tuple[float, float]) -> pg.TextItem:
+            item = pg.TextItem(text, color=text_color(self), anchor=anchor)
+            item.setFont(font)
+            item.textItem.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
+            self.plot.addItem(item)
+            self._labels.append(item)
+            return item
+
+        def pixels(text: str, item: pg.TextItem) -> float:
+            margin = item.textItem.document().documentMargin()
+            return max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 2 * margin + 1
+
+        self._title_forms = _title_forms(inspection)
+        self._note_forms = {col: {"long": f"+{size - shown} more", "short": f"+{size - shown}"}
+                            for col, (size, shown) in enumerate(zip(lay.sizes, lay.shown)) if size > shown}
+        self._widths = {}
+        for column, forms in enumerate(self._title_forms):
+            item = make(forms["full"], (0.5, 1.0))
+            self._titles.append(item)
+            self._widths.update({("title", column, form): pixels(text, item) for form, text in forms.items()})
+        for column, forms in self._note_forms.items():
+            item = make(forms["long"], (0.5, 0.0))
+            self._notes[column] = item
+            self._widths.update({("note", column, form): pixels(text, item) for form, text in forms.items()})
         names = {0: inspection.feature_names, len(lay.sizes) - 1: inspection.class_names}
+        reach = {0: 0.0, len(lay.sizes) - 1: 0.0}
         for k, (column, unit) in enumerate(zip(lay.node_column, lay.node_unit)):
             side = names.get(int(column), ())
             if unit < len(side):
-                left = column == 0
-                specs.append((str(side[unit])[:18], float(lay.nodes[k, 0]) + (-SIDE_OFFSET if left else SIDE_OFFSET),
-                              float(lay.nodes[k, 1]), (1.0, 0.5) if left else (0.0, 0.5)))
-        return specs
-
-    def _set_labels(self, specs) -> None:
-        for item in self._labels:
-            self.plot.removeItem(item)
-        self._labels = []
-        font = QFont(self.font())
-        font.setPointSize(LABEL_POINT_SIZE - 1)
-        for text, x, y, anchor in specs:
-            item = pg.TextItem(text, color=text_color(self), anchor=anchor)
-            item.setFont(font)
-            item.setPos(x, y)
-            self.plot.addItem(item)
-            self._labels.append(item)
-        last = len(self._layout.sizes) - 1 if self._layout is not None else 0
-        self._side_pixels = (_widest(self._labels, specs, 0), _widest(self._labels, specs, last))
+                text = str(side[unit])[:NAME_CHARS]
+                item = make(text, (1.0, 0.5) if column == 0 else (0.0, 0.5))
+                self._names.append((item, int(column), float(lay.nodes[k, 1])))
+                reach[int(column)] = max(reach[int(column)], NODE_SIZE / 2 + NAME_GAP + pixels(text, item))
+        self._name_reach = (reach[0], reach[len(lay.sizes) - 1])
 
     def _node_text(self, node: int) -> str:
         column, unit = int(self._layout.node_column[node]), int(self._layout.node_unit[node])
@@ -253,11 +366,25 @@ class NetworkDiagramView(ThrottledView):
             item.setColor(text_color(self))
 
 
-def _widest(items: list[pg.TextItem], specs, column: float) -> float:
-    """Pixels the labels of the first (or last) column reach beyond it: its names, half its title."""
-    reach = [item.boundingRect().width() * (0.5 if anchor[0] == 0.5 else 1.0)
-             for item, (_, x, _, anchor) in zip(items, specs) if abs(x - column) <= SIDE_OFFSET + 1e-9]
-    return max(reach, default=0.0)
+def _title_forms(inspection: Inspection) -> list[dict[str, str]]:
+    """Per column, its title in each form of TITLE_CHOICES: the inputs, then each layer."""
+    forms = [{"full": "inputs", "wrapped": "inputs", "short": "inputs", "units": "in"}]
+    for spec in inspection.layers:
+        forms.append({"full": f"{spec.name}\n{spec.units} {spec.activation}",
+                      "wrapped": f"{spec.name}\n{spec.units}\n{spec.activation}",
+                      "short": f"{spec.units}\n{spec.activation}", "units": f"{spec.units}"})
+    return forms
+
+
+def _row_heights(items, choice) -> tuple[float, tuple[float, float]]:
+    """Pixels the titles (or notes) take above (below) the nodes: one row, or two when staggered."""
+    if choice is None or not items:
+        return 0.0, (0.0, 0.0)
+    rows = [0.0, 0.0]
+    for column, item in (enumerate(items) if isinstance(items, list) else items.items()):
+        row = column % 2 if choice[1] else 0
+        rows[row] = max(rows[row], item.boundingRect().height())
+    return rows[0] + rows[1] + (ROW_GAP if rows[1] else 0.0), (rows[0], rows[1])
 
 
 def _column_sizes(inspection: Inspection) -> tuple[int, ...]:

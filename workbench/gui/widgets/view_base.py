@@ -221,6 +221,17 @@ def style_canvas(view: pg.GraphicsView, widget: QWidget) -> None:
     view.setBackground(base_color(widget))
 
 
+def format_duration(seconds: float) -> str:
+    """A duration for a person: "40 ms" below a second (a fast run is not "0.0 s"), else "2.3 s"."""
+    if not math.isfinite(seconds):
+        return "? s"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
+    if seconds < 0.9995:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
 def finite_prefix(values: np.ndarray) -> int:
     """Length of the curve up to its last finite point before the first NaN or infinity.
 
