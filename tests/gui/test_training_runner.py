@@ -129,7 +129,7 @@ def test_the_pause_gate_lets_a_stop_through():
     assert time.perf_counter() - started < 0.1
 
 
-def test_reports_come_at_most_four_times_a_second_and_inspections_twice(qtbot, runner):
+def test_reports_come_at_most_three_times_a_second_and_inspections_twice(qtbot, runner):
     exp = experiment(epochs=900)          # about a second or more of training
     emits, inspected = [], []
 
@@ -144,7 +144,7 @@ def test_reports_come_at_most_four_times_a_second_and_inspections_twice(qtbot, r
         runner.start(exp)
     seconds = time.monotonic() - started
     assert [r.epoch for batch in emits for r in batch] == list(range(1, 901))   # every epoch, once
-    assert len(emits) <= seconds / 0.25 + 1
+    assert len(emits) <= seconds * 3 + 1
     assert len(inspected) <= seconds / 0.5 + 1 and inspected[-1] == 900      # the end is always inspected
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -53,6 +53,11 @@ class History:
     def append(self, report: EpochReport) -> None:
         for name in _COLUMNS:
             getattr(self, name).append(getattr(report, name))
+
+    def extend(self, reports: Sequence[EpochReport]) -> None:
+        """Append many reports, a column at a time (the GUI gets them in batches)."""
+        for name in _COLUMNS:
+            getattr(self, name).extend([getattr(report, name) for report in reports])
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         out = {name: np.asarray(getattr(self, name), dtype=np.float64) for name in _COLUMNS}

@@ -39,7 +39,7 @@ from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
-from workbench.gui.widgets.view_base import ThrottledView
+from workbench.gui.widgets.view_base import ThrottledView, format_duration
 
 MAX_RECENT = 8
 ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings("Workbench", "Workbench")
         self.controller = controller or SessionController()
+        # owned by the window: deleted with it on the GUI thread, never by Python's garbage
+        # collector on whichever thread (the training thread, say) happens to run it
+        self.controller.setParent(self)
         self.runner = TrainingRunner(self)
         self.replay = ReplayInspector(self)
         self._live_inspection: Inspection | None = None
@@ -337,11 +340,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _on_reports(self, reports: list, inspection: Any) -> None:
-        for report in reports:
-            self.loss_plot.add_report(report)
-            self.metric_plot.add_report(report)
-            if report.seconds > 0:
-                self._epoch_times.append(report.seconds)
+        self.loss_plot.add_reports(reports)
+        self.metric_plot.add_reports(reports)
+        self._epoch_times.extend(report.seconds for report in reports if report.seconds > 0)
         self.controller.mark_trained()
         self._show_progress(reports[-1])
         if inspection is not None:
@@ -390,7 +391,7 @@ class MainWindow(QMainWindow):
         recent = self._epoch_times
         remaining = report.total_epochs - report.epoch
         if recent and remaining > 0 and not report.finished:
-            self.eta_label.setText(f"ETA {_duration(remaining * sum(recent) / len(recent))}")
+            self.eta_label.setText(f"ETA {format_duration(remaining * sum(recent) / len(recent))}")
         else:
             self.eta_label.setText("")
         if report.finished and report.message:
@@ -494,7 +495,7 @@ class MainWindow(QMainWindow):
     def _on_convergence(self, _epoch: int = -1) -> None:
         found = self.loss_plot.convergence()
         self.convergence_label.setText(
-            f"converged at epoch {found.epoch} ({found.seconds:.1f} s)" if found else "not converged yet")
+            f"converged at epoch {found.epoch} ({format_duration(found.seconds)})" if found else "not converged yet")
 
     @Slot(str)
     def _on_autosave_failed(self, message: str) -> None:
@@ -851,10 +852,3 @@ def _data_summary(experiment: Any) -> str:
     dataset = d.dataset
     return (f"{dataset.n_samples} samples × {dataset.n_features} features ({dataset.task}); "
             f"train {counts[0]}, validation {counts[1]}, test {counts[2]}.")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"

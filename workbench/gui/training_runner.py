@@ -28,7 +28,7 @@ from workbench.core.inspection import histogram_edges, inspect
 from workbench.core.trainer import Trainer
 from workbench.io.session import SessionContents, contents_of
 
-REPORT_INTERVAL = 0.25      # seconds between progress emits (the last epoch always goes out): 4 Hz,
+REPORT_INTERVAL = 1 / 3     # seconds between progress emits (the last epoch always goes out): 3 Hz,
                             # the pace the curves redraw at while training
 INSPECT_INTERVAL = 0.5      # seconds between inspections (weights, histograms, boundary)
 

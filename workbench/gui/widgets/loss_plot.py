@@ -55,6 +55,7 @@ class HistoryPlot(ThrottledView):
         self._title = title
         self._history = History()
         self._best_epoch: int | None = None
+        self._best_drawn: tuple[float, float] | None = None      # where the star is now
         self._overlays: list[tuple[str, History]] = []
         self._overlay_items: list[pg.PlotDataItem] = []
         self._overlays_changed = False
@@ -109,11 +110,17 @@ class HistoryPlot(ThrottledView):
 
     @Slot(object)
     def add_report(self, report: EpochReport) -> None:
-        """Append a report's figures (a closing report that repeats the last epoch adds nothing)."""
-        if not self._history.epoch or report.epoch > self._history.epoch[-1]:
-            self._history.append(report)
-        self._planned_epochs = max(self._planned_epochs, report.total_epochs)
-        self._best_epoch = report.best_epoch if report.best_epoch is not None else self._best_epoch
+        self.add_reports([report])
+
+    def add_reports(self, reports: Sequence[EpochReport]) -> None:
+        """Append the reports' figures, in epoch order (a closing report that repeats the last epoch
+        adds nothing); one redraw for the whole batch."""
+        last = self._history.epoch[-1] if self._history.epoch else 0
+        self._history.extend([report for report in reports if report.epoch > last])
+        for report in reports:
+            self._planned_epochs = max(self._planned_epochs, report.total_epochs)
+            if report.best_epoch is not None:
+                self._best_epoch = report.best_epoch
         self._mark_dirty()
 
     def set_planned_epochs(self, epochs: int) -> None:
@@ -232,16 +239,16 @@ class HistoryPlot(ThrottledView):
             self._mark_dirty()
 
     def _draw_best(self) -> None:
+        """Move the best-epoch star, only when it moved (a scatter's setData is not cheap)."""
         train_col, val_col = self._columns
-        curve = _main_curve(self._history, val_col, train_col)
-        if self._best_epoch is None or self._best_epoch not in self._history.epoch:
-            self.best_marker.setData([], [])
+        point: tuple[float, float] | None = None
+        if self._best_epoch is not None and self._best_epoch in self._history.epoch:
+            value = _main_curve(self._history, val_col, train_col)[self._history.epoch.index(self._best_epoch)]
+            point = (float(self._best_epoch), float(value)) if math.isfinite(value) else None
+        if point == self._best_drawn:
             return
-        value = curve[self._history.epoch.index(self._best_epoch)]
-        if math.isfinite(value):
-            self.best_marker.setData([float(self._best_epoch)], [float(value)])
-        else:
-            self.best_marker.setData([], [])
+        self._best_drawn = point
+        self.best_marker.setData(*(([point[0]], [point[1]]) if point else ([], [])))
 
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
@@ -338,11 +345,11 @@ class LossPlotWidget(HistoryPlot):
         self._stopped_early_at = history.epoch[-1] if status == "early_stopped" and len(history) else None
         super().set_history(history)
 
-    @Slot(object)
-    def add_report(self, report: EpochReport) -> None:
-        if report.status == "early_stopped":
-            self._stopped_early_at = report.epoch
-        super().add_report(report)
+    def add_reports(self, reports: Sequence[EpochReport]) -> None:
+        for report in reports:
+            if report.status == "early_stopped":
+                self._stopped_early_at = report.epoch
+        super().add_reports(reports)
 
     def convergence(self) -> Convergence | None:
         """Where the shown run converged under the current rule (epoch and seconds), or None."""

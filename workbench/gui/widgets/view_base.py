@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 COALESCE_MS = 30            # a burst of changes (reports, edits) costs one redraw
 SNAPSHOT_DELAY_MS = 120     # views of an inspection draw after the curves of the same report, so the
                             # two redraws never hold the event loop together
-CURVE_REDRAW_MS = 250       # curves while training: 4 Hz
+CURVE_REDRAW_MS = 333       # curves while training: 3 Hz
 SNAPSHOT_REDRAW_MS = 100    # views of an inspection (live ones arrive at <= 2 Hz; replay drags faster)
 HISTOGRAM_REDRAW_MS = 500   # the histogram grid: 2 Hz at most
 LABEL_POINT_SIZE = 10
@@ -222,14 +222,18 @@ def style_canvas(view: pg.GraphicsView, widget: QWidget) -> None:
 
 
 def format_duration(seconds: float) -> str:
-    """A duration for a person: "40 ms" below a second (a fast run is not "0.0 s"), else "2.3 s"."""
+    """A duration for a person: "40 ms" below a second (a fast run is not "0.0 s"), "2.3 s",
+    "2 min 05 s", "1 h 02 min"."""
     if not math.isfinite(seconds):
         return "? s"
     if seconds < 0.01:
         return f"{seconds * 1000:.1f} ms"
     if seconds < 0.9995:
         return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.1f} s"
+    if seconds < 59.95:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def finite_prefix(values: np.ndarray) -> int:
