@@ -478,6 +478,19 @@ def test_network_labels_fit_inside_the_plot(qtbot, iris):
     assert len(names) == 4 and all(inside.contains(label.sceneBoundingRect()) for label in names)
 
 
+@pytest.mark.parametrize("height", [150, 380])
+def test_input_names_in_a_short_view_are_thinned_not_stacked(qtbot, iris, height):
+    view = shown(qtbot, NetworkDiagramView(), 420, height)
+    view.set_inspection(inspect(iris[0]))
+    view.flush()
+    qtbot.wait(50)
+    names = sorted((label.sceneBoundingRect() for label in view._labels
+                    if label.toPlainText().endswith("_cm") and label.isVisible()), key=lambda r: r.top())
+    assert names and all(above.bottom() <= below.top() + 0.2 * above.height()
+                         for above, below in zip(names, names[1:]))
+    assert (len(names) == 4) == (height == 380)       # all four where there is room, fewer where not
+
+
 def test_a_hidden_histogram_view_builds_its_grid_before_it_is_shown(qtbot, spiral):
     view = HistogramView()
     qtbot.addWidget(view)                              # never shown

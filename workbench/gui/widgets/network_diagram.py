@@ -12,6 +12,7 @@ widths measured once per architecture, made when the view is resized, never per 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ SIGNS = (("positive", POSITIVE_COLOR), ("negative", NEGATIVE_COLOR))
 NODE_SIZE = 16
 HOVER_PIXELS = 8
 NAME_GAP = 6                             # pixels between a node's edge and its name
+NAME_ROW_FILL = 0.8                      # names may overlap this little of their (padded) text box
 TEXT_CLEARANCE = 8                       # pixels between the outer nodes' edges and the titles or notes
 TEXT_GAP = 6                             # pixels at least between neighbouring titles (or notes)
 ROW_GAP = 3                              # pixels between the two rows of staggered titles (or notes)
@@ -198,6 +200,22 @@ class NetworkDiagramView(ThrottledView):
         offset = (NODE_SIZE / 2 + NAME_GAP) * per_x
         for item, column, y in self._names:
             item.setPos(column - offset if column == 0 else column + offset, y)
+        self._thin_names(per_y)
+
+    def _thin_names(self, per_y: float) -> None:
+        """In a short dock the rows of input or output names would overlap: show every k-th name,
+        as many as fit one above another (hovering still names every node)."""
+        for column in {c for _, c, _ in self._names}:
+            names = sorted(((y, item) for item, c, y in self._names if c == column), key=lambda n: -n[0])
+            if len(names) < 2:
+                for _, item in names:
+                    item.setVisible(True)
+                continue
+            row_px = min(a - b for (a, _), (b, _) in zip(names, names[1:])) / per_y
+            height_px = max(item.boundingRect().height() for _, item in names) * NAME_ROW_FILL
+            step = max(1, math.ceil(height_px / max(row_px, 1e-9)))
+            for index, (_, item) in enumerate(names):
+                item.setVisible(index % step == 0)
 
     def _choose_text(self, width: float):
         """The most complete title (and note) forms whose neighbours keep TEXT_GAP pixels apart at this
