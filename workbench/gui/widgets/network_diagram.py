@@ -33,7 +33,7 @@ SIGNS = (("positive", POSITIVE_COLOR), ("negative", NEGATIVE_COLOR))
 NODE_SIZE = 16
 HOVER_PIXELS = 8
 NAME_GAP = 6                             # pixels between a node's edge and its name
-NAME_ROW_FILL = 0.8                      # names may overlap this little of their (padded) text box
+NAME_ROW_FILL = 0.9                      # names one above another need this much of a line each
 TEXT_CLEARANCE = 8                       # pixels between the outer nodes' edges and the titles or notes
 TEXT_GAP = 6                             # pixels at least between neighbouring titles (or notes)
 ROW_GAP = 3                              # pixels between the two rows of staggered titles (or notes)
@@ -212,7 +212,7 @@ class NetworkDiagramView(ThrottledView):
                     item.setVisible(True)
                 continue
             row_px = min(a - b for (a, _), (b, _) in zip(names, names[1:])) / per_y
-            height_px = max(item.boundingRect().height() for _, item in names) * NAME_ROW_FILL
+            height_px = QFontMetricsF(names[0][1].textItem.font()).height() * NAME_ROW_FILL
             step = max(1, math.ceil(height_px / max(row_px, 1e-9)))
             for index, (_, item) in enumerate(names):
                 item.setVisible(index % step == 0)
