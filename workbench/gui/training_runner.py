@@ -333,8 +333,12 @@ class TrainingRunner(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        if self._thread is not None and self.sender() is self._thread:
-            self._finish_run()      # otherwise: a late signal of a run that shutdown() finished
+        # The current run's thread has finished, or this is a late signal of a run that shutdown()
+        # already finished (a newer thread is then still running). Not `self.sender()`: it locks
+        # the thread's connections, which the worker's destructor on that thread may be holding
+        # while it waits for the GIL that this slot holds: a deadlock.
+        if self._thread is not None and self._thread.isFinished():
+            self._finish_run()
 
     def _finish_run(self) -> None:
         thread, self._thread = self._thread, None
