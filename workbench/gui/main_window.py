@@ -1,27 +1,26 @@
-"""The main window: panels and views in docks, menus, shortcuts, toolbar, status bar, files.
+"""The main window: panels and views in docks, menus, shortcuts, toolbar, status bar.
 
 It wires three non-visual parts together: the `SessionController` (config, undo, experiment, file),
 the `TrainingRunner` (the training thread) and the `ReplayInspector` (snapshots off the GUI thread).
-Views only receive snapshots: epoch reports and `Inspection`s.
+Views only receive snapshots: epoch reports and `Inspection`s. The file operations (new, open,
+save, export, recent files, recovery, drops) are the `FileMenu` mixin in `gui/file_menu.py`.
 """
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QScrollArea, QStackedWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
-from workbench.core.data import DataError
 from workbench.core.history import EpochReport
 from workbench.core.inspection import Inspection, inspect
-from workbench.gui.session_controller import EXPORT_SUFFIXES, SessionController
+from workbench.gui.file_menu import USER_ERRORS, FileMenu
+from workbench.gui.session_controller import SessionController
 from workbench.gui.training_runner import ReplayInspector, TrainingRunner
 from workbench.gui.widgets.architecture_editor import ArchitectureEditor
 from workbench.gui.widgets.confusion_view import ConfusionView
@@ -29,24 +28,17 @@ from workbench.gui.widgets.data_panel import DataPanel
 from workbench.gui.widgets.decision_boundary import DecisionBoundaryView
 from workbench.gui.widgets.histogram_view import HistogramView
 from workbench.gui.widgets.hyperparameter_form import HyperparameterForm
-from workbench.gui.widgets.import_dialog import ImportDialog, load_file
 from workbench.gui.widgets.loss_plot import LossPlotWidget
 from workbench.gui.widgets.metric_plot import MetricPlotWidget
 from workbench.gui.widgets.network_diagram import NetworkDiagramView
 from workbench.gui.widgets.parameters_view import ParametersView
-from workbench.gui.widgets.plot_export import export_png
 from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
 from workbench.gui.widgets.view_base import ThrottledView, format_duration
 
-MAX_RECENT = 8
 ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
-SESSION_FILTER = "Workbench sessions (*.h5)"
-DATA_SUFFIXES = (".csv", ".npz")
-# user errors: a bad file or value; each carries a one-line message for a person
-USER_ERRORS = (ValueError, OSError)
 # dock areas and their tabs, the first of each raised
 DOCK_LAYOUT = (
     (Qt.DockWidgetArea.LeftDockWidgetArea, ("Data", "Architecture", "Hyperparameters")),
@@ -88,7 +80,7 @@ class UndoKeysToWindow(QObject):
         return False
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileMenu, QMainWindow):
     """Workbench's window: edit hyperparameters on the left, watch parameters learn on the right."""
 
     def __init__(self, controller: SessionController | None = None, settings: QSettings | None = None):
@@ -512,221 +504,7 @@ class MainWindow(QMainWindow):
             return
         self.replay.request(self.controller.experiment, int(epoch))
 
-    # --- files --------------------------------------------------------------------------------------
-    class _DontSaveLabel(QObject):
-        """Labels a message box's Discard button "Don't Save" as the box is shown (the button keeps
-        its destructive role); installed on the application for the length of one question."""
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
-            if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
-                button = watched.button(QMessageBox.StandardButton.Discard)
-                if button is not None:
-                    button.setText("Don't Save")
-            return False
-
-    def confirm_discard(self) -> bool:
-        """Unsaved work: ask Save / Don't Save / Cancel; True when it is fine to go on."""
-        if not self.controller.modified:
-            return True
-        answer = self._ask_save_changes()
-        if answer == QMessageBox.StandardButton.Save:
-            return self._save_before_going_on()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def _ask_save_changes(self) -> QMessageBox.StandardButton:
-        """The question goes through QMessageBox.question, which tests patch; "Don't Save" is the
-        Discard button, relabelled as the box is shown."""
-        buttons = QMessageBox.StandardButton
-        relabel = self._DontSaveLabel(self)
-        app = QApplication.instance()
-        app.installEventFilter(relabel)
-        try:
-            return QMessageBox.question(
-                self, "Unsaved changes", f"Save the changes to {self.controller.display_name()}?",
-                buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
-        finally:
-            app.removeEventFilter(relabel)
-            relabel.deleteLater()
-
-    def _save_before_going_on(self) -> bool:
-        """Save from the prompt. What follows (closing, New, Open) ends the run anyway and must
-        know the outcome, so the run is ended first and the file written before returning."""
-        path = self.controller.path or self._ask_session_path()
-        if not path:
-            return False
-        self._stop_training()
-        try:
-            written = self.controller.save(path)
-        except USER_ERRORS as err:
-            QMessageBox.warning(self, "Cannot save session", str(err))
-            return False
-        self._remember_recent(written)
-        self.statusBar().showMessage(f"Saved {written}", 5000)
-        return True
-
-    def _stop_training(self) -> None:
-        """Before closing, New or Open: end the run and finish the files already asked for (a run
-        that ends hands over the copies it still owed to pending saves)."""
-        if self.runner.is_running:
-            self.runner.shutdown()
-        self.controller.wait_for_writes()
-
-    @Slot()
-    def new_session(self) -> None:
-        if self.confirm_discard():
-            self._stop_training()
-            self.controller.new_session()
-
-    @Slot()
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", self._folder(), SESSION_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> bool:
-        if not self.confirm_discard():
-            return False
-        self._stop_training()
-        try:
-            self.controller.open_session(path)
-        except USER_ERRORS as err:
-            QMessageBox.warning(self, "Cannot open session", str(err))
-            self._forget_recent(path)
-            return False
-        self._remember_recent(path)
-        return True
-
-    @Slot()
-    def save(self) -> bool:
-        """Save (Ctrl+S) without ending a run: the file holds the session at the next epoch
-        boundary and is written off the GUI thread. True when the save is under way."""
-        if not self.controller.path:
-            return self.save_as()
-        return self._save_to(self.controller.path)
-
-    @Slot()
-    def save_as(self) -> bool:
-        path = self._ask_session_path()
-        return bool(path) and self._save_to(path)
-
-    def _ask_session_path(self) -> str:
-        """The Save As dialog; "" when cancelled; a name without .h5 gets it."""
-        suggested = self.controller.path or str(Path(self._folder()) / "session.h5")
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", suggested, SESSION_FILTER)
-        if path and not path.lower().endswith(".h5"):
-            path += ".h5"
-        return path
-
-    def _save_to(self, path: str) -> bool:
-        try:
-            self.controller.save_in_background(path)
-        except USER_ERRORS as err:
-            QMessageBox.warning(self, "Cannot save session", str(err))
-            return False
-        if self.runner.is_running:
-            self.statusBar().showMessage("Saving at the end of this epoch…", 5000)
-        return True
-
-    @Slot()
-    def export_dialog(self) -> None:
-        """Export weights (Ctrl+E), without ending a run. The preselected filter matches the
-        suggested name; a name typed without a known suffix gets the chosen filter's."""
-        filters = {f"{fmt} (*{suffix})": suffix for suffix, fmt in EXPORT_SUFFIXES.items()}
-        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "model"
-        suggested = base.with_suffix(".onnx")
-        preset = next(name for name, suffix in filters.items() if suffix == suggested.suffix)
-        path, chosen = QFileDialog.getSaveFileName(self, "Export weights", str(suggested),
-                                                   ";;".join(filters), preset)
-        if not path:
-            return
-        if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
-            path += filters.get(chosen, filters[preset])
-        try:
-            self.controller.export_in_background(path)
-        except USER_ERRORS as err:
-            QMessageBox.warning(self, "Cannot export", str(err))
-            return
-        if self.runner.is_running:
-            self.statusBar().showMessage("Exporting at the end of this epoch…", 5000)
-
-    @Slot(str, str, int)
-    def _on_file_written(self, kind: str, path: str, epochs: int) -> None:
-        if kind == "save":
-            self._remember_recent(path)
-            self.statusBar().showMessage(f"Saved {Path(path).name} ({epochs} epochs)", 5000)
-        elif kind == "export":
-            self.statusBar().showMessage(f"Exported {Path(path).name} ({epochs} epochs)", 5000)
-
-    @Slot(str, str)
-    def _on_file_failed(self, kind: str, message: str) -> None:
-        QMessageBox.warning(self, "Cannot export" if kind == "export" else "Cannot save session", message)
-
-    def export_plot_dialog(self, view: QWidget, title: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {title} as PNG",
-                                              str(Path(self._folder()) / f"{title.split()[0].lower()}.png"),
-                                              "PNG images (*.png)")
-        if not path:
-            return
-        try:
-            export_png(view, path)
-        except USER_ERRORS as err:
-            QMessageBox.warning(self, "Cannot export the plot", str(err))
-
-    @Slot()
-    def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import data", self._folder(),
-                                              "Data (*.csv *.npz);;CSV (*.csv);;NumPy (*.npz)")
-        if path:
-            self.import_data(path)
-
-    def import_data(self, path: str) -> bool:
-        """Preview a CSV or .npz and use it; a bad file gives one clear dialog (file, row, column)."""
-        if self.runner.is_running:
-            return False
-        try:
-            dataset = load_file(path)
-        except (DataError, OSError) as err:
-            QMessageBox.warning(self, "Cannot use this file", str(err))
-            return False
-        dialog = ImportDialog(path, dataset, self)
-        if dialog.exec() != ImportDialog.DialogCode.Accepted:
-            return False
-        self._on_config_edited(dialog.data_changes(), f"Import {Path(path).name}", "")
-        return self.controller.config.data.path == path
-
-    def _folder(self) -> str:
-        return str(Path(self.controller.path).parent) if self.controller.path else str(Path.home())
-
-    @Slot(str)
-    def _on_path_changed(self, _path: str) -> None:
-        self.setWindowTitle(f"{self.controller.display_name()}[*] — Workbench")
-        self.setWindowModified(self.controller.modified)
-
-    # --- recent files and layout (QSettings: read with explicit types, bad values ignored) ----------
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            return []
-        return [v for v in value if isinstance(v, str) and v.lower().endswith(".h5")][:MAX_RECENT]
-
-    def _remember_recent(self, path: str) -> None:
-        path = str(Path(path).resolve())
-        self.settings.setValue("recent_files", [path] + [p for p in self.recent_files() if p != path][:MAX_RECENT - 1])
-        self._rebuild_recent_menu()
-
-    def _forget_recent(self, path: str) -> None:
-        path = str(Path(path).resolve())
-        self.settings.setValue("recent_files", [p for p in self.recent_files() if p != path])
-        self._rebuild_recent_menu()
-
-    def _rebuild_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.recent_files():
-            self.recent_menu.addAction(self._action(path, lambda _=False, p=path: self.open_path(p)))
-        self.recent_menu.setEnabled(bool(self.recent_files()))
-
+    # --- layout (QSettings: read with explicit types, bad values ignored) --------------------------
     def _restore_settings(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
@@ -754,41 +532,6 @@ class MainWindow(QMainWindow):
         if not self._sized:          # first showing without a saved layout
             self._sized = True
             self._size_docks()
-
-    # --- recovery ------------------------------------------------------------------------------------
-    def offer_recovery(self) -> None:
-        """After a crash: offer each autosave left behind; recovered work opens unsaved."""
-        for autosave in self.controller.recoverable():
-            answer = QMessageBox.question(
-                self, "Recover unsaved work",
-                f"Workbench closed unexpectedly while {autosave.name} held unsaved work "
-                f"(autosaved {time.ctime(autosave.stat().st_mtime)}). Recover it?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.Yes)
-            if answer != QMessageBox.StandardButton.Yes:
-                self.controller.discard_recovery(autosave)
-                continue
-            try:
-                self.controller.recover(autosave)
-            except USER_ERRORS as err:
-                QMessageBox.warning(self, "Cannot recover", str(err))
-                continue
-            return
-
-    # --- drag and drop ------------------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
-        if _dropped_file(event) is not None:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt naming
-        path = _dropped_file(event)
-        if path is None:
-            return
-        event.acceptProposedAction()
-        if path.lower().endswith(".h5"):
-            self.open_path(path)
-        else:
-            self.import_data(path)
 
     # --- closing ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
@@ -834,15 +577,6 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(widget)
     return area
-
-
-def _dropped_file(event: Any) -> str | None:
-    """The single .h5, .csv or .npz file being dragged, or None."""
-    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-    if len(urls) != 1 or not urls[0].isLocalFile():
-        return None
-    path = urls[0].toLocalFile()
-    return path if path.lower().endswith((".h5",) + DATA_SUFFIXES) else None
 
 
 def _data_summary(experiment: Any) -> str:

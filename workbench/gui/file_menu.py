@@ -1,0 +1,290 @@
+"""The window's file operations: new, open, save, export, import, recent files, recovery, drops.
+
+A mixin of `MainWindow` (it uses the window's controller, runner, actions and views), kept apart
+so that the window's own module is about laying out and wiring the panels. Saving and exporting
+go through the `SessionController`, which copies the session at an epoch boundary while training
+runs and writes files off the GUI thread.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from workbench.core.data import DataError
+from workbench.gui.session_controller import EXPORT_SUFFIXES
+from workbench.gui.widgets.import_dialog import ImportDialog, load_file
+from workbench.gui.widgets.plot_export import export_png
+
+MAX_RECENT = 8
+SESSION_FILTER = "Workbench sessions (*.h5)"
+DATA_SUFFIXES = (".csv", ".npz")
+# user errors: a bad file or value; each carries a one-line message for a person
+USER_ERRORS = (ValueError, OSError)
+
+
+class FileMenu:
+    """File operations of the main window (see the module docstring)."""
+
+    # --- files --------------------------------------------------------------------------------------
+    class _DontSaveLabel(QObject):
+        """Labels a message box's Discard button "Don't Save" as the box is shown (the button keeps
+        its destructive role); installed on the application for the length of one question."""
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+            if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
+                button = watched.button(QMessageBox.StandardButton.Discard)
+                if button is not None:
+                    button.setText("Don't Save")
+            return False
+
+    def confirm_discard(self) -> bool:
+        """Unsaved work: ask Save / Don't Save / Cancel; True when it is fine to go on."""
+        if not self.controller.modified:
+            return True
+        answer = self._ask_save_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self._save_before_going_on()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _ask_save_changes(self) -> QMessageBox.StandardButton:
+        """The question goes through QMessageBox.question, which tests patch; "Don't Save" is the
+        Discard button, relabelled as the box is shown."""
+        buttons = QMessageBox.StandardButton
+        relabel = self._DontSaveLabel(self)
+        app = QApplication.instance()
+        app.installEventFilter(relabel)
+        try:
+            return QMessageBox.question(
+                self, "Unsaved changes", f"Save the changes to {self.controller.display_name()}?",
+                buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        finally:
+            app.removeEventFilter(relabel)
+            relabel.deleteLater()
+
+    def _save_before_going_on(self) -> bool:
+        """Save from the prompt. What follows (closing, New, Open) ends the run anyway and must
+        know the outcome, so the run is ended first and the file written before returning."""
+        path = self.controller.path or self._ask_session_path()
+        if not path:
+            return False
+        self._stop_training()
+        try:
+            written = self.controller.save(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot save session", str(err))
+            return False
+        self._remember_recent(written)
+        self.statusBar().showMessage(f"Saved {written}", 5000)
+        return True
+
+    def _stop_training(self) -> None:
+        """Before closing, New or Open: end the run and finish the files already asked for (a run
+        that ends hands over the copies it still owed to pending saves)."""
+        if self.runner.is_running:
+            self.runner.shutdown()
+        self.controller.wait_for_writes()
+
+    @Slot()
+    def new_session(self) -> None:
+        if self.confirm_discard():
+            self._stop_training()
+            self.controller.new_session()
+
+    @Slot()
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", self._folder(), SESSION_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        if not self.confirm_discard():
+            return False
+        self._stop_training()
+        try:
+            self.controller.open_session(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot open session", str(err))
+            self._forget_recent(path)
+            return False
+        self._remember_recent(path)
+        return True
+
+    @Slot()
+    def save(self) -> bool:
+        """Save (Ctrl+S) without ending a run: the file holds the session at the next epoch
+        boundary and is written off the GUI thread. True when the save is under way."""
+        if not self.controller.path:
+            return self.save_as()
+        return self._save_to(self.controller.path)
+
+    @Slot()
+    def save_as(self) -> bool:
+        path = self._ask_session_path()
+        return bool(path) and self._save_to(path)
+
+    def _ask_session_path(self) -> str:
+        """The Save As dialog; "" when cancelled; a name without .h5 gets it."""
+        suggested = self.controller.path or str(Path(self._folder()) / "session.h5")
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", suggested, SESSION_FILTER)
+        if path and not path.lower().endswith(".h5"):
+            path += ".h5"
+        return path
+
+    def _save_to(self, path: str) -> bool:
+        try:
+            self.controller.save_in_background(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot save session", str(err))
+            return False
+        if self.runner.is_running:
+            self.statusBar().showMessage("Saving at the end of this epoch…", 5000)
+        return True
+
+    @Slot()
+    def export_dialog(self) -> None:
+        """Export weights (Ctrl+E), without ending a run. The preselected filter matches the
+        suggested name; a name typed without a known suffix gets the chosen filter's."""
+        filters = {f"{fmt} (*{suffix})": suffix for suffix, fmt in EXPORT_SUFFIXES.items()}
+        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "model"
+        suggested = base.with_suffix(".onnx")
+        preset = next(name for name, suffix in filters.items() if suffix == suggested.suffix)
+        path, chosen = QFileDialog.getSaveFileName(self, "Export weights", str(suggested),
+                                                   ";;".join(filters), preset)
+        if not path:
+            return
+        if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
+            path += filters.get(chosen, filters[preset])
+        try:
+            self.controller.export_in_background(path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot export", str(err))
+            return
+        if self.runner.is_running:
+            self.statusBar().showMessage("Exporting at the end of this epoch…", 5000)
+
+    @Slot(str, str, int)
+    def _on_file_written(self, kind: str, path: str, epochs: int) -> None:
+        if kind == "save":
+            self._remember_recent(path)
+            self.statusBar().showMessage(f"Saved {Path(path).name} ({epochs} epochs)", 5000)
+        elif kind == "export":
+            self.statusBar().showMessage(f"Exported {Path(path).name} ({epochs} epochs)", 5000)
+
+    @Slot(str, str)
+    def _on_file_failed(self, kind: str, message: str) -> None:
+        QMessageBox.warning(self, "Cannot export" if kind == "export" else "Cannot save session", message)
+
+    def export_plot_dialog(self, view: QWidget, title: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {title} as PNG",
+                                              str(Path(self._folder()) / f"{title.split()[0].lower()}.png"),
+                                              "PNG images (*.png)")
+        if not path:
+            return
+        try:
+            export_png(view, path)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot export the plot", str(err))
+
+    @Slot()
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import data", self._folder(),
+                                              "Data (*.csv *.npz);;CSV (*.csv);;NumPy (*.npz)")
+        if path:
+            self.import_data(path)
+
+    def import_data(self, path: str) -> bool:
+        """Preview a CSV or .npz and use it; a bad file gives one clear dialog (file, row, column)."""
+        if self.runner.is_running:
+            return False
+        try:
+            dataset = load_file(path)
+        except (DataError, OSError) as err:
+            QMessageBox.warning(self, "Cannot use this file", str(err))
+            return False
+        dialog = ImportDialog(path, dataset, self)
+        if dialog.exec() != ImportDialog.DialogCode.Accepted:
+            return False
+        self._on_config_edited(dialog.data_changes(), f"Import {Path(path).name}", "")
+        return self.controller.config.data.path == path
+
+    def _folder(self) -> str:
+        return str(Path(self.controller.path).parent) if self.controller.path else str(Path.home())
+
+    @Slot(str)
+    def _on_path_changed(self, _path: str) -> None:
+        self.setWindowTitle(f"{self.controller.display_name()}[*] — Workbench")
+        self.setWindowModified(self.controller.modified)
+
+    # --- recent files (QSettings: read with explicit types, bad values ignored) -------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return [v for v in value if isinstance(v, str) and v.lower().endswith(".h5")][:MAX_RECENT]
+
+    def _remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [path] + [p for p in self.recent_files() if p != path][:MAX_RECENT - 1])
+        self._rebuild_recent_menu()
+
+    def _forget_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [p for p in self.recent_files() if p != path])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            self.recent_menu.addAction(self._action(path, lambda _=False, p=path: self.open_path(p)))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    # --- recovery ------------------------------------------------------------------------------------
+    def offer_recovery(self) -> None:
+        """After a crash: offer each autosave left behind; recovered work opens unsaved."""
+        for autosave in self.controller.recoverable():
+            answer = QMessageBox.question(
+                self, "Recover unsaved work",
+                f"Workbench closed unexpectedly while {autosave.name} held unsaved work "
+                f"(autosaved {time.ctime(autosave.stat().st_mtime)}). Recover it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes)
+            if answer != QMessageBox.StandardButton.Yes:
+                self.controller.discard_recovery(autosave)
+                continue
+            try:
+                self.controller.recover(autosave)
+            except USER_ERRORS as err:
+                QMessageBox.warning(self, "Cannot recover", str(err))
+                continue
+            return
+
+    # --- drag and drop ------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
+        if _dropped_file(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt naming
+        path = _dropped_file(event)
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.lower().endswith(".h5"):
+            self.open_path(path)
+        else:
+            self.import_data(path)
+
+
+def _dropped_file(event: Any) -> str | None:
+    """The single .h5, .csv or .npz file being dragged, or None."""
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = urls[0].toLocalFile()
+    return path if path.lower().endswith((".h5",) + DATA_SUFFIXES) else None
