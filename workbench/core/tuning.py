@@ -17,7 +17,6 @@ Optuna is imported inside the functions that use it, so importing this module st
 from __future__ import annotations
 
 import json
-import math
 import multiprocessing
 import os
 import queue as queue_module
@@ -27,9 +26,8 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,9 +35,10 @@ from workbench.core.config import Config
 from workbench.core.cross_validation import TrialFailed, evaluation_splits, score_config
 from workbench.core.data import Dataset
 from workbench.core.search_space import SearchSpace, SpaceError
+from workbench.core.tuning_record import (STATES, best_config, best_trial, best_trial_number,  # noqa: F401
+                                          describe_params, param_importances, trial_counts, trial_record)
 
 METRICS = {"classification": "accuracy", "regression": "r2"}
-STATES = ("complete", "pruned", "failed", "running")
 STORAGE_ATTEMPTS = 4
 RETRIED_ERRORS = ("IntegrityError", "ProgrammingError", "OperationalError")  # SQLAlchemy's names
 POSTGRES_DRIVER_HINT = 'pip install "workbench[postgres]", or pip install psycopg2-binary'
@@ -584,31 +583,6 @@ def max_epochs(space: SearchSpace, base: Config) -> int:
 
 
 # --- the record -----------------------------------------------------------------------------------------
-def _state_names() -> dict[Any, str]:
-    from optuna.trial import TrialState
-
-    return {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned", TrialState.FAIL: "failed",
-            TrialState.RUNNING: "running"}
-
-
-def trial_record(frozen: Any) -> dict[str, Any]:
-    """One row of the record's `trials` from an Optuna FrozenTrial."""
-    state = _state_names()[frozen.state]
-    end = frozen.datetime_complete
-    start = frozen.datetime_start
-    if start is None:
-        duration = 0.0
-    else:
-        duration = ((end or type(start).now(start.tzinfo)) - start).total_seconds()
-    attrs = frozen.user_attrs
-    return {"number": int(frozen.number), "params": dict(frozen.params),
-            "score": float(frozen.value) if state == "complete" else None,
-            "score_std": attrs.get("score_std") if state == "complete" else None,
-            "state": state, "duration": float(duration),
-            "fold_scores": [float(v) for v in attrs.get("fold_scores", [])],
-            "message": str(attrs.get("message", ""))}
-
-
 def _record(study: Any, job: _Job, metric: str) -> dict[str, Any]:
     """The tuning record; combinations still queued (a stopped or timed-out grid) have not run
     and are left out (a later search on the same storage runs them)."""
@@ -618,69 +592,6 @@ def _record(study: Any, job: _Job, metric: str) -> dict[str, Any]:
     trials = [trial_record(t) for t in study.get_trials(deepcopy=False, states=ran)]
     return {"settings": job.settings.to_record(metric), "space": job.space.to_dict(),
             "trials": trials, "best_trial": best_trial_number(trials)}
-
-
-def best_trial_number(trials: list[Mapping[str, Any]]) -> int | None:
-    """The complete trial with the highest finite score (the earliest on a tie); None if none."""
-    scored = [(t["score"], -t["number"]) for t in trials
-              if t["state"] == "complete" and t["score"] is not None and math.isfinite(t["score"])]
-    return -max(scored)[1] if scored else None
-
-
-def best_trial(record: Mapping[str, Any]) -> dict[str, Any] | None:
-    number = record.get("best_trial")
-    return next((t for t in record["trials"] if t["number"] == number), None)
-
-
-def best_config(record: Mapping[str, Any], base: Config) -> Config | None:
-    """The best trial's configuration built on `base`, or None when no trial completed."""
-    best = best_trial(record)
-    if best is None:
-        return None
-    return SearchSpace.from_dict(record["space"]).config_for(base, best["params"])
-
-
-def trial_counts(record: Mapping[str, Any]) -> dict[str, int]:
-    """Number of trials in each state, e.g. {"complete": 14, "pruned": 1, "failed": 1, "running": 0}."""
-    counts = dict.fromkeys(STATES, 0)
-    for trial in record["trials"]:
-        counts[trial["state"]] = counts.get(trial["state"], 0) + 1
-    return counts
-
-
-def describe_params(params: Mapping[str, Any]) -> str:
-    """`lr=0.0123 units=16 activation=relu`, for progress lines and tooltips."""
-    return " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
-
-
-def param_importances(record: Mapping[str, Any]) -> dict[str, float]:
-    """Each varying hyperparameter's share of the score's variation (PED-ANOVA; sums to 1).
-
-    Rebuilt from the record, so a saved search shows its importances too. Empty when there are too
-    few complete trials to say. Takes a moment: call it off the GUI thread.
-    """
-    import optuna
-    from optuna.importance import PedAnovaImportanceEvaluator, get_param_importances
-
-    space = SearchSpace.from_dict(record["space"])
-    distributions = space.distributions()
-    complete = [t for t in record["trials"] if t["state"] == "complete" and t["score"] is not None
-                and set(t["params"]) == set(distributions)]
-    if not distributions or len(complete) < 3:
-        return {}
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    study = optuna.create_study(direction="maximize")
-    study.add_trials([optuna.trial.create_trial(params=t["params"], distributions=distributions,
-                                                value=t["score"]) for t in complete])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            importances = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator())
-        except (ValueError, RuntimeError, ZeroDivisionError):
-            return {}
-    if any("will be equal" in str(w.message) for w in caught):
-        return {}   # too few trials to tell the good ones from the rest
-    return {name: float(value) for name, value in importances.items()}
 
 
 __all__ = ["METRICS", "SAMPLERS", "PRUNERS", "TuningError", "TuningSettings", "run_search",
