@@ -77,3 +77,27 @@ def test_softmax_backward_is_the_jacobian_product():
     delta = upstream.copy()
     OUTPUT_ACTIVATIONS["softmax"].backward(delta, Z, A, np.empty_like(Z))
     np.testing.assert_allclose(delta[0], jacobian @ upstream[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("classes", [2, 3, 7])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_bound_to_a_workspace_equals_the_general_one(classes, dtype):
+    """The network's softmax (scratch allocated once, row sums as a product, two classes by one
+    elementwise maximum) gives the general function's values, huge logits included, call after call."""
+    rng = np.random.default_rng(classes)
+    Z = np.empty((9, classes), dtype=dtype)
+    forward = OUTPUT_ACTIVATIONS["softmax"].forward_for(Z, Z)      # in place, as the network runs it
+    for scale in (1.0, 50.0, 1e4):
+        logits = (rng.normal(size=Z.shape) * scale).astype(dtype)
+        logits[0] = 0.0                                             # a tie in the first row
+        Z[...] = logits
+        with np.errstate(all="raise", under="ignore"):
+            forward(Z, Z)
+        _, expected = _forward("softmax", logits, OUTPUT_ACTIVATIONS)
+        np.testing.assert_allclose(Z, expected, rtol=1e-6 if dtype == np.float32 else 1e-13, atol=1e-30)
+        assert np.isfinite(Z).all()
+
+
+def test_activations_without_a_bound_form_use_their_forward():
+    Z = np.zeros((3, 4))
+    assert all(ACTIVATIONS[name].forward_for(Z, Z) is ACTIVATIONS[name].forward for name in ACTIVATIONS)

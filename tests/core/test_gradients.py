@@ -23,8 +23,11 @@ def _problem(activation, output_activation, dropout=0.3):
     net = Network(3, layers, 3, output_activation, "float64")
     net.initialize(rng)
     # non-zero biases, and weights away from 0 so that |w| has a derivative at every weight
-    net.flat_params[net.n_weights:] = rng.normal(0.0, 0.2, net.flat_params.size - net.n_weights)
-    net.flat_weights[np.abs(net.flat_weights) < 0.02] += 0.05
+    for name in net.layer_names:
+        bias = net.params[f"{name}/bias"]
+        bias[...] = rng.normal(0.0, 0.2, bias.shape)
+    for W in net.weight_arrays:
+        W[np.abs(W) < 0.02] += 0.05
     X = rng.normal(size=(6, 3))
     y = rng.integers(0, 3, 6) if output_activation == "softmax" else rng.normal(0.0, 2.0, (6, 3))
     return net, X, y

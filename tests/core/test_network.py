@@ -37,7 +37,11 @@ def test_params_and_grads_are_views_of_the_flat_buffers():
     net.params["dense_1/bias"][...] = 5.0
     assert net.flat_params.sum() == 15.0
     assert np.shares_memory(net.grads["dense_0/weight"], net.flat_grads)
-    assert net.flat_weights.size == 4 * 8 + 8 * 3 + 3 * 2         # weights first, biases after
+    assert net.weight_count() == 4 * 8 + 8 * 3 + 3 * 2
+    # each layer's bias follows its weights: one (fan_in + 1) x fan_out matrix, the bias last
+    flat, weight, bias = net.flat_params, net.params["dense_1/weight"], net.params["dense_1/bias"]
+    assert np.shares_memory(weight, flat) and np.shares_memory(bias, flat)
+    assert bias.__array_interface__["data"][0] - weight.__array_interface__["data"][0] == weight.nbytes
 
 
 def test_get_weights_copies_and_set_weights_copies_in():
@@ -143,7 +147,7 @@ def test_initialisers_draw_the_documented_spread(name, check):
 def test_initialize_is_seeded_and_zeroes_biases():
     a, b = make(seed=5), make(seed=5)
     assert np.array_equal(a.flat_params, b.flat_params)
-    assert not np.any(a.flat_params[a.n_weights:])
+    assert not any(a.params[f"{name}/bias"].any() for name in a.layer_names)
     assert not np.array_equal(a.flat_params, make(seed=6).flat_params)
 
 
@@ -185,7 +189,7 @@ def test_elementwise_losses_on_softmax_compare_with_one_hot_rows():
 def test_penalty_counts_weights_not_biases():
     net = make(dtype="float64")
     net.flat_params[...] = 0.5
-    n_weights = net.flat_weights.size
+    n_weights = net.weight_count()
     assert penalty(net, 0.1, 0.0) == pytest.approx(0.1 * 0.5 * n_weights)
     assert penalty(net, 0.0, 0.2) == pytest.approx(0.5 * 0.2 * 0.25 * n_weights)
     X, y = np.zeros((1, 4)), np.array([0])
@@ -207,3 +211,31 @@ def test_clip_grad_norm_scales_the_global_norm():
     small = np.array([0.3, 0.4])
     clip_grad_norm(small, 1.0)
     np.testing.assert_array_equal(small, [0.3, 0.4])
+
+
+# --- workspaces ------------------------------------------------------------------------------------
+def test_a_batch_written_into_batch_inputs_trains_as_a_batch_passed_in():
+    """The trainer's path (gather into the network's own input array, no copy) and the plain call
+    give the same gradients, for the full batch and a smaller last one."""
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(7, 4)).astype(np.float32), rng.integers(0, 2, 7)
+    for rows in (7, 3):
+        net, twin = make(dropout=0.3), make(dropout=0.3)
+        buffer = net.batch_inputs(rows)
+        assert buffer.shape == (rows, 4)
+        np.take(X, np.arange(rows), axis=0, out=buffer)
+        loss = net.train_step_grads(buffer, y[:rows], "cross_entropy", 0.01, 0.0, np.random.default_rng(1))
+        twin_loss = twin.train_step_grads(X[:rows], y[:rows], "cross_entropy", 0.01, 0.0, np.random.default_rng(1))
+        assert loss == twin_loss
+        np.testing.assert_array_equal(net.flat_grads, twin.flat_grads)
+
+
+def test_many_batch_sizes_keep_a_bounded_cache_and_right_answers():
+    net = make(dtype="float64")
+    X = np.random.default_rng(5).normal(size=(40, 4))
+    expected = net.predict(X)
+    for rows in range(1, 41):
+        np.testing.assert_allclose(net.predict(X[:rows]), expected[:rows], rtol=1e-12)
+        net.train_step_grads(X[:rows], np.zeros(rows, dtype=int), "cross_entropy", 0.0, 0.0, None)
+    assert len(net._workspaces) <= 8
+    np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)

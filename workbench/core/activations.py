@@ -2,8 +2,8 @@
 
 Each `Activation` has `forward(Z, A)` (write f(Z) into A) and `backward(delta, Z, A, scratch)`
 (multiply `delta`, which holds dL/dA, by f'(Z) so that it becomes dL/dZ). They call ufuncs with an
-explicit output (`np.multiply(delta, s, delta)`) rather than `delta *= s`, whose operator dispatch
-costs more than the arithmetic on the tiny arrays of a small network. Most derivatives are
+explicit output, given by position (`np.multiply(delta, s, delta)`), rather than `delta *= s`,
+whose operator dispatch costs more than the arithmetic on the tiny arrays of a small network. Most derivatives are
 cheapest to compute from the output A; `needs_input` marks the ones that also read Z, so the network
 keeps Z in its own buffer only for those and otherwise runs the activation in place (Z is A).
 
@@ -24,6 +24,10 @@ LEAKY_RELU_SLOPE = 0.01
 ELU_ALPHA = 1.0
 
 _SQRT_HALF = math.sqrt(0.5)
+# 0 and 1 as 0-d arrays per dtype: a ufunc takes them as they are, where a Python float costs a
+# conversion on every call (more than the arithmetic on a small layer)
+_ZERO = {np.dtype(t): np.zeros((), dtype=t) for t in (np.float32, np.float64)}
+_ONE = {np.dtype(t): np.ones((), dtype=t) for t in (np.float32, np.float64)}
 
 
 @dataclass(frozen=True)
@@ -34,16 +38,22 @@ class Activation:
     forward: Callable[[np.ndarray, np.ndarray], None]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
     needs_input: bool = False   # True: Z must survive the forward pass (Z and A are different arrays)
+    # bound(Z, A): a forward for these two arrays only, faster where `forward` pays for generality
+    bound: Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray, np.ndarray], None]] | None = None
+
+    def forward_for(self, Z: np.ndarray, A: np.ndarray) -> Callable[[np.ndarray, np.ndarray], None]:
+        """The forward to call on these arrays again and again (a workspace's)."""
+        return self.forward if self.bound is None else self.bound(Z, A)
 
 
 # --- relu and friends ------------------------------------------------------------------------
 def _relu(Z: np.ndarray, A: np.ndarray) -> None:
-    np.maximum(Z, 0.0, out=A)
+    np.maximum(Z, _ZERO[Z.dtype], out=A)
 
 
 def _relu_backward(delta, Z, A, scratch) -> None:
     # A >= 0, so sign(A) is the 0/1 mask (sign is several times faster than a bool comparison).
-    np.sign(A, out=scratch)
+    np.sign(A, scratch)
     np.multiply(delta, scratch, delta)
 
 
@@ -121,12 +131,12 @@ def _gelu_backward(delta, Z, A, scratch) -> None:
 
 # --- squashing functions ------------------------------------------------------------------------
 def _tanh(Z: np.ndarray, A: np.ndarray) -> None:
-    np.tanh(Z, out=A)
+    np.tanh(Z, A)
 
 
 def _tanh_backward(delta, Z, A, scratch) -> None:
-    np.multiply(A, A, out=scratch)
-    np.subtract(1.0, scratch, out=scratch)
+    np.multiply(A, A, scratch)
+    np.subtract(_ONE[A.dtype], scratch, scratch)
     np.multiply(delta, scratch, delta)
 
 
@@ -139,8 +149,8 @@ def _sigmoid(Z: np.ndarray, A: np.ndarray) -> None:
 
 
 def _sigmoid_backward(delta, Z, A, scratch) -> None:
-    np.subtract(1.0, A, out=scratch)
-    scratch *= A
+    np.subtract(_ONE[A.dtype], A, scratch)
+    np.multiply(scratch, A, scratch)
     np.multiply(delta, scratch, delta)
 
 
@@ -164,6 +174,30 @@ def _softmax(Z: np.ndarray, A: np.ndarray) -> None:
     np.divide(A, np.add.reduce(A, 1, None, None, True), out=A)
 
 
+def _bound_softmax(Z: np.ndarray, A: np.ndarray) -> Callable[[np.ndarray, np.ndarray], None]:
+    """`_softmax` for these (rows, k) arrays, with what small batches pay for removed: scratch for
+    the row maxima and sums allocated once, sums as a matrix product instead of a reduction along
+    the short rows, and with two classes the maximum as one elementwise maximum of the columns."""
+    rows, k = Z.shape
+    column = np.empty((rows, 1), dtype=Z.dtype)
+    ones = np.ones((k, 1), dtype=Z.dtype)
+    subtract, exp, divide, row_sums = np.subtract, np.exp, np.divide, A.dot
+    if k == 2:
+        first, second, top = Z[:, 0], Z[:, 1], column[:, 0]
+        row_max = (lambda: np.maximum(first, second, out=top))
+    else:
+        row_max = (lambda: np.maximum.reduce(Z, 1, None, column, True))
+
+    def forward(_Z: np.ndarray, _A: np.ndarray) -> None:
+        row_max()
+        subtract(Z, column, A)
+        exp(A, A)
+        row_sums(ones, column)
+        divide(A, column, A)
+
+    return forward
+
+
 def _softmax_backward(delta, Z, A, scratch) -> None:
     """Vector-Jacobian product of softmax: dZ = A * (dA - sum(dA * A, axis=1))."""
     np.multiply(delta, A, out=scratch)
@@ -182,6 +216,6 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 OUTPUT_ACTIVATIONS: dict[str, Activation] = {
-    "softmax": Activation("softmax", _softmax, _softmax_backward),
+    "softmax": Activation("softmax", _softmax, _softmax_backward, bound=_bound_softmax),
     "linear": ACTIVATIONS["linear"],
 }

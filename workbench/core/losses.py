@@ -137,11 +137,12 @@ class OutputHead:
         self.row_starts = np.arange(n_samples, dtype=np.intp) * n_outputs
         self.flat_index = np.empty(n_samples, dtype=np.intp)
         self.picked = np.empty(n_samples, dtype=A.dtype)
+        self.ones = np.ones(n_samples, dtype=A.dtype)
         self.one_hot = np.zeros((n_samples, n_outputs), dtype=A.dtype)
         self.scratch = np.empty((n_samples, n_outputs), dtype=A.dtype)
-        # in the arrays' dtype, so that no call converts a Python float again
-        self.eps = A.dtype.type(np.finfo(A.dtype).eps)
-        self.inv_n = A.dtype.type(1.0 / n_samples)
+        # 0-d arrays of the dtype, so that no call converts a Python float again
+        self.eps = np.array(np.finfo(A.dtype).eps, dtype=A.dtype)
+        self.inv_n = np.array(1.0 / n_samples, dtype=A.dtype)
         self.inv_n_value = 1.0 / n_samples
 
     def delta(self, loss_name: str, y: np.ndarray) -> float:
@@ -164,11 +165,11 @@ class OutputHead:
 
         Direct ufunc calls (no method wrappers): with small batches the call overhead dominates.
         """
-        index = np.add(self.row_starts, y, out=self.flat_index)
-        picked = np.take(self.A_flat, index, out=self.picked)
+        index = np.add(self.row_starts, y, self.flat_index)
+        picked = self.A_flat.take(index, None, self.picked)
         np.maximum(picked, self.eps, out=picked)
-        np.log(picked, out=picked)
-        value = -float(np.add.reduce(picked)) * self.inv_n_value
-        np.multiply(self.A, self.inv_n, out=self.dZ)
+        np.log(picked, picked)
+        value = -float(picked.dot(self.ones)) * self.inv_n_value      # the sum, as a BLAS call
+        np.multiply(self.A, self.inv_n, self.dZ)
         self.dZ_flat[index] -= self.inv_n
         return value

@@ -1,14 +1,19 @@
 """The multilayer perceptron: parameters in one flat buffer, forward and backward in a reused workspace.
 
-Layers are `dense_0 … dense_L` (the last is the output layer). All weights, then all biases, live
-in one flat array `flat_params` (weights first, so regularisation and weight decay touch one
-contiguous slice); `params["dense_i/weight"]` (fan_in × fan_out) and `params["dense_i/bias"]`
-(fan_out,) are views into it, and `grads` / `flat_grads` mirror that layout. An optimizer therefore
-updates the whole network with a few vectorised calls.
+Layers are `dense_0 … dense_L` (the last is the output layer). The flat array `flat_params` holds,
+layer after layer, the weights (fan_in × fan_out) and then the biases (fan_out,) of that layer, so
+that each layer's weights and bias together are one (fan_in + 1) × fan_out matrix: a bias is the
+weight of an input that is always 1. Every matrix product then adds the bias, and one product
+gives the weight and bias gradients together. `params["dense_i/weight"]` and
+`params["dense_i/bias"]` are views into the flat buffer, and `grads` / `flat_grads` mirror that
+layout, so an optimizer updates the whole network with a few vectorised calls.
 
-Forward and backward write into a workspace allocated once per batch size (pre-activations Z,
-activations A, deltas, dropout masks); a smaller last batch uses row views of the larger one. The
-first layer computes no gradient for its input.
+Forward and backward write into a workspace allocated once per batch size. Hidden layers keep
+their arrays transposed, units × samples, with a row of ones under each activation: the next
+layer's input, bias column included, is then one contiguous array, and the activation functions
+write contiguous memory. The inputs (samples × features, a column of ones beside them) and the
+output layer (samples × outputs) keep the usual orientation, so losses and callers see rows of
+samples. The first layer computes no gradient for its input.
 """
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ from workbench.core.regularization import add_penalty_gradient, draw_dropout_mas
 
 OUTPUT_INIT = "xavier"          # the output layer's initialiser (it is not configured)
 PREDICT_BATCH = 1024
+# Workspaces kept at once: training uses two (full and last batch), evaluation a few more.
+WORKSPACE_CACHE = 8
 
 
 class WeightsError(ValueError):
@@ -33,25 +40,32 @@ class WeightsError(ValueError):
 
 @dataclass
 class _Workspace:
-    """Every array one batch size needs, and the per-layer call plans that use them."""
+    """Every array one batch size needs, and the per-layer call plans that use them.
+
+    Hidden layers' Z, A, delta, scratch and mask are (units, rows); the output layer's Z, A and
+    delta are (rows, outputs).
+    """
 
     rows: int
+    inputs: np.ndarray                      # (rows, n_features + 1), last column 1
+    features: np.ndarray                    # inputs[:, :-1], where a batch is written
     Z: list[np.ndarray]
     A: list[np.ndarray]
+    layer_inputs: list[np.ndarray]          # per layer, its input transposed: (fan_in + 1, rows)
     delta: list[np.ndarray] = field(default_factory=list)       # dL/dZ per layer (training only)
     scratch: list[np.ndarray] = field(default_factory=list)     # hidden layers' derivatives
     mask: list[np.ndarray | None] = field(default_factory=list)
     dropped: list[np.ndarray | None] = field(default_factory=list)
     head: OutputHead | None = None
-    ones: np.ndarray | None = None                              # (rows,) of 1, for bias gradients
     forward_plan: list[tuple] = field(default_factory=list)
     backward_plan: list[tuple] = field(default_factory=list)
 
-    def rows_view(self, n: int) -> "_Workspace":
-        """The same buffers cut to the first n rows (for a smaller last batch); plans are rebuilt."""
-        cut = (lambda arrays: [None if a is None else a[:n] for a in arrays])
-        return _Workspace(n, cut(self.Z), cut(self.A), cut(self.delta), cut(self.scratch),
-                          cut(self.mask), cut(self.dropped), ones=None if self.ones is None else self.ones[:n])
+
+def _with_ones_row(units: int, rows: int, dtype: np.dtype) -> np.ndarray:
+    """A (units + 1, rows) buffer whose last row is 1: an activation with its bias input."""
+    buffer = np.empty((units + 1, rows), dtype=dtype)
+    buffer[units] = 1
+    return buffer
 
 
 class Network:
@@ -68,27 +82,25 @@ class Network:
         self.dropout = [float(layer.dropout) for layer in layers] + [0.0]
         self.inits = [layer.init for layer in layers] + [OUTPUT_INIT]
 
-        shapes = self.param_shapes()
-        weight_names = [f"{name}/weight" for name in self.layer_names]
-        bias_names = [f"{name}/bias" for name in self.layer_names]
+        # per layer: weights then bias, i.e. one (fan_in + 1, fan_out) matrix
         self._offsets: dict[str, tuple[int, int]] = {}
+        self._matrix_spans: list[tuple[int, int]] = []
         start = 0
-        for name in weight_names + bias_names:
-            size = int(np.prod(shapes[name]))
-            self._offsets[name] = (start, start + size)
-            start += size
-        self.n_weights = self._offsets[bias_names[0]][0]
+        for name, (fan_in, fan_out) in zip(self.layer_names, self.layer_shapes()):
+            self._offsets[f"{name}/weight"] = (start, start + fan_in * fan_out)
+            self._offsets[f"{name}/bias"] = (start + fan_in * fan_out, start + (fan_in + 1) * fan_out)
+            self._matrix_spans.append((start, start + (fan_in + 1) * fan_out))
+            start += (fan_in + 1) * fan_out
         self.flat_params = np.zeros(start, dtype=self.dtype)
         self.flat_grads = np.zeros(start, dtype=self.dtype)
-        self.flat_weights = self.flat_params[:self.n_weights]
-        self.flat_weight_grads = self.flat_grads[:self.n_weights]
         self.params = self.param_views(self.flat_params)
         self.grads = self.param_views(self.flat_grads)
-        self._W = [self.params[n] for n in weight_names]
-        self._b = [self.params[n] for n in bias_names]
-        self._dW = [self.grads[n] for n in weight_names]
-        self._db = [self.grads[n] for n in bias_names]
-        self._penalty_scratch: np.ndarray | None = None
+        self._Wb = self._matrices(self.flat_params)           # (fan_in + 1, fan_out): weights and bias
+        self._dWb = self._matrices(self.flat_grads)
+        # the weights alone (regularisation and weight decay leave biases alone)
+        self.weight_arrays = [self.params[f"{name}/weight"] for name in self.layer_names]
+        self.weight_grad_arrays = [self.grads[f"{name}/weight"] for name in self.layer_names]
+        self._penalty_scratch: list[np.ndarray] | None = None
         self._workspaces: dict[tuple[int, bool], _Workspace] = {}
         self._last_key: tuple[int, bool] | None = None
         self._last_workspace: _Workspace | None = None
@@ -114,18 +126,28 @@ class Network:
         """Every learned number in the network."""
         return int(self.flat_params.size)
 
+    def weight_count(self) -> int:
+        """The weights alone (the numbers regularisation penalises)."""
+        return sum(W.size for W in self.weight_arrays)
+
     def param_views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
-        """Named, shaped views into a flat buffer laid out like `flat_params` (optimizer slots use it)."""
+        """Named, shaped views into a flat buffer laid out like `flat_params` (optimizer slots use
+        it): every weight, then every bias, in layer order."""
         shapes = self.param_shapes()
-        return {name: flat[lo:hi].reshape(shapes[name]) for name, (lo, hi) in self._offsets.items()}
+        names = [n for n in shapes if n.endswith("/weight")] + [n for n in shapes if n.endswith("/bias")]
+        return {name: flat[slice(*self._offsets[name])].reshape(shapes[name]) for name in names}
+
+    def _matrices(self, flat: np.ndarray) -> list[np.ndarray]:
+        return [flat[lo:hi].reshape(fan_in + 1, fan_out)
+                for (lo, hi), (fan_in, fan_out) in zip(self._matrix_spans, self.layer_shapes())]
 
     # --- parameters -------------------------------------------------------------------------------
     def initialize(self, rng: np.random.Generator) -> None:
         """Draw every weight with its layer's initialiser (in layer order); biases start at zero."""
-        for W, init in zip(self._W, self.inits):
+        for W, init in zip(self.weight_arrays, self.inits):
             INITIALIZERS[init](W, rng)
-        for b in self._b:
-            b.fill(0)
+        for name in self.layer_names:
+            self.params[f"{name}/bias"].fill(0)
 
     def get_weights(self) -> dict[str, np.ndarray]:
         """Copies of every parameter, in layer order (weight, then bias)."""
@@ -152,112 +174,119 @@ class Network:
     # --- computing --------------------------------------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False, rng: np.random.Generator | None = None) -> np.ndarray:
         """Output activations for X as a new array; with training=True, dropout masks come from rng."""
-        X = np.asarray(X, dtype=self.dtype)
-        ws = self._workspace(X.shape[0], training)
-        return np.array(self._forward(ws, X, training, rng))
+        ws = self._workspace(np.shape(X)[0], training)
+        np.copyto(ws.features, X, casting="unsafe")
+        return np.array(self._forward(ws, training, rng))
 
     def predict(self, X: np.ndarray, batch_size: int = PREDICT_BATCH) -> np.ndarray:
         """Outputs for X (probabilities or values) without dropout, computed in batches."""
         X = np.asarray(X)
         out = np.empty((X.shape[0], self.layer_sizes[-1]), dtype=self.dtype)
         for start in range(0, X.shape[0], batch_size):
-            chunk = np.asarray(X[start:start + batch_size], dtype=self.dtype)
-            out[start:start + chunk.shape[0]] = self._forward(self._workspace(chunk.shape[0], False), chunk,
-                                                              False, None)
+            chunk = X[start:start + batch_size]
+            ws = self._workspace(chunk.shape[0], False)
+            np.copyto(ws.features, chunk, casting="unsafe")
+            out[start:start + chunk.shape[0]] = self._forward(ws, False, None)
         return out
+
+    def batch_inputs(self, rows: int) -> np.ndarray:
+        """The (rows, n_features) array a training step on `rows` samples reads: a caller that
+        writes each batch into it (`np.take(X, idx, axis=0, out=...)`) and passes it to
+        `train_step_grads` saves a copy per step."""
+        return self._workspace(rows, True).features
 
     def train_step_grads(self, X: np.ndarray, Y: np.ndarray, loss: str, l1: float, l2: float,
                          rng: np.random.Generator | None) -> float:
         """Forward with dropout, backward; fill `grads`. Returns the batch-mean loss plus the penalty."""
-        if not (isinstance(X, np.ndarray) and (X.dtype is self.dtype or X.dtype == self.dtype)):
-            X = np.asarray(X, dtype=self.dtype)
         ws = self._workspace(X.shape[0], True)
-        self._forward(ws, X, True, rng)
+        if X is not ws.features:
+            np.copyto(ws.features, X, casting="unsafe")
+        self._forward(ws, True, rng)
         value = ws.head.delta(loss, Y)
-        dot, ones = np.dot, ws.ones
-        for inputs_T, dZ, dW, db, W_T, below, mask, backward, Z, A, scratch in ws.backward_plan:
-            dot(X.T if inputs_T is None else inputs_T, dZ, out=dW)
-            dot(ones, dZ, out=db)                   # column sums, as a BLAS call
+        for inputs_T_dot, dZ, dWb, W_dot, dZ_T, below, mask, backward, Z, A, scratch in ws.backward_plan:
+            inputs_T_dot(dZ, dWb)                   # weight and bias gradients in one product
             if below is not None:
-                dot(dZ, W_T, out=below)
+                W_dot(dZ_T, below)
                 if mask is not None:
                     np.multiply(below, mask, below)
                 backward(below, Z, A, scratch)
         if l1 or l2:
             if self._penalty_scratch is None:
-                self._penalty_scratch = np.empty_like(self.flat_weights)
-            value += add_penalty_gradient(self.flat_weights, self.flat_weight_grads, l1, l2,
+                self._penalty_scratch = [np.empty_like(W) for W in self.weight_arrays]
+            value += add_penalty_gradient(self.weight_arrays, self.weight_grad_arrays, l1, l2,
                                           self._penalty_scratch)
         return value
 
     # --- internals --------------------------------------------------------------------------------
-    def _forward(self, ws: _Workspace, X: np.ndarray, training: bool,
-                 rng: np.random.Generator | None) -> np.ndarray:
-        """Run the layers; returns the output layer's activations (a workspace array)."""
-        inputs, dot, add = X, np.dot, np.add
-        for W, b, Z, A, forward, mask, dropped, rate in ws.forward_plan:
-            dot(inputs, W, out=Z)
-            add(Z, b, out=Z)
+    def _forward(self, ws: _Workspace, training: bool, rng: np.random.Generator | None) -> np.ndarray:
+        """Run the layers on `ws.inputs`; returns the output layer's activations (a workspace array)."""
+        for left_dot, right, Z, A, forward, mask, dropped, rate in ws.forward_plan:
+            left_dot(right, Z)
             forward(Z, A)
-            if training and mask is not None:
+            if mask is not None:                  # training workspaces of layers with dropout
                 if rng is None:
                     raise ValueError("dropout during training needs a random generator")
                 draw_dropout_mask(mask, rate, rng)
                 np.multiply(A, mask, out=dropped)
-                inputs = dropped
-            else:
-                inputs = A
-        return inputs
+        return ws.A[-1]
 
     def _workspace(self, rows: int, training: bool) -> _Workspace:
-        """The workspace for `rows` samples: cached, or row views of a larger one, or new."""
+        """The workspace for `rows` samples: cached, or new (the oldest is dropped beyond a few)."""
         key = (rows, training)
         if key == self._last_key:                 # every full batch of an epoch asks for the same one
             return self._last_workspace
         ws = self._workspaces.get(key)
-        if ws is not None:
-            self._last_key, self._last_workspace = key, ws
-            return ws
-        larger = [w for (r, t), w in self._workspaces.items() if t == training and r > rows]
-        if larger:
-            ws = max(larger, key=lambda w: w.rows).rows_view(rows)
-        else:
-            for old in [k for k in self._workspaces if k[1] == training]:
-                del self._workspaces[old]          # views of a smaller buffer set: rebuilt on demand
-            ws = self._allocate(rows, training)
-        self._workspaces[key] = ws = self._plan(ws)
+        if ws is None:
+            if len(self._workspaces) >= WORKSPACE_CACHE:
+                del self._workspaces[next(iter(self._workspaces))]
+            self._workspaces[key] = ws = self._plan(self._allocate(rows, training))
         self._last_key, self._last_workspace = key, ws
         return ws
 
     def _allocate(self, rows: int, training: bool) -> _Workspace:
-        empty = (lambda width: np.empty((rows, width), dtype=self.dtype))
+        dtype = self.dtype
         widths = self.layer_sizes[1:]
-        Z = [empty(w) for w in widths]
-        A = [empty(w) if act.needs_input else z for act, z, w in zip(self.activations, Z, widths)]
-        ws = _Workspace(rows, Z, A)
+        inputs = np.empty((rows, self.layer_sizes[0] + 1), dtype=dtype)
+        inputs[:, -1] = 1
+        # hidden activations sit on a row of ones (the next layer's bias input); the output does not
+        A_full = [_with_ones_row(w, rows, dtype) for w in widths[:-1]]
+        A = [a[:-1] for a in A_full] + [np.empty((rows, widths[-1]), dtype=dtype)]
+        Z = [np.empty_like(a) if act.needs_input else a for act, a in zip(self.activations, A)]
+        ws = _Workspace(rows, inputs, inputs[:, :-1], Z, A, [inputs.T] + A_full)
         if training:
-            ws.delta = [empty(w) for w in widths]
-            ws.ones = np.ones(rows, dtype=self.dtype)
-            ws.scratch = [empty(w) for w in widths[:-1]]   # hidden layers: activation derivatives
-            ws.mask = [empty(w) if rate > 0 else None for rate, w in zip(self.dropout, widths)]
-            ws.dropped = [empty(w) if rate > 0 else None for rate, w in zip(self.dropout, widths)]
+            ws.delta = [np.empty_like(a) for a in A]
+            ws.scratch = [np.empty_like(a) for a in A[:-1]]
+            ws.mask = [np.empty_like(a) if rate > 0 else None for rate, a in zip(self.dropout, A)]
+            dropped_full = [_with_ones_row(w, rows, dtype) if rate > 0 else None
+                            for rate, w in zip(self.dropout[:-1], widths[:-1])]
+            ws.dropped = [None if d is None else d[:-1] for d in dropped_full] + [None]
+            # a layer after dropout reads the dropped activations
+            ws.layer_inputs = [inputs.T] + [d if d is not None else a for d, a in zip(dropped_full, A_full)]
         return ws
 
     def _plan(self, ws: _Workspace) -> _Workspace:
-        """Bind the per-layer arrays into tuples once, so that a step spends little time in Python."""
-        n_layers = len(self._W)
+        """Bind the per-layer arrays into tuples once, so that a step spends little time in Python.
+
+        Products are bound `ndarray.dot` methods: the same BLAS call as `np.dot`, without the
+        function's dispatch, which costs more than a small layer's arithmetic."""
+        n_layers = len(self._Wb)
+        last = n_layers - 1
         masks = ws.mask or [None] * n_layers
         dropped = ws.dropped or [None] * n_layers
-        ws.forward_plan = [(self._W[i], self._b[i], ws.Z[i], ws.A[i], self.activations[i].forward,
-                            masks[i], dropped[i], self.dropout[i]) for i in range(n_layers)]
+        # hidden layers: Z^T = Wb^T inputs^T (units x rows); the output layer: Z = inputs Wb
+        ws.forward_plan = [((self._Wb[i].T.dot, ws.layer_inputs[i]) if i < last else (ws.layer_inputs[i].T.dot, self._Wb[i]))
+                           + (ws.Z[i], ws.A[i], self.activations[i].forward_for(ws.Z[i], ws.A[i]), masks[i],
+                              dropped[i], self.dropout[i])
+                           for i in range(n_layers)]
         if ws.delta:
-            last = n_layers - 1
             ws.head = OutputHead(ws.Z[last], ws.A[last], ws.delta[last], self.output_activation)
-            outputs = [d if d is not None else a for d, a in zip(dropped, ws.A)]
             no_lower_layer = (None,) * 6        # the first layer computes no input gradient
-            ws.backward_plan = [      # transposed views made once: (inputs.T, dZ, dW, db, W.T, ...)
-                (outputs[i - 1].T if i else None, ws.delta[i], self._dW[i], self._db[i], self._W[i].T)
-                + ((ws.delta[i - 1], masks[i - 1], self.activations[i - 1].backward, ws.Z[i - 1],
-                    ws.A[i - 1], ws.scratch[i - 1]) if i else no_lower_layer)
-                for i in range(last, -1, -1)]
+            plan = []
+            for i in range(last, -1, -1):
+                # dZ as samples x units, and as units x samples
+                dZ, dZ_T = (ws.delta[i], ws.delta[i].T) if i == last else (ws.delta[i].T, ws.delta[i])
+                lower = ((ws.delta[i - 1], masks[i - 1], self.activations[i - 1].backward, ws.Z[i - 1],
+                          ws.A[i - 1], ws.scratch[i - 1]) if i else no_lower_layer)
+                plan.append((ws.layer_inputs[i].dot, dZ, self._dWb[i], self.weight_arrays[i].dot, dZ_T) + lower)
+            ws.backward_plan = plan
         return ws

@@ -25,8 +25,10 @@ from workbench.core.config import OptimizerConfig
 # Bytes of one buffer's chunk: parameters, gradients, two slots and the scratch of one chunk take
 # 1.25 MiB, inside the 2 MiB L2 cache of this machine's cores (65,536 float32 or 32,768 float64).
 CHUNK_BYTES = 256 * 1024
-# The update rules call ufuncs with an explicit output rather than `a *= b`: NumPy's operator
-# dispatch costs more than the arithmetic on a tiny network, and every step makes a dozen calls.
+# The update rules call ufuncs with an explicit output rather than `a *= b`, and hold their numbers
+# (learning rate, betas, ...) in 0-d arrays of the parameters' dtype rather than as scalars: NumPy's
+# operator dispatch and its conversion of a scalar each cost more than the arithmetic on a tiny
+# network, and every step makes a dozen calls.
 _add, _sub, _mul = np.add, np.subtract, np.multiply
 
 
@@ -45,12 +47,10 @@ class Optimizer:
         self.network = network
         self.params = network.flat_params
         self.grads = network.flat_grads
-        self.weights = network.flat_weights      # the weight slice (biases excluded)
+        self.weights = network.weight_arrays     # one array per layer (biases excluded)
         self.slots = {slot: np.zeros_like(self.params) for slot in self.slot_names}
         self.steps = 0
-        # scalar(x): x in the parameters' dtype, the number NumPy would use for a Python float,
-        # converted once per step instead of once per call (costly next to a tiny network's arithmetic)
-        self.scalar = self.params.dtype.type
+        self.rate = self.constant(0.0)            # the step's learning rate (as the rule applies it)
         size = self.params.size
         chunk = CHUNK_BYTES // self.params.dtype.itemsize
         scratch = np.empty(min(size, chunk), dtype=self.params.dtype)
@@ -66,6 +66,11 @@ class Optimizer:
 
     def _update(self, lr: float) -> None:
         raise NotImplementedError
+
+    def constant(self, value: float) -> np.ndarray:
+        """`value` as a 0-d array of the parameters' dtype (rounded as NumPy rounds a Python float
+        for them); set a new value with `array[()] = value`."""
+        return np.array(value, dtype=self.params.dtype)
 
     # --- state ------------------------------------------------------------------------------------
     def checkpoint(self) -> tuple[int, dict[str, np.ndarray]]:
@@ -120,7 +125,8 @@ class SGD(Optimizer):
     name = "sgd"
 
     def _update(self, lr: float) -> None:
-        rate = self.scalar(lr)
+        rate = self.rate
+        rate[()] = lr
         for p, g, s in self.chunks:
             _mul(g, rate, s)
             _sub(p, s, p)
@@ -132,8 +138,13 @@ class Momentum(Optimizer):
     name = "momentum"
     slot_names = ("velocity",)
 
+    def __init__(self, config: OptimizerConfig, network):
+        super().__init__(config, network)
+        self.mu = self.constant(config.momentum)
+
     def _update(self, lr: float) -> None:
-        mu, rate = self.scalar(self.config.momentum), self.scalar(lr)
+        mu, rate = self.mu, self.rate
+        rate[()] = lr
         for p, g, s, velocity in self.chunks:
             _mul(velocity, mu, velocity)
             _add(velocity, g, velocity)
@@ -141,14 +152,14 @@ class Momentum(Optimizer):
             _sub(p, s, p)
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """velocity = momentum * velocity + g;  p -= lr * (g + momentum * velocity)"""
 
     name = "nesterov"
-    slot_names = ("velocity",)
 
     def _update(self, lr: float) -> None:
-        mu, rate = self.scalar(self.config.momentum), self.scalar(lr)
+        mu, rate = self.mu, self.rate
+        rate[()] = lr
         for p, g, s, velocity in self.chunks:
             _mul(velocity, mu, velocity)
             _add(velocity, g, velocity)
@@ -164,8 +175,13 @@ class Adagrad(Optimizer):
     name = "adagrad"
     slot_names = ("sum_sq",)
 
+    def __init__(self, config: OptimizerConfig, network):
+        super().__init__(config, network)
+        self.eps = self.constant(config.eps)
+
     def _update(self, lr: float) -> None:
-        eps, rate = self.scalar(self.config.eps), self.scalar(lr)
+        eps, rate = self.eps, self.rate
+        rate[()] = lr
         for p, g, s, sum_sq in self.chunks:
             _mul(g, g, s)
             _add(sum_sq, s, sum_sq)
@@ -185,10 +201,11 @@ class RMSprop(Optimizer):
     def __init__(self, config: OptimizerConfig, network):
         self.slot_names = ("sq_avg", "velocity") if config.momentum > 0 else ("sq_avg",)
         super().__init__(config, network)
+        self.decay, self.eps, self.mu = (self.constant(v) for v in (1.0 - config.rho, config.eps, config.momentum))
 
     def _update(self, lr: float) -> None:
-        cfg, scalar = self.config, self.scalar
-        decay, eps, mu, rate = scalar(1.0 - cfg.rho), scalar(cfg.eps), scalar(cfg.momentum), scalar(lr)
+        decay, eps, mu, rate = self.decay, self.eps, self.mu, self.rate
+        rate[()] = lr
         for p, g, s, sq_avg, *velocity in self.chunks:
             _mul(g, g, s)
             _sub(s, sq_avg, s)
@@ -217,11 +234,16 @@ class Adam(Optimizer):
     name = "adam"
     slot_names = ("m", "v")
 
+    def __init__(self, config: OptimizerConfig, network):
+        super().__init__(config, network)
+        self.c1, self.c2 = self.constant(1.0 - config.beta1), self.constant(1.0 - config.beta2)
+        self.eps = self.constant(0.0)           # eps * sqrt(1 - b2^t), set each step
+
     def _update(self, lr: float) -> None:
-        cfg, scalar = self.config, self.scalar
+        cfg, c1, c2, eps, rate = self.config, self.c1, self.c2, self.eps, self.rate
         root_c2 = math.sqrt(1.0 - cfg.beta2 ** self.steps)
-        c1, c2, eps = scalar(1.0 - cfg.beta1), scalar(1.0 - cfg.beta2), scalar(cfg.eps * root_c2)
-        rate = scalar(lr * root_c2 / (1.0 - cfg.beta1 ** self.steps))
+        eps[()] = cfg.eps * root_c2
+        rate[()] = lr * root_c2 / (1.0 - cfg.beta1 ** self.steps)
         sqrt, divide = np.sqrt, np.divide
         for p, g, s, m, v in self.chunks:
             _sub(g, m, s)
@@ -248,7 +270,9 @@ class AdamW(Adam):
 
     def _update(self, lr: float) -> None:
         if self.config.weight_decay:
-            self.weights *= 1.0 - lr * self.config.weight_decay
+            keep = self.constant(1.0 - lr * self.config.weight_decay)
+            for W in self.weights:
+                _mul(W, keep, W)
         super()._update(lr)
 
 

@@ -1,44 +1,48 @@
 """Regularisation: L1 / L2 / elastic-net penalties on weights, inverted dropout, gradient clipping.
 
 Penalty convention: l1 * sum|w| + l2 / 2 * sum w^2 over every weight (never biases), so the
-gradient is l1 * sign(w) + l2 * w; with both set it is the elastic net. The network keeps all
-weights in one contiguous slice of its flat buffer, so each of these is a few vectorised calls.
+gradient is l1 * sign(w) + l2 * w; with both set it is the elastic net. The weights come as one
+array per layer (`network.weight_arrays`), so each of these is a few vectorised calls per layer.
 """
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 
 
-def penalty_value(weights: np.ndarray, l1: float, l2: float) -> float:
-    """The penalty of a flat weight vector."""
+def penalty_value(weights: Sequence[np.ndarray], l1: float, l2: float) -> float:
+    """The penalty of some weight arrays."""
     value = 0.0
-    if l1:
-        value += l1 * float(np.abs(weights).sum())
-    if l2:
-        value += 0.5 * l2 * float(np.vdot(weights, weights))
+    for W in weights:
+        if l1:
+            value += l1 * float(np.abs(W).sum())
+        if l2:
+            value += 0.5 * l2 * float(np.vdot(W, W))
     return value
 
 
 def penalty(network, l1: float, l2: float) -> float:
     """The penalty of a network's current weights."""
-    return penalty_value(network.flat_weights, l1, l2)
+    return penalty_value(network.weight_arrays, l1, l2)
 
 
-def add_penalty_gradient(weights: np.ndarray, grads: np.ndarray, l1: float, l2: float,
-                         scratch: np.ndarray) -> float:
-    """Add the penalty's gradient to `grads` (laid out like `weights`) in place; return the penalty."""
+def add_penalty_gradient(weights: Sequence[np.ndarray], grads: Sequence[np.ndarray], l1: float, l2: float,
+                         scratch: Sequence[np.ndarray]) -> float:
+    """Add the penalty's gradient to each of `grads` (shaped like `weights`, as is `scratch`) in
+    place; return the penalty."""
     value = 0.0
-    if l1:
-        np.sign(weights, out=scratch)
-        value += l1 * float(np.vdot(scratch, weights))       # sign(w) . w = sum |w|
-        scratch *= l1
-        grads += scratch
-    if l2:
-        value += 0.5 * l2 * float(np.vdot(weights, weights))
-        np.multiply(weights, l2, out=scratch)
-        grads += scratch
+    for W, dW, s in zip(weights, grads, scratch):
+        if l1:
+            np.sign(W, out=s)
+            value += l1 * float(np.vdot(s, W))       # sign(w) . w = sum |w|
+            s *= l1
+            dW += s
+        if l2:
+            value += 0.5 * l2 * float(np.vdot(W, W))
+            np.multiply(W, l2, out=s)
+            dW += s
     return value
 
 

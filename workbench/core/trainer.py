@@ -67,14 +67,15 @@ class Trainer:
         X, y = data.X_train, data.y_train
         n = X.shape[0]
         batch_size = min(exp.config.training.batch_size, n)
-        Xb = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
         yb = np.empty((batch_size,) + y.shape[1:], dtype=y.dtype)
         order = np.empty(n, dtype=np.intp)
         # (indices, inputs, targets) of every batch, as views made once: `order` is refilled in
-        # place each epoch, so with tiny networks the loop spends its time in NumPy, not slicing
-        batches_plan = [(order[s:s + batch_size], Xb[:min(batch_size, n - s)], yb[:min(batch_size, n - s)])
-                        for s in range(0, n, batch_size)]
-        take, isfinite, step_grads = np.take, math.isfinite, net.train_step_grads
+        # place each epoch, so with tiny networks the loop spends its time in NumPy, not slicing.
+        # Inputs are gathered straight into the network's own input array (no copy per step).
+        batches_plan = [(order[s:s + batch_size], net.batch_inputs(min(batch_size, n - s)),
+                         yb[:min(batch_size, n - s)]) for s in range(0, n, batch_size)]
+        # bound methods: `np.take` would add a dispatch that costs more than a tiny batch's copy
+        take_X, take_y, isfinite, step_grads = X.take, y.take, math.isfinite, net.train_step_grads
         eval_idx = _train_eval_indices(n)
         patience = exp.config.training.early_stopping
         best_epoch = exp.history.best_epoch()
@@ -98,8 +99,8 @@ class Trainer:
                 if stop.is_set():
                     status = "stopped"
                     break
-                take(X, idx, 0, xb)                  # axis 0, into the batch buffers
-                take(y, idx, 0, ybv)
+                take_X(idx, 0, xb)                   # axis 0, into the batch buffers
+                take_y(idx, 0, ybv)
                 batch_loss = step_grads(xb, ybv, loss_name, l1, l2, rng)
                 if not isfinite(batch_loss):
                     status = "diverged"
