@@ -49,6 +49,19 @@ def test_the_last_report_carries_an_inspection_of_the_final_weights(qtbot, runne
     assert inspections[-1].epoch == 3
 
 
+def test_the_worker_ends_on_the_gui_thread(qtbot, runner):
+    """Destroyed on its own thread, the worker's destructor could wait for the GIL while holding
+    Qt's connection locks, which the GUI thread needs to connect a signal: a deadlock (seen in a
+    benchmark run). It moves back before its thread ends, and is let go there."""
+    from PySide6.QtCore import QCoreApplication
+
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000):
+        runner.start(experiment(epochs=2))
+        worker, thread = runner._worker, runner._thread
+    assert worker.thread() is QCoreApplication.instance().thread() and thread.isFinished()
+    assert runner._worker is None                     # the runner no longer holds it
+
+
 def test_start_twice_runs_once(qtbot, runner):
     exp = experiment(epochs=5)
     with qtbot.waitSignal(runner.run_finished, timeout=20_000):

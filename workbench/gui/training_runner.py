@@ -1,7 +1,8 @@
 """Training off the GUI thread: a worker object in a QThread that consumes the Qt-free Trainer.
 
 Qt's worker-object pattern: `TrainingWorker` has no parent and is moved to a fresh `QThread` per
-run; `started -> run`, `finished/failed -> thread.quit`, `thread.finished -> deleteLater`. Stop is a
+run; `started -> run`, `finished/failed -> thread.quit`; at the end of `run()` the worker moves back
+to the GUI thread, where the runner lets it go (never destroyed on its own thread). Stop is a
 `threading.Event` set directly from the GUI thread and polled by the Trainer between batches (a
 queued slot would never run while `run()` occupies the thread). Pause waits between epochs, so a
 paused run resumes exactly as if it had never paused. Every emit carries the run number, so late
@@ -144,6 +145,11 @@ class TrainingWorker(QObject):
         except Exception as err:  # noqa: BLE001 - any failure becomes one message, never a crash
             self.failed.emit(self.run_number, f"training failed: {err}")
             return
+        finally:
+            # The worker is destroyed on the GUI thread, never on its own: there, PySide's part of
+            # the destructor waited for the GIL while holding Qt's connection locks, and the GUI
+            # thread, holding the GIL, waited for those locks to connect a signal (a deadlock).
+            self.moveToThread(QCoreApplication.instance().thread())
         self.finished.emit(self.run_number, final)
 
     def _train(self) -> EpochReport | None:
@@ -243,7 +249,6 @@ class TrainingRunner(QObject):
         # quit is thread-safe; a direct call works even while the GUI thread waits in shutdown()
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_worker_finished)
         worker.failed.connect(self._on_worker_failed)
