@@ -29,9 +29,10 @@ from workbench.core.inspection import histogram_edges, inspect
 from workbench.core.trainer import Trainer
 from workbench.io.session import SessionContents, contents_of
 
-REPORT_INTERVAL = 1 / 3     # seconds between progress emits (the last epoch always goes out): 3 Hz,
-                            # the pace the curves redraw at while training
-INSPECT_INTERVAL = 0.5      # seconds between inspections (weights, histograms, boundary)
+REPORT_INTERVAL = 0.5       # seconds between progress emits (the last epoch always goes out): 2 Hz,
+                            # the pace the curves redraw at while training. The GUI thread's drawing
+                            # holds the GIL, so each redraw is time taken from training.
+INSPECT_INTERVAL = 1.0      # seconds between inspections (weights, histograms, boundary)
 
 
 def session_copy(experiment: Experiment) -> SessionContents:

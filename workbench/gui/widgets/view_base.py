@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QWidget
 COALESCE_MS = 30            # a burst of changes (reports, edits) costs one redraw
 SNAPSHOT_DELAY_MS = 120     # views of an inspection draw after the curves of the same report, so the
                             # two redraws never hold the event loop together
-CURVE_REDRAW_MS = 333       # curves while training: 3 Hz
-SNAPSHOT_REDRAW_MS = 100    # views of an inspection (live ones arrive at <= 2 Hz; replay drags faster)
+CURVE_REDRAW_MS = 500       # curves while training: 2 Hz (reports arrive at that pace)
+SNAPSHOT_REDRAW_MS = 100    # views of an inspection (live ones arrive at 1 Hz; replay drags faster)
 HISTOGRAM_REDRAW_MS = 500   # the histogram grid: 2 Hz at most
 LABEL_POINT_SIZE = 10
 GRID_ALPHA = 38             # grid lines: the text colour at 15 % opacity
