@@ -1,8 +1,8 @@
 """Parallel tuning: wall time of 16 trials with --jobs 2 against --jobs 1 (target: ratio <= 0.6).
 
-Run: python tests/benchmarks/bench_tuning.py   (takes about half a minute on 2 idle cores)
+Run: python tests/benchmarks/bench_tuning.py   (takes 10-20 seconds on 2 idle cores)
 
-Each trial trains a small network for about a second, so process start-up (spawned workers import
+Each trial trains a small network for under a second, so process start-up (spawned workers import
 NumPy, Optuna and Workbench) is part of what is measured, as it is for a person.
 """
 from __future__ import annotations
