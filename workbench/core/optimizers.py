@@ -64,6 +64,7 @@ class Optimizer:
     def step(self, lr: float) -> None:
         """Apply one update with learning rate `lr` (a Python float) from the current gradients."""
         self.steps += 1
+        self.rate[()] = lr               # the rules scale by it (Adam replaces it with its corrected rate)
         self._update(float(lr))
 
     def _update(self, lr: float) -> None:
@@ -128,7 +129,6 @@ class SGD(Optimizer):
 
     def _update(self, lr: float) -> None:
         rate = self.rate
-        rate[()] = lr
         for p, g, s in self.chunks:
             _mul(g, rate, s)
             _sub(p, s, p)
@@ -146,7 +146,6 @@ class Momentum(Optimizer):
 
     def _update(self, lr: float) -> None:
         mu, rate = self.mu, self.rate
-        rate[()] = lr
         for p, g, s, velocity in self.chunks:
             _mul(velocity, mu, velocity)
             _add(velocity, g, velocity)
@@ -161,7 +160,6 @@ class Nesterov(Momentum):
 
     def _update(self, lr: float) -> None:
         mu, rate = self.mu, self.rate
-        rate[()] = lr
         for p, g, s, velocity in self.chunks:
             _mul(velocity, mu, velocity)
             _add(velocity, g, velocity)
@@ -183,7 +181,6 @@ class Adagrad(Optimizer):
 
     def _update(self, lr: float) -> None:
         eps, rate = self.eps, self.rate
-        rate[()] = lr
         for p, g, s, sum_sq in self.chunks:
             _mul(g, g, s)
             _add(sum_sq, s, sum_sq)
@@ -207,7 +204,6 @@ class RMSprop(Optimizer):
 
     def _update(self, lr: float) -> None:
         decay, eps, mu, rate = self.decay, self.eps, self.mu, self.rate
-        rate[()] = lr
         for p, g, s, sq_avg, *velocity in self.chunks:
             _mul(g, g, s)
             _sub(s, sq_avg, s)
