@@ -3,9 +3,10 @@
 Each `Activation` has `forward(Z, A)` (write f(Z) into A) and `backward(delta, Z, A, scratch)`
 (multiply `delta`, which holds dL/dA, by f'(Z) so that it becomes dL/dZ). They call ufuncs with an
 explicit output, given by position (`np.multiply(delta, s, delta)`), rather than `delta *= s`,
-whose operator dispatch costs more than the arithmetic on the tiny arrays of a small network. Most derivatives are
-cheapest to compute from the output A; `needs_input` marks the ones that also read Z, so the network
-keeps Z in its own buffer only for those and otherwise runs the activation in place (Z is A).
+whose operator dispatch costs more than the arithmetic on the tiny arrays of a small network. Most
+derivatives are cheapest to compute from the output A; `needs_input` marks the ones that also read
+Z, so the network keeps Z in its own buffer only for those and otherwise runs the activation in
+place (Z is A).
 
 `softmax` and `linear` are the output activations (`OUTPUT_ACTIVATIONS`); their backward is the
 vector-Jacobian product, used when a loss other than cross-entropy follows a softmax.

@@ -46,7 +46,6 @@ class _Workspace:
     delta are (rows, outputs).
     """
 
-    rows: int
     inputs: np.ndarray                      # (rows, n_features + 1), last column 1
     features: np.ndarray                    # inputs[:, :-1], where a batch is written
     Z: list[np.ndarray]
@@ -252,7 +251,7 @@ class Network:
         A_full = [_with_ones_row(w, rows, dtype) for w in widths[:-1]]
         A = [a[:-1] for a in A_full] + [np.empty((rows, widths[-1]), dtype=dtype)]
         Z = [np.empty_like(a) if act.needs_input else a for act, a in zip(self.activations, A)]
-        ws = _Workspace(rows, inputs, inputs[:, :-1], Z, A, [inputs.T] + A_full)
+        ws = _Workspace(inputs, inputs[:, :-1], Z, A, [inputs.T] + A_full)
         if training:
             ws.delta = [np.empty_like(a) for a in A]
             ws.scratch = [np.empty_like(a) for a in A[:-1]]
@@ -274,7 +273,8 @@ class Network:
         masks = ws.mask or [None] * n_layers
         dropped = ws.dropped or [None] * n_layers
         # hidden layers: Z^T = Wb^T inputs^T (units x rows); the output layer: Z = inputs Wb
-        ws.forward_plan = [((self._Wb[i].T.dot, ws.layer_inputs[i]) if i < last else (ws.layer_inputs[i].T.dot, self._Wb[i]))
+        ws.forward_plan = [((self._Wb[i].T.dot, ws.layer_inputs[i]) if i < last
+                            else (ws.layer_inputs[i].T.dot, self._Wb[i]))
                            + (ws.Z[i], ws.A[i], self.activations[i].forward_for(ws.Z[i], ws.A[i]), masks[i],
                               dropped[i], self.dropout[i])
                            for i in range(n_layers)]

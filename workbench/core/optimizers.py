@@ -11,8 +11,8 @@ An update is a dozen elementwise passes. Over a large network, each pass over wh
 stream them from main memory again, so the rules walk the buffers in chunks small enough that one
 chunk of every buffer stays in the CPU's L2 cache through all the passes (on a network of two
 million parameters: 3x faster on a machine whose last-level cache could not hold the state, 1.05x
-(float32) to 1.2x (float64) on one whose 32 MiB L3 could); a small network is one chunk. Each element is computed the same way either
-way, so results do not depend on the chunk size.
+(float32) to 1.2x (float64) on one whose 32 MiB L3 could); a small network is one chunk. Each
+element is computed the same way either way, so results do not depend on the chunk size.
 """
 from __future__ import annotations
 
@@ -200,7 +200,8 @@ class RMSprop(Optimizer):
     def __init__(self, config: OptimizerConfig, network):
         self.slot_names = ("sq_avg", "velocity") if config.momentum > 0 else ("sq_avg",)
         super().__init__(config, network)
-        self.decay, self.eps, self.mu = (self.constant(v) for v in (1.0 - config.rho, config.eps, config.momentum))
+        self.decay, self.eps, self.mu = (self.constant(v)
+                                         for v in (1.0 - config.rho, config.eps, config.momentum))
 
     def _update(self, lr: float) -> None:
         decay, eps, mu, rate = self.decay, self.eps, self.mu, self.rate
