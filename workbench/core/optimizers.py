@@ -267,9 +267,14 @@ class AdamW(Adam):
 
     name = "adamw"
 
+    def __init__(self, config: OptimizerConfig, network):
+        super().__init__(config, network)
+        self.keep = self.constant(1.0)          # 1 - lr * weight_decay, set each step
+
     def _update(self, lr: float) -> None:
         if self.config.weight_decay:
-            keep = self.constant(1.0 - lr * self.config.weight_decay)
+            keep = self.keep
+            keep[()] = 1.0 - lr * self.config.weight_decay
             for W in self.weights:
                 _mul(W, keep, W)
         super()._update(lr)
