@@ -67,15 +67,16 @@ class Trainer:
         X, y = data.X_train, data.y_train
         n = X.shape[0]
         batch_size = min(exp.config.training.batch_size, n)
-        yb = np.empty((batch_size,) + y.shape[1:], dtype=y.dtype)
         order = np.empty(n, dtype=np.intp)
-        # (indices, inputs, targets) of every batch, as views made once: `order` is refilled in
-        # place each epoch, so with tiny networks the loop spends its time in NumPy, not slicing.
-        # Inputs are gathered straight into the network's own input array (no copy per step).
+        y_shuffled = np.empty_like(y)
+        # (indices, inputs, targets) of every batch, as views made once: `order` and `y_shuffled`
+        # are refilled in place each epoch, so with tiny networks the loop spends its time in
+        # NumPy, not slicing. Targets are shuffled once an epoch; inputs are gathered batch by
+        # batch, straight into the network's own input array (no copy per step).
         batches_plan = [(order[s:s + batch_size], net.batch_inputs(min(batch_size, n - s)),
-                         yb[:min(batch_size, n - s)]) for s in range(0, n, batch_size)]
+                         y_shuffled[s:s + batch_size]) for s in range(0, n, batch_size)]
         # bound methods: `np.take` would add a dispatch that costs more than a tiny batch's copy
-        take_X, take_y, isfinite, step_grads = X.take, y.take, math.isfinite, net.train_step_grads
+        take_X, isfinite, step_grads = X.take, math.isfinite, net.train_step_grads
         eval_idx = _train_eval_indices(n)
         patience = exp.config.training.early_stopping
         best_epoch = exp.history.best_epoch()
@@ -93,14 +94,14 @@ class Trainer:
             optimizer_checkpoint = exp.optimizer.checkpoint()
             rng_state = exp.rng.bit_generator.state
             order[:] = exp.rng.permutation(n)
+            y.take(order, 0, y_shuffled)
             total, batches, status = 0.0, 0, "running"
             l1, l2, clip_norm, rng, optimizer_step = t.l1, t.l2, t.clip_norm, exp.rng, exp.optimizer.step
             for idx, xb, ybv in batches_plan:
                 if stop.is_set():
                     status = "stopped"
                     break
-                take_X(idx, 0, xb)                   # axis 0, into the batch buffers
-                take_y(idx, 0, ybv)
+                take_X(idx, 0, xb)                   # axis 0, into the batch's input array
                 batch_loss = step_grads(xb, ybv, loss_name, l1, l2, rng)
                 if not isfinite(batch_loss):
                     status = "diverged"
