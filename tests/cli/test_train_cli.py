@@ -164,3 +164,24 @@ def test_an_unsavable_save_path_fails_before_any_training(tmp_path, capsys, comm
         assert status == 1 and reason in err and len(err.strip().splitlines()) == 1
         assert "epoch" not in out and "trial" not in out        # nothing was trained
     assert list(tmp_path.iterdir()) == []                        # and no temporary file left behind
+
+
+def test_a_csv_with_gaps_trains_saves_reopens_and_resumes(tmp_path, capsys):
+    rows = ["a,b,kind"] + [f"{'' if i % 7 == 0 else i % 10},{'?' if i % 11 == 0 else (i * 3) % 8},"
+                           f"{'yes' if i % 2 else 'no'}" for i in range(80)]
+    data = tmp_path / "gaps.csv"
+    data.write_text("\n".join(rows) + "\n")
+    saved = tmp_path / "gaps.h5"
+    status, out, err = run(capsys, "train", "--data", str(data), "--epochs", "3", "--save", str(saved))
+    assert status == 0, err
+    assert "20 missing numbers (a: 12, b: 8) will take their column's mean over the training rows" in out + err
+
+    import numpy as np
+    from workbench.io.session import load_session
+    experiment = load_session(saved)
+    X = experiment.data.dataset.X
+    assert np.isnan(X[:, 0]).sum() == 12 and np.isnan(X[:, 1]).sum() == 8       # kept as loaded
+    assert np.isfinite(experiment.data.X_train).all() and np.isfinite(experiment.data.X_val).all()
+    status, _, err = run(capsys, "resume", str(saved), "--epochs", "2")
+    assert status == 0, err
+    assert load_session(saved).epochs_trained == 5

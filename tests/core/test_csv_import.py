@@ -79,10 +79,10 @@ def test_text_features_are_one_hot_encoded(tmp_path):
 
 
 @pytest.mark.parametrize("token", ["", "?", "NA", "NaN", "na", "nan"])
-def test_missing_numbers_take_the_column_median(tmp_path, token):
+def test_missing_numbers_stay_missing_until_training_fills_them(tmp_path, token):
     data = read_csv(write(tmp_path, f"a,b,y\n1,10,x\n{token},20,y\n5,{token},x\n9,40,y\n"))
-    assert data.X[:, 0].tolist() == [1, 5, 5, 9] and data.X[:, 1].tolist() == [10, 20, 20, 40]
-    assert "filled 2 missing numbers with their column's median (a: 1, b: 1)" in data.notes
+    assert np.array_equal(data.X, [[1, 10], [np.nan, 20], [5, np.nan], [9, 40]], equal_nan=True)
+    assert "2 missing numbers (a: 1, b: 1) will take their column's mean over the training rows" in data.notes
 
 
 def test_rows_without_a_target_are_dropped_with_a_note(tmp_path):

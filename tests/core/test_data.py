@@ -233,6 +233,39 @@ def test_scaler_is_fitted_on_training_rows_only():
     assert prepared.X_val[:, 0].min() > 100               # scaled with training statistics
 
 
+def test_missing_numbers_take_the_training_mean_and_nothing_of_the_held_out_rows():
+    data = small_dataset()
+    split = np.zeros(data.n_samples, np.int8)
+    split[30:] = 1
+    X = data.X.copy()
+    X[[3, 7, 31, 35], 0] = math.nan                      # two gaps among training rows, two held out
+    with_gaps = Dataset(X, data.y, data.task, "test", data.feature_names, data.class_names, "t")
+    prepared = prepare(with_gaps, split)
+    present = ~np.isnan(X[:30, 0])
+    assert prepared.scaler.mean[0] == pytest.approx(X[:30, 0][present].mean(), rel=1e-12)
+    assert prepared.scaler.scale[0] == pytest.approx(X[:30, 0][present].std(), rel=1e-12)
+    assert prepared.X_train[[3, 7], 0].tolist() == [0, 0] and prepared.X_val[[1, 5], 0].tolist() == [0, 0]
+    assert np.isfinite(prepared.X_train).all() and np.isfinite(prepared.X_val).all()
+    # moving the held-out rows changes neither the statistics nor how the training gaps are filled
+    X[30:, 0] += 1000.0
+    moved = prepare(Dataset(X, data.y, data.task, "test", data.feature_names, data.class_names, "t"), split)
+    assert np.array_equal(moved.scaler.mean, prepared.scaler.mean)
+    assert np.array_equal(moved.X_train, prepared.X_train)
+
+
+def test_a_feature_with_no_training_value_is_centred_on_zero():
+    X = np.array([[1.0, math.nan], [2.0, math.nan], [3.0, 5.0]])
+    scaler = Scaler.fit(X[:2])
+    assert scaler.mean.tolist() == [1.5, 0.0] and scaler.scale.tolist() == [0.5, 1.0]
+    assert scaler.transform(X).tolist() == [[-1.0, 0.0], [1.0, 0.0], [3.0, 5.0]]
+
+
+def test_scaler_statistics_without_gaps_are_numpys_mean_and_std():
+    X = np.random.default_rng(0).standard_normal((500, 6)) * 40 + 3
+    scaler = Scaler.fit(X)
+    assert np.array_equal(scaler.mean, X.mean(axis=0)) and np.array_equal(scaler.scale, X.std(axis=0))
+
+
 def test_constant_feature_gets_scale_one():
     scaler = Scaler.fit(small_dataset().X)
     assert scaler.scale[1] == 1.0 and scaler.mean[1] == 7.0
@@ -289,7 +322,10 @@ def test_dataset_checks_its_arrays():
     X = np.ones((4, 2))
     with pytest.raises(DataError, match="class indices"):
         Dataset(X, np.array([0, 1, 2, 1]), "classification", "t", ["a", "b"], ["x", "y"], "t")
-    with pytest.raises(DataError, match="not finite"):
-        Dataset(np.full((4, 2), math.nan), np.zeros(4), "regression", "t", ["a", "b"], [], "t")
+    with pytest.raises(DataError, match="feature 'b' has no values"):
+        Dataset(np.column_stack([np.ones(4), np.full(4, math.nan)]), np.zeros(4), "regression", "t",
+                ["a", "b"], [], "t")
+    with pytest.raises(DataError, match="infinite"):
+        Dataset(np.full((4, 2), math.inf), np.zeros(4), "regression", "t", ["a", "b"], [], "t")
     with pytest.raises(DataError, match="feature names"):
         Dataset(X, np.zeros(4), "regression", "t", ["a"], [], "t")

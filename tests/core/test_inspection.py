@@ -132,6 +132,19 @@ def test_boundary_only_for_two_features_and_kinds_follow_the_task():
     assert multi.confidence.min() >= 1 / 3 - 1e-6
 
 
+def test_boundary_leaves_out_points_with_a_missing_coordinate():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 2))
+    X[[0, 5, 9], [0, 1, 0]] = np.nan
+    data = Dataset(X=X, y=np.arange(60) % 2, task="classification", source="test", feature_names=["a", "b"],
+                   class_names=["p", "q"], target_name="label")
+    experiment = Experiment.create(Config().updated({"data.val_split": 0.0}), data)
+    boundary = inspect(experiment).boundary
+    assert np.isfinite(boundary.values).all() and np.isfinite(boundary.xs).all() and np.isfinite(boundary.ys).all()
+    assert len(boundary.train_points) == 57 and np.isfinite(boundary.train_points).all()
+    assert boundary.xs[0] < np.nanmin(X[:, 0]) and boundary.ys[-1] > np.nanmax(X[:, 1])
+
+
 def test_confusion_counts_every_validation_sample(spiral):
     found = inspect(spiral)
     data = spiral.data

@@ -10,7 +10,7 @@ from workbench.gui.widgets.hyperparameter_form import SECTIONS
 from workbench.gui.widgets.import_dialog import ImportDialog
 from workbench.core.config_summary import hyperparameter_rows
 
-from gui_helpers import edit
+from gui_helpers import edit, train_to_end
 
 
 def test_choosing_a_data_set_rebuilds_the_experiment(window):
@@ -186,6 +186,29 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     assert chosen["preview_rows"] == 20
     assert "3 classes" in chosen["description"]
     assert window.controller.experiment.data.dataset.n_features >= 3
+
+
+def test_a_csv_with_missing_numbers_imports_trains_and_plots_the_complete_rows(qtbot, window, tmp_path,
+                                                                                monkeypatch):
+    path = tmp_path / "gaps.csv"
+    rows = [f"{'' if i % 7 == 0 else i % 10},{'?' if i % 11 == 0 else (i * 3) % 8},{'ab'[i % 2]}" for i in range(80)]
+    path.write_text("a,b,kind\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    seen = {}
+
+    def accept(dialog):
+        seen["description"] = dialog.result_label.text()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportDialog, "exec", accept)
+    assert window.import_data(str(path))
+    assert "20 missing numbers (a: 12, b: 8) will take their column's mean over the training rows" in \
+        seen["description"]
+    report = train_to_end(qtbot, window, epochs=3)
+    assert report.status == "completed" and np.isfinite(report.train_loss)
+    window.boundary_view.flush()
+    assert window.boundary_view.shows_boundary()
+    drawn = len(window.boundary_view.train_points.data) + len(window.boundary_view.val_points.data)
+    assert drawn == 80 - 18                      # rows 0 and 77 miss both numbers: 12 + 8 - 2 rows
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".npz"])

@@ -5,12 +5,14 @@ shipped tables), file import in `tabular` (CSV and .npz for training, and the `D
 `feature_table` encodes new rows for predictions); both are re-exported here so that callers import from one
 place.
 
-Standardisation is fitted on the training rows only, so validation and test figures measure what
-a model does on data it has never seen in any form.
+Standardisation is fitted on the training rows only, and missing numbers are filled with the
+training mean, so validation and test figures measure what a model does on data it has never seen
+in any form.
 """
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,7 +100,12 @@ def _checked_split(split: np.ndarray, n_samples: int) -> np.ndarray:
 # --- scaling -------------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Scaler:
-    """Standardisation `(X - mean) / scale`, one mean and scale per feature (float64)."""
+    """Standardisation `(X - mean) / scale`, one mean and scale per feature (float64).
+
+    A missing number (NaN) becomes 0, the training mean: the mean and scale are fitted on the
+    training rows, so filling a gap this way uses nothing of the validation or test rows (and
+    each fold of a cross-validation fills its gaps from its own training part).
+    """
 
     mean: np.ndarray
     scale: np.ndarray
@@ -115,12 +122,16 @@ class Scaler:
 
     @classmethod
     def fit(cls, X: np.ndarray) -> "Scaler":
-        """Mean and standard deviation of each column; a constant column gets scale 1 (not 0)."""
+        """Mean and standard deviation of each column over its values (NaN left out); a constant
+        column gets scale 1 (not 0), and a column with no value in these rows mean 0 and scale 1."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] == 0:
             raise DataError("the scaler needs at least one training sample")
-        mean = X.mean(axis=0)
-        std = X.std(axis=0)
+        empty = np.isnan(X).all(axis=0)
+        with warnings.catch_warnings():             # an empty column's NaN is replaced just below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean, std = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+        mean[empty], std[empty] = 0.0, 1.0
         constant = std <= 1e-10 * np.abs(mean)
         return cls(mean, np.where(constant, 1.0, std))
 
@@ -129,11 +140,14 @@ class Scaler:
         return int(self.mean.size)
 
     def transform(self, X: np.ndarray, dtype: np.dtype | str | None = None) -> np.ndarray:
-        """Standardised copy of X (n_samples, n_features), computed in float64, returned in `dtype`."""
+        """Standardised copy of X (n_samples, n_features), computed in float64, returned in `dtype`;
+        missing numbers (NaN) become 0."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise DataError(f"expected {self.n_features} features per sample, got shape {X.shape}")
-        return ((X - self.mean) / self.scale).astype(dtype or np.float64, copy=False)
+        scaled = (X - self.mean) / self.scale
+        scaled[np.isnan(scaled)] = 0.0
+        return scaled.astype(dtype or np.float64, copy=False)
 
 
 # --- prepared for training ---------------------------------------------------------------------------

@@ -5,10 +5,9 @@ columns one-hot as `column=value`. Predicting must build the same columns in the
 raw rows, whatever else the new file holds (the target column, extra columns, another order).
 This module reuses tabular's CSV reading and number parsing, so both sides parse cells alike.
 
-Differences from training, because one new row cannot be encoded from the rows around it:
-- a missing number takes the training mean (the scaler's mean), i.e. a neutral input;
-- a missing or unseen text value sets none of that column's one-hot features (as a missing value
-  does in training).
+Missing values are treated as in training: a missing number takes the training mean (the
+scaler's mean), a neutral input, and a missing text value sets none of its column's one-hot
+features; so does a text value that training never saw.
 """
 from __future__ import annotations
 

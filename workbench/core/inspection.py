@@ -285,7 +285,7 @@ def _boundary(experiment, network: Network) -> Boundary | None:
     X_raw = data.dataset.X
     if X_raw.ndim != 2 or X_raw.shape[1] != 2 or X_raw.shape[0] == 0:
         return None
-    lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
+    lo, hi = np.nanmin(X_raw, axis=0), np.nanmax(X_raw, axis=0)     # every feature has a value
     pad = np.where(hi > lo, (hi - lo) * GRID_MARGIN, 1.0)
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID_SIZE)
     ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID_SIZE)
@@ -306,7 +306,9 @@ def _boundary(experiment, network: Network) -> Boundary | None:
 
 
 def _points(dataset, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Raw features and the (first) target of the masked samples, at most MAX_SAMPLES of them."""
+    """Raw features and the (first) target of the masked samples, at most MAX_SAMPLES of them;
+    a sample with a missing coordinate has no place on the plane and is left out."""
+    mask = mask & ~np.isnan(dataset.X).any(axis=1)
     X, y = dataset.X[mask], np.asarray(dataset.y)[mask]
     rows = _spread(X.shape[0])
     y = y[rows]

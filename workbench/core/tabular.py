@@ -7,7 +7,9 @@ is row 1, the first column is column 1).
 
 Missing-value policy for CSV files (cells that are empty or read `?`, `NA` or `NaN`, any case):
 - a missing target drops its row;
-- a missing number is filled with the median of its column (over the rows kept);
+- a missing number stays NaN in `Dataset.X` and takes the mean of the training rows when the data
+  is prepared for training (0 after standardising, a neutral input), so that no statistic of the
+  validation or test rows reaches training (`workbench.core.data.Scaler`);
 - a missing text value leaves all of that column's one-hot features at 0;
 - a feature column with no value at all is left out.
 Each of these is recorded as one line in `Dataset.notes`, which the CLI and the GUI show.
@@ -48,7 +50,8 @@ class DataError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Raw samples and what they mean: X float64 (n_samples, n_features), unscaled.
+    """Raw samples and what they mean: X float64 (n_samples, n_features), unscaled, NaN where a
+    number is missing (never infinite; every feature has at least one value).
 
     `y` holds int64 class indices into `class_names` (classification) or float64 values,
     (n_samples,) or (n_samples, n_outputs) (regression, `class_names` empty). `notes` tells a person
@@ -75,8 +78,11 @@ class Dataset:
         if len(self.feature_names) != X.shape[1]:
             raise DataError(f"{len(self.feature_names)} feature names for {X.shape[1]} features",
                             path=self.source)
-        if not np.isfinite(X).all():
-            raise DataError("X holds values that are not finite", path=self.source)
+        if np.isinf(X).any():
+            raise DataError("X holds infinite values", path=self.source)
+        empty = np.flatnonzero(np.isnan(X).all(axis=0))
+        if empty.size:
+            raise DataError(f"feature {self.feature_names[empty[0]]!r} has no values", path=self.source)
         if y.ndim == 0 or y.shape[0] != X.shape[0]:
             raise DataError(f"y has shape {y.shape}, X has {X.shape[0]} samples", path=self.source)
         y = (_checked_classes(y, class_names, self.source) if self.task == "classification"
@@ -384,10 +390,10 @@ def _numbers_alone_are_regression(cells: list[str], numbers: _Numbers) -> bool:
 
 def _read_features(table: _Table, t: int, keep: np.ndarray,
                    notes: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Numeric columns as they are (medians for missing cells), text columns one-hot."""
+    """Numeric columns as they are (NaN for missing cells), text columns one-hot."""
     blocks: list[np.ndarray] = []
     names: list[str] = []
-    imputed: dict[str, int] = {}
+    missing: dict[str, int] = {}
     for c, header in enumerate(table.header):
         if c == t:
             continue
@@ -397,7 +403,7 @@ def _read_features(table: _Table, t: int, keep: np.ndarray,
             notes.append(f"left out column {header!r}: it has no values")
             continue
         if len(numbers.bad) == 0 or numbers.mostly_numbers:
-            blocks.append(_numeric_feature(table, c, numbers, keep, imputed)[:, None])
+            blocks.append(_numeric_feature(table, c, numbers, keep, missing)[:, None])
             names.append(header)
         else:
             block, categories = _one_hot(table, c, cells, numbers.missing, notes)
@@ -405,25 +411,22 @@ def _read_features(table: _Table, t: int, keep: np.ndarray,
             names.extend(f"{header}={category}" for category in categories)
     if not blocks:
         raise DataError("no feature columns besides the target", path=table.path)
-    if imputed:
-        counts = ", ".join(f"{name}: {count}" for name, count in imputed.items())
-        notes.append(f"filled {_count(sum(imputed.values()), 'missing number')} with their column's "
-                     f"median ({counts})")
+    if missing:
+        counts = ", ".join(f"{name}: {count}" for name, count in missing.items())
+        notes.append(f"{_count(sum(missing.values()), 'missing number')} ({counts}) will take their "
+                     f"column's mean over the training rows")
     return np.hstack(blocks), names
 
 
 def _numeric_feature(table: _Table, c: int, numbers: _Numbers, keep: np.ndarray,
-                     imputed: dict[str, int]) -> np.ndarray:
+                     missing: dict[str, int]) -> np.ndarray:
     if len(numbers.bad):
         row = int(np.flatnonzero(keep)[numbers.bad[0]])
         raise table.error(f"{table.columns[c][row]!r} is not a number (the column's other values are)",
                           row_index=row, column=c)
-    values = numbers.values
     if numbers.missing.any():
-        values = values.copy()
-        values[numbers.missing] = np.median(values[~numbers.missing])
-        imputed[table.header[c]] = int(numbers.missing.sum())
-    return values
+        missing[table.header[c]] = int(numbers.missing.sum())
+    return numbers.values
 
 
 def _one_hot(table: _Table, c: int, cells: list[str], missing: np.ndarray,
