@@ -15,6 +15,7 @@ from workbench.core.config import Config
 from workbench.core.cross_validation import (HELD_OUT, TEST, TRAIN, SplitError, evaluation_splits,
                                              fold_assignment, score_config)
 from workbench.core.data import Dataset
+from workbench.core.experiment import Experiment
 from workbench.core.search_space import Choice, Fixed, Range, SearchSpace, SpaceError
 from workbench.core.tuning import (TuningError, TuningSettings, best_config, open_storage,
                                    param_importances, run_search, trial_counts)
@@ -167,6 +168,22 @@ def test_a_fold_score_is_the_mean_with_its_spread():
     assert score.mean == pytest.approx(np.mean(score.folds)) and score.std == pytest.approx(np.std(score.folds))
     single = score_config(BASE, data, evaluation_splits(data, BASE, 0))
     assert single.std is None and single.folds == ()
+
+
+def test_each_fold_fills_missing_numbers_from_its_own_training_part():
+    data = blobs()
+    X = data.X.copy()
+    X[::9, 0] = np.nan
+    gaps = Dataset(X, data.y, data.task, data.source, data.feature_names, data.class_names, "c")
+    splits = evaluation_splits(gaps, BASE, 3)
+    for split in splits:
+        filled = Experiment.create(BASE, gaps, split=split).data
+        training = X[split == TRAIN, 0]
+        assert filled.scaler.mean[0] == pytest.approx(np.nanmean(training), rel=1e-12)
+        assert np.isfinite(filled.X_train).all() and np.isfinite(filled.X_val).all()
+    assert len({Experiment.create(BASE, gaps, split=s).data.scaler.mean[0] for s in splits}) == 3
+    score = score_config(BASE.updated({"optimizer.lr": 0.05}), gaps, splits)
+    assert len(score.folds) == 3 and all(math.isfinite(f) for f in score.folds)
 
 
 # --- searches ---------------------------------------------------------------------------------------------
