@@ -5,9 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workbench.cli import main
+from workbench.io.session import load_session
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--samples", "120", "--epochs", "3"]
@@ -176,8 +178,6 @@ def test_a_csv_with_gaps_trains_saves_reopens_and_resumes(tmp_path, capsys):
     assert status == 0, err
     assert "20 missing numbers (a: 12, b: 8) will take their column's mean over the training rows" in out + err
 
-    import numpy as np
-    from workbench.io.session import load_session
     experiment = load_session(saved)
     X = experiment.data.dataset.X
     assert np.isnan(X[:, 0]).sum() == 12 and np.isnan(X[:, 1]).sum() == 8       # kept as loaded
