@@ -1,6 +1,7 @@
 """The real window driven as a person would: train on spiral, stop, start twice, change the learning
 rate mid-run, divergence, step, reset, replay, close while training."""
 import math
+import time
 
 import numpy as np
 import pytest
@@ -213,3 +214,25 @@ def test_views_in_tabs_behind_others_draw_when_their_tab_is_raised(qtbot, window
     weights = network._inspection.weights
     assert network._inspection.epoch == 5
     assert network.edge_counts()["negative"] == sum(int((weights[f"dense_{i}/weight"] < 0).sum()) for i in range(3))
+
+
+def test_the_two_curve_plots_redraw_apart_while_training(qtbot, window, monkeypatch):
+    """A report marks the loss and the metric plot dirty at once; drawn in one pass, the two would
+    hold the event loop for both redraws, so they take turns half a curve interval apart."""
+    from workbench.gui.widgets.loss_plot import HistoryPlot
+    from workbench.gui.widgets.view_base import CURVE_REDRAW_MS
+
+    redraws = []
+    original = HistoryPlot._redraw
+    monkeypatch.setattr(HistoryPlot, "_redraw",
+                        lambda plot: redraws.append((time.monotonic(), plot)) or original(plot))
+    edit(window, {"training.epochs": 3000})
+    window.show()
+    qtbot.waitExposed(window)
+    train_to_end(qtbot, window)
+    losses = [at for at, plot in redraws if plot is window.loss_plot]
+    metrics = [at for at, plot in redraws if plot is window.metric_plot]
+    assert len(losses) >= 3 and len(metrics) >= 3
+    assert min(abs(m - l) for m in metrics for l in losses) >= CURVE_REDRAW_MS / 2000 - 0.005
+    assert min(np.diff(losses)) >= CURVE_REDRAW_MS / 1000 - 0.005      # each still at 2 Hz at most
+    assert min(np.diff(metrics)) >= CURVE_REDRAW_MS / 1000 - 0.005

@@ -36,7 +36,7 @@ from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
-from workbench.gui.widgets.view_base import ThrottledView, format_duration
+from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, ThrottledView, format_duration
 
 ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
 # dock areas and their tabs, the first of each raised
@@ -114,6 +114,8 @@ class MainWindow(FileMenu, QMainWindow):
         self.hyperparameter_form = HyperparameterForm()
         self.loss_plot = LossPlotWidget()
         self.metric_plot = MetricPlotWidget()
+        # every report reaches both: they take turns, half a curve interval apart
+        self.loss_plot.redraw_group = self.metric_plot.redraw_group = RedrawGroup(CURVE_REDRAW_MS / 2000)
         self.histogram_view = HistogramView()
         self.boundary_view = DecisionBoundaryView()
         self.network_view = NetworkDiagramView()

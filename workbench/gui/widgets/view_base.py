@@ -41,8 +41,27 @@ DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178,
 pg.setConfigOptions(antialias=False)
 
 
+class RedrawGroup:
+    """Views fed by the same stream (both curve plots get every report), which would otherwise
+    redraw in the same event-loop pass and hold it for the sum of their redraws: a member's due
+    redraw waits until `spacing` seconds have passed since another member's last one."""
+
+    def __init__(self, spacing: float):
+        self.spacing = spacing
+        self._last: tuple[float, object] = (-math.inf, None)      # when, and by which member
+
+    def wait_for(self, view: "ThrottledView") -> float:
+        """Seconds `view` should still wait (0: it may redraw now)."""
+        when, member = self._last
+        return 0.0 if member is view else max(0.0, when + self.spacing - time.monotonic())
+
+    def redrawn(self, view: "ThrottledView") -> None:
+        self._last = (time.monotonic(), view)
+
+
 class ThrottledView(QWidget):
-    """A view whose slots mark it dirty; `_redraw` runs at most once per `interval_ms`, when on screen."""
+    """A view whose slots mark it dirty; `_redraw` runs at most once per `interval_ms`, when on screen
+    (and, in a `RedrawGroup`, apart from the other members' redraws)."""
 
     def __init__(self, interval_ms: int = SNAPSHOT_REDRAW_MS, parent: QWidget | None = None,
                  delay_ms: int = SNAPSHOT_DELAY_MS):
@@ -54,6 +73,7 @@ class ThrottledView(QWidget):
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.timeout.connect(self._on_redraw_due)
+        self.redraw_group: RedrawGroup | None = None
 
     def _mark_dirty(self) -> None:
         self._dirty = True
@@ -71,7 +91,12 @@ class ThrottledView(QWidget):
         self._redraw_timer.start(self._delay_ms if wait_ms <= self._delay_ms else math.ceil(wait_ms))
 
     def _on_redraw_due(self) -> None:
-        if self.on_screen():
+        if not self.on_screen():
+            return
+        wait = self.redraw_group.wait_for(self) if self.redraw_group is not None else 0.0
+        if wait > 0:
+            self._redraw_timer.start(math.ceil(wait * 1000))
+        else:
             self.flush()
 
     def on_screen(self) -> bool:
@@ -92,6 +117,8 @@ class ThrottledView(QWidget):
         if self._dirty:
             self._dirty = False
             self._last_redraw = time.monotonic()
+            if self.redraw_group is not None:
+                self.redraw_group.redrawn(self)
             self._redraw()
 
     def _redraw(self) -> None:
