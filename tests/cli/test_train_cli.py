@@ -168,13 +168,9 @@ def test_an_unsavable_save_path_fails_before_any_training(tmp_path, capsys, comm
     assert list(tmp_path.iterdir()) == []                        # and no temporary file left behind
 
 
-def test_a_csv_with_gaps_trains_saves_reopens_and_resumes(tmp_path, capsys):
-    rows = ["a,b,kind"] + [f"{'' if i % 7 == 0 else i % 10},{'?' if i % 11 == 0 else (i * 3) % 8},"
-                           f"{'yes' if i % 2 else 'no'}" for i in range(80)]
-    data = tmp_path / "gaps.csv"
-    data.write_text("\n".join(rows) + "\n")
+def test_a_csv_with_gaps_trains_saves_reopens_and_resumes(tmp_path, capsys, gappy_csv):
     saved = tmp_path / "gaps.h5"
-    status, out, err = run(capsys, "train", "--data", str(data), "--epochs", "3", "--save", str(saved))
+    status, out, err = run(capsys, "train", "--data", str(gappy_csv), "--epochs", "3", "--save", str(saved))
     assert status == 0, err
     assert "20 missing numbers (a: 12, b: 8) will take their column's mean over the training rows" in out + err
 

@@ -188,11 +188,9 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     assert window.controller.experiment.data.dataset.n_features >= 3
 
 
-def test_a_csv_with_missing_numbers_imports_trains_and_plots_the_complete_rows(qtbot, window, tmp_path,
+def test_a_csv_with_missing_numbers_imports_trains_and_plots_the_complete_rows(qtbot, window, gappy_csv,
                                                                                 monkeypatch):
-    path = tmp_path / "gaps.csv"
-    rows = [f"{'' if i % 7 == 0 else i % 10},{'?' if i % 11 == 0 else (i * 3) % 8},{'ab'[i % 2]}" for i in range(80)]
-    path.write_text("a,b,kind\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    path = gappy_csv
     seen = {}
 
     def accept(dialog):
