@@ -166,7 +166,9 @@ class OutputHead:
         Direct ufunc calls (no method wrappers): with small batches the call overhead dominates.
         """
         index = np.add(self.row_starts, y, self.flat_index)
-        picked = self.A_flat.take(index, None, self.picked)
+        # mode "clip" writes straight into `picked` (the default mode buffers); an index past the
+        # end still raises, at the subtraction below
+        picked = self.A_flat.take(index, None, self.picked, "clip")
         np.maximum(picked, self.eps, out=picked)
         np.log(picked, picked)
         value = -float(picked.dot(self.ones)) * self.inv_n_value      # the sum, as a BLAS call
