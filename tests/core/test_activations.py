@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from workbench.core.activations import ACTIVATIONS, ELU_ALPHA, LEAKY_RELU_SLOPE, OUTPUT_ACTIVATIONS
+from workbench.core.activations import (ACTIVATIONS, ELU_ALPHA, LEAKY_RELU_SLOPE, OUTPUT_ACTIVATIONS,
+                                        RELU_COMPARE_FROM)
 
 Z = np.linspace(-6.0, 6.0, 240).reshape(-1, 2)   # an even count never hits z = 0, where relu has no derivative
 
@@ -98,6 +99,36 @@ def test_softmax_bound_to_a_workspace_equals_the_general_one(classes, dtype):
         assert np.isfinite(Z).all()
 
 
-def test_activations_without_a_bound_form_use_their_forward():
+def test_activations_without_a_bound_form_use_their_forward_and_backward():
     Z = np.zeros((3, 4))
-    assert all(ACTIVATIONS[name].forward_for(Z, Z) is ACTIVATIONS[name].forward for name in ACTIVATIONS)
+    unbound = [name for name in ACTIVATIONS if name != "relu"]
+    assert all(ACTIVATIONS[name].forward_for(Z, Z) is ACTIVATIONS[name].forward for name in unbound)
+    assert all(ACTIVATIONS[name].backward_for(Z) is ACTIVATIONS[name].backward for name in unbound)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(8, 10), (64, 128)])      # below and above RELU_COMPARE_FROM
+def test_relu_bound_to_a_workspace_equals_the_general_one(shape, dtype):
+    """The network's relu (maximum with an array of zeros; the derivative as a comparison on large
+    layers) gives the general functions' values exactly, call after call, NaN passed on forward."""
+    relu = ACTIVATIONS["relu"]
+    rng = np.random.default_rng(shape[0])
+    Z = np.empty(shape, dtype=dtype)
+    forward = relu.forward_for(Z, Z)                 # in place, as the network runs it
+    backward = relu.backward_for(Z)
+    assert forward is not relu.forward
+    assert (backward is relu.backward) == (Z.size < RELU_COMPARE_FROM)
+    for _ in range(3):
+        logits = rng.normal(size=shape).astype(dtype)
+        logits[0, :3] = (0.0, np.nan, np.inf)
+        Z[...] = logits
+        forward(Z, Z)
+        _, expected = _forward("relu", logits)
+        np.testing.assert_array_equal(Z, expected)
+        A = np.nan_to_num(Z, nan=1.0)
+        upstream = rng.normal(size=shape).astype(dtype)
+        delta, delta_general = upstream.copy(), upstream.copy()
+        backward(delta, A, A, np.empty_like(A))
+        relu.backward(delta_general, A, A, np.empty_like(A))
+        np.testing.assert_array_equal(delta, delta_general)
+        np.testing.assert_array_equal(delta, np.where(A > 0, upstream, 0.0))

@@ -285,8 +285,8 @@ class Network:
             for i in range(last, -1, -1):
                 # dZ as samples x units, and as units x samples
                 dZ, dZ_T = (ws.delta[i], ws.delta[i].T) if i == last else (ws.delta[i].T, ws.delta[i])
-                lower = ((ws.delta[i - 1], masks[i - 1], self.activations[i - 1].backward, ws.Z[i - 1],
-                          ws.A[i - 1], ws.scratch[i - 1]) if i else no_lower_layer)
+                lower = ((ws.delta[i - 1], masks[i - 1], self.activations[i - 1].backward_for(ws.A[i - 1]),
+                          ws.Z[i - 1], ws.A[i - 1], ws.scratch[i - 1]) if i else no_lower_layer)
                 plan.append((ws.layer_inputs[i].dot, dZ, self._dWb[i], self.weight_arrays[i].dot, dZ_T) + lower)
             ws.backward_plan = plan
         return ws
