@@ -65,7 +65,8 @@ def _relu(Z: np.ndarray, A: np.ndarray) -> None:
 def _bound_relu(Z: np.ndarray, A: np.ndarray) -> Callable[[np.ndarray, np.ndarray], None]:
     """relu as the maximum with an array of zeros: NumPy's maximum runs its vectorised loop for two
     arrays but goes element by element against a 0-d zero (2-3x slower from a few thousand
-    elements). The zeros are never written, so a large array stays the kernel's zero page."""
+    elements). The zeros are read-only; on a large layer they usually remain the kernel's shared
+    zero page, which takes no memory."""
     zeros = np.zeros_like(Z)
     zeros.flags.writeable = False
     maximum = np.maximum
