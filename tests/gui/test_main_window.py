@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from workbench.gui.widgets.view_base import ThrottledView
+
 from gui_helpers import curve, edit, train_to_end
 
 
@@ -236,3 +238,20 @@ def test_the_two_curve_plots_redraw_apart_while_training(qtbot, window, monkeypa
     assert min(abs(m - l) for m in metrics for l in losses) >= CURVE_REDRAW_MS / 2000 - 0.005
     assert min(np.diff(losses)) >= CURVE_REDRAW_MS / 1000 - 0.005      # each still at 2 Hz at most
     assert min(np.diff(metrics)) >= CURVE_REDRAW_MS / 1000 - 0.005
+
+
+def test_a_shown_window_draws_the_last_epochs_by_itself_after_a_short_run(qtbot, window):
+    """A run shorter than the plots' turns (the metric plot waits for the loss plot's) still ends
+    with every curve drawn to the last epoch, without anyone calling flush."""
+    edit(window, {"training.epochs": 40})
+    window.show()
+    qtbot.waitExposed(window)
+    train_to_end(qtbot, window)
+    views = [view for view in window.findChildren(ThrottledView) if view.on_screen()]
+    assert window.loss_plot in views and window.metric_plot in views
+    qtbot.waitUntil(lambda: not any(view.redraw_pending() for view in views), timeout=2000)
+    exp = window.controller.experiment
+    for drawn_curve, values in ((window.loss_plot.train_curve, exp.history.train_loss),
+                                (window.metric_plot.val_curve, exp.history.val_metric)):
+        _, drawn = drawn_curve.getData()
+        assert drawn is not None and list(drawn) == pytest.approx(values)

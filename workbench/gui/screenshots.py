@@ -35,6 +35,7 @@ def take(out_dir: Path, epochs: int, themes: tuple[str, ...], sizes=SIZES) -> li
         app = make_application()
         from workbench.gui.main_window import MainWindow
         from workbench.gui.session_controller import SessionController
+        from workbench.gui.widgets.view_base import ThrottledView
 
         for theme in themes:
             app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())
@@ -44,9 +45,12 @@ def take(out_dir: Path, epochs: int, themes: tuple[str, ...], sizes=SIZES) -> li
                 window.controller.edit({"training.epochs": epochs}, "screenshot")
                 window.resize(width, height)
                 window.show()
+                views = window.findChildren(ThrottledView)
                 window.train()
                 _wait_for(app, lambda: not window.runner.is_running, 120)
-                _wait_for(app, lambda: False, 0.4)       # let the views redraw
+                # the views redraw in turns, up to a curve interval after the last report
+                _wait_for(app, lambda: not any(v.redraw_pending() for v in views if v.on_screen()), 10)
+                _wait_for(app, lambda: False, 0.1)       # and paint
                 path = out_dir / f"workbench-{width}x{height}-{theme}.png"
                 window.grab().save(str(path))
                 written.append(path)

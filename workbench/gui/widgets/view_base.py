@@ -107,6 +107,10 @@ class ThrottledView(QWidget):
         window = self.window()
         return QRect(self.mapTo(window, QPoint(0, 0)), self.size()).intersects(window.rect())
 
+    def redraw_pending(self) -> bool:
+        """True while a change waits for this view's next redraw (or, off screen, for its showing)."""
+        return self._dirty
+
     def catch_up(self) -> None:
         """The view came into sight: draw what changed while it was hidden."""
         if self._dirty:
