@@ -101,7 +101,7 @@ def test_softmax_bound_to_a_workspace_equals_the_general_one(classes, dtype):
 
 def test_activations_without_a_bound_form_use_their_forward_and_backward():
     Z = np.zeros((3, 4))
-    unbound = [name for name in ACTIVATIONS if name != "relu"]
+    unbound = [name for name in ACTIVATIONS if name not in ("relu", "elu")]
     assert all(ACTIVATIONS[name].forward_for(Z, Z) is ACTIVATIONS[name].forward for name in unbound)
     assert all(ACTIVATIONS[name].backward_for(Z) is ACTIVATIONS[name].backward for name in unbound)
 
@@ -132,3 +132,38 @@ def test_relu_bound_to_a_workspace_equals_the_general_one(shape, dtype):
         relu.backward(delta_general, A, A, np.empty_like(A))
         np.testing.assert_array_equal(delta, delta_general)
         np.testing.assert_array_equal(delta, np.where(A > 0, upstream, 0.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elu_bound_to_a_workspace_equals_the_general_one(dtype):
+    """The network's elu (minimum against an array of zeros; the derivative as min(A, 0) + 1) gives
+    the general functions' values exactly, saturated, zero, NaN and infinite inputs included."""
+    elu = ACTIVATIONS["elu"]
+    rng = np.random.default_rng(7)
+    Z, A = np.empty((64, 128), dtype=dtype), np.empty((64, 128), dtype=dtype)
+    forward, backward = elu.forward_for(Z, A), elu.backward_for(A)
+    assert forward is not elu.forward and backward is not elu.backward
+    for _ in range(3):
+        Z[...] = rng.normal(scale=4.0, size=Z.shape)
+        Z[0, :5] = (0.0, -0.0, np.nan, np.inf, -np.inf)
+        forward(Z, A)
+        _, expected = _forward("elu", Z)
+        np.testing.assert_array_equal(A, expected)
+        upstream = rng.normal(size=A.shape).astype(dtype)
+        delta, delta_general = upstream.copy(), upstream.copy()
+        backward(delta, Z, A, np.empty_like(A))
+        elu.backward(delta_general, Z, A, np.empty_like(A))
+        np.testing.assert_array_equal(delta, delta_general)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaky_relu_derivative_is_exactly_one_or_the_slope(dtype):
+    """1 where the output is positive, the slope elsewhere, z = 0 included (as PyTorch)."""
+    leaky = ACTIVATIONS["leaky_relu"]
+    Z = np.array([[-3.0, -1e-30, -0.0, 0.0, 1e-30, 2.0]], dtype=dtype)
+    A = np.empty_like(Z)
+    leaky.forward(Z, A)
+    delta = np.ones_like(Z)
+    leaky.backward(delta, Z, A, np.empty_like(Z))
+    slope = dtype(LEAKY_RELU_SLOPE)
+    np.testing.assert_array_equal(delta, np.array([[slope, slope, slope, slope, 1.0, 1.0]], dtype=dtype))

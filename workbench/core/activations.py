@@ -29,6 +29,8 @@ _SQRT_HALF = math.sqrt(0.5)
 # conversion on every call (more than the arithmetic on a small layer)
 _ZERO = {np.dtype(t): np.zeros((), dtype=t) for t in (np.float32, np.float64)}
 _ONE = {np.dtype(t): np.ones((), dtype=t) for t in (np.float32, np.float64)}
+_SLOPE = {np.dtype(t): np.array(LEAKY_RELU_SLOPE, dtype=t) for t in (np.float32, np.float64)}
+_KEEP = {np.dtype(t): np.array(1.0 - LEAKY_RELU_SLOPE, dtype=t) for t in (np.float32, np.float64)}
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,19 @@ def _relu(Z: np.ndarray, A: np.ndarray) -> None:
     np.maximum(Z, _ZERO[Z.dtype], out=A)
 
 
-def _bound_relu(Z: np.ndarray, A: np.ndarray) -> Callable[[np.ndarray, np.ndarray], None]:
-    """relu as the maximum with an array of zeros: NumPy's maximum runs its vectorised loop for two
-    arrays but goes element by element against a 0-d zero (2-3x slower from a few thousand
-    elements). The zeros are read-only; on a large layer they usually remain the kernel's shared
-    zero page, which takes no memory."""
-    zeros = np.zeros_like(Z)
+def _zeros_like(X: np.ndarray) -> np.ndarray:
+    """Read-only zeros shaped like X, for the bound forms below: NumPy's maximum and minimum run
+    their vectorised loops for two arrays but go element by element against a 0-d zero (2-3x
+    slower from a few thousand elements). On a large layer the zeros usually remain the kernel's
+    shared zero page, which takes no memory."""
+    zeros = np.zeros_like(X)
     zeros.flags.writeable = False
-    maximum = np.maximum
+    return zeros
+
+
+def _bound_relu(Z: np.ndarray, A: np.ndarray) -> Callable[[np.ndarray, np.ndarray], None]:
+    """relu as the maximum with an array of zeros."""
+    zeros, maximum = _zeros_like(Z), np.maximum
     return lambda Z, A: maximum(Z, zeros, out=A)
 
 
@@ -92,15 +99,16 @@ def _bound_relu_backward(A: np.ndarray) -> Callable[[np.ndarray, np.ndarray, np.
 
 
 def _leaky_relu(Z: np.ndarray, A: np.ndarray) -> None:
-    np.multiply(Z, LEAKY_RELU_SLOPE, out=A)
+    np.multiply(Z, _SLOPE[Z.dtype], A)
     np.maximum(A, Z, out=A)
 
 
 def _leaky_relu_backward(delta, Z, A, scratch) -> None:
-    # 1 where A > 0, the slope where A < 0: (1 + slope)/2 + sign(A) (1 - slope)/2
-    np.sign(A, out=scratch)
-    scratch *= 0.5 * (1.0 - LEAKY_RELU_SLOPE)
-    scratch += 0.5 * (1.0 + LEAKY_RELU_SLOPE)
+    # 1 where A > 0, else the slope (at 0 too, as PyTorch): (A > 0) (1 - slope) + slope, which is
+    # exactly 1 and exactly the slope in both dtypes (a comparison, not `sign`: see relu)
+    np.greater(A, _ZERO[A.dtype], scratch)
+    np.multiply(scratch, _KEEP[A.dtype], scratch)
+    np.add(scratch, _SLOPE[A.dtype], scratch)
     np.multiply(delta, scratch, delta)
 
 
@@ -111,11 +119,35 @@ def _elu(Z: np.ndarray, A: np.ndarray) -> None:
     np.maximum(A, Z, out=A)
 
 
+def _bound_elu(Z: np.ndarray, A: np.ndarray) -> Callable[[np.ndarray, np.ndarray], None]:
+    """`_elu` with the minimum taken against an array of zeros."""
+    zeros, minimum, expm1, maximum = _zeros_like(Z), np.minimum, np.expm1, np.maximum
+
+    def forward(Z: np.ndarray, A: np.ndarray) -> None:
+        minimum(Z, zeros, out=A)
+        expm1(A, A)
+        maximum(A, Z, out=A)
+
+    return forward
+
+
 def _elu_backward(delta, Z, A, scratch) -> None:
     # f'(z) = 1 for z > 0 and exp(z) = A + 1 for z <= 0: both are min(A + 1, 1).
     np.add(A, 1.0, out=scratch)
     np.minimum(scratch, 1.0, out=scratch)
     np.multiply(delta, scratch, delta)
+
+
+def _bound_elu_backward(A: np.ndarray) -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]:
+    """`_elu_backward` as min(A, 0) + 1 (the same values) against an array of zeros."""
+    zeros, one, minimum, add, multiply = _zeros_like(A), _ONE[A.dtype], np.minimum, np.add, np.multiply
+
+    def backward(delta: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray) -> None:
+        minimum(A, zeros, out=scratch)
+        add(scratch, one, scratch)
+        multiply(delta, scratch, delta)
+
+    return backward
 
 
 # --- gelu ---------------------------------------------------------------------------------------
@@ -242,7 +274,8 @@ def _softmax_backward(delta, Z, A, scratch) -> None:
 ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", _relu, _relu_backward, bound=_bound_relu, bound_backward=_bound_relu_backward),
     "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_backward, needs_input=True),
-    "elu": Activation("elu", _elu, _elu_backward, needs_input=True),
+    "elu": Activation("elu", _elu, _elu_backward, needs_input=True, bound=_bound_elu,
+                      bound_backward=_bound_elu_backward),
     "gelu": Activation("gelu", _gelu, _gelu_backward, needs_input=True),
     "tanh": Activation("tanh", _tanh, _tanh_backward),
     "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_backward),
