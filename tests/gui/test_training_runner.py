@@ -1,6 +1,7 @@
 """The training thread on its own: runs, stops within a batch, pauses between epochs, steps, drops
 reports of an old run, and copies the session between epochs for saving without ending the run.
 Waits are on the runner's GUI-thread signals, never sleeps."""
+import threading
 import time
 
 import numpy as np
@@ -8,7 +9,8 @@ import pytest
 
 from workbench.core.config import Config
 from workbench.core.experiment import Experiment
-from workbench.gui.training_runner import INSPECT_INTERVAL, REPORT_INTERVAL, PauseGate, TrainingRunner
+from workbench.gui.training_runner import (INSPECT_INTERVAL, REPORT_INTERVAL, PauseGate, TrainingRunner,
+                                          TrainingWorker)
 
 
 def experiment(epochs=20, **changes):
@@ -49,17 +51,43 @@ def test_the_last_report_carries_an_inspection_of_the_final_weights(qtbot, runne
     assert inspections[-1].epoch == 3
 
 
-def test_the_worker_ends_on_the_gui_thread(qtbot, runner):
-    """Destroyed on its own thread, the worker's destructor could wait for the GIL while holding
-    Qt's connection locks, which the GUI thread needs to connect a signal: a deadlock (seen in a
-    benchmark run). It moves back before its thread ends, and is let go there."""
+def test_training_runs_off_the_gui_thread_and_the_worker_never_moves(qtbot, runner, monkeypatch):
+    """The Trainer runs on the run's own thread; the worker object stays on the GUI thread, where
+    the runner lets it go. (Destroyed on its own thread, or moving itself back at the end of its
+    run, the worker deadlocked now and then: each thread held the GIL or a Qt lock the other
+    waited for.)"""
     from PySide6.QtCore import QCoreApplication
 
+    gui_thread = QCoreApplication.instance().thread()
+    trained_on = []
+    original = TrainingWorker._train
+    monkeypatch.setattr(TrainingWorker, "_train",
+                        lambda worker: trained_on.append(threading.get_ident()) or original(worker))
     with qtbot.waitSignal(runner.run_finished, timeout=20_000):
         runner.start(experiment(epochs=2))
         worker, thread = runner._worker, runner._thread
-    assert worker.thread() is QCoreApplication.instance().thread() and thread.isFinished()
+        assert worker.thread() is gui_thread
+    assert trained_on and trained_on[0] != threading.get_ident()
+    assert worker.thread() is gui_thread and thread.isFinished()
     assert runner._worker is None                     # the runner no longer holds it
+
+
+def test_many_short_runs_in_a_row_each_finish(qtbot, runner):
+    """Runs of one or two epochs, back to back, while the GUI thread connects and disconnects a
+    receiver for each: every one ends with run_finished. (The end of a run is where the earlier
+    designs hung, rarely: once in a full CI run, at the worker's move back to the GUI thread.)"""
+    exp = experiment(epochs=1, **{"data.samples": 60})
+    finished = []
+    for number in range(150):
+        received = []
+        slot = received.append
+        runner.reports_ready.connect(lambda reports, _inspection: slot(reports))
+        with qtbot.waitSignal(runner.run_finished, timeout=10_000) as blocker:
+            assert runner.start(exp, epochs=1 + number % 2)
+        finished.append(blocker.args[0].status)
+        runner.reports_ready.disconnect()
+        assert received
+    assert finished == ["completed"] * 150
 
 
 def test_start_twice_runs_once(qtbot, runner):

@@ -1,8 +1,11 @@
 """Training off the GUI thread: a worker object in a QThread that consumes the Qt-free Trainer.
 
-Qt's worker-object pattern: `TrainingWorker` has no parent and is moved to a fresh `QThread` per
-run; `started -> run`, `finished/failed -> thread.quit`; at the end of `run()` the worker moves back
-to the GUI thread, where the runner lets it go (never destroyed on its own thread). Stop is a
+`TrainingWorker` lives on the GUI thread and never moves: a fresh `_TrainingThread` per run calls
+its `run()` (the thread has no event loop of its own, and ends when `run()` returns). Its signals,
+emitted from the training thread, reach the GUI thread's receivers queued. Nothing is moved
+between threads or destroyed off the GUI thread: both (a worker destroyed on its own thread, and
+one moving itself back at the end of its run) deadlocked now and then in PySide, each thread
+holding what the other waited for (the GIL, a Qt lock). Stop is a
 `threading.Event` set directly from the GUI thread and polled by the Trainer between batches (a
 queued slot would never run while `run()` occupies the thread). Pause waits between epochs, so a
 paused run resumes exactly as if it had never paused. Every emit carries the run number, so late
@@ -21,7 +24,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
@@ -122,7 +125,8 @@ class PauseGate:
 
 
 class TrainingWorker(QObject):
-    """Runs one training run on its own thread and reports batched epochs with inspections."""
+    """One training run: `run()` trains (on a `_TrainingThread`) and reports batched epochs with
+    inspections; the object itself stays on the GUI thread."""
 
     progress = Signal(int, object, object)     # run number, [EpochReport, ...], Inspection or None
     finished = Signal(int, object)             # run number, final EpochReport or None
@@ -139,18 +143,12 @@ class TrainingWorker(QObject):
         self._stop = stop
         self._gate = gate
 
-    @Slot()
     def run(self) -> None:
         try:
             final = self._train()
         except Exception as err:  # noqa: BLE001 - any failure becomes one message, never a crash
             self.failed.emit(self.run_number, f"training failed: {err}")
             return
-        finally:
-            # The worker is destroyed on the GUI thread, never on its own: there, PySide's part of
-            # the destructor waited for the GIL while holding Qt's connection locks, and the GUI
-            # thread, holding the GIL, waited for those locks to connect a signal (a deadlock).
-            self.moveToThread(QCoreApplication.instance().thread())
         self.finished.emit(self.run_number, final)
 
     def _train(self) -> EpochReport | None:
@@ -189,6 +187,17 @@ class TrainingWorker(QObject):
             if not report.finished:
                 self._gate.wait_turn(capture)
         return final
+
+
+class _TrainingThread(QThread):
+    """A thread that runs one worker's `run()` and ends."""
+
+    def __init__(self, worker: TrainingWorker):
+        super().__init__()
+        self._worker = worker
+
+    def run(self) -> None:
+        self._worker.run()
 
 
 class TrainingRunner(QObject):
@@ -243,13 +252,9 @@ class TrainingRunner(QObject):
         self._gate = PauseGate(self._stop)
         if paused:
             self._gate.pause()
-        thread = QThread()
         worker = TrainingWorker(self.run_number, experiment, epochs, self._stop, self._gate)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        # quit is thread-safe; a direct call works even while the GUI thread waits in shutdown()
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread = _TrainingThread(worker)
+        # emitted on the training thread: queued to this object's slots on the GUI thread
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_worker_finished)
         worker.failed.connect(self._on_worker_failed)
