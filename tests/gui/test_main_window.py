@@ -210,9 +210,9 @@ def test_views_in_tabs_behind_others_draw_when_their_tab_is_raised(qtbot, window
     train_to_end(qtbot, window)
     qtbot.wait(300)                                   # long enough for any pending redraw
     network = window.network_view
-    assert not network.on_screen() and network._dirty  # behind "Decision boundary": not drawn yet
+    assert not network.on_screen() and network.redraw_pending()  # behind "Decision boundary": not drawn yet
     window.docks["Network"].raise_()
-    qtbot.waitUntil(lambda: not network._dirty)
+    qtbot.waitUntil(lambda: not network.redraw_pending())
     weights = network._inspection.weights
     assert network._inspection.epoch == 5
     assert network.edge_counts()["negative"] == sum(int((weights[f"dense_{i}/weight"] < 0).sum()) for i in range(3))
