@@ -4,8 +4,8 @@ The generated sets follow TensorFlow Playground's definitions (src/dataset.ts) s
 learned there carries over; they draw every random number from the `np.random.Generator` they are
 given, so the same seed gives the same points. The tables are plain CSV files in the repository's
 `resources/datasets/` (provenance and licences in its README), read with the same `read_csv` as a
-person's own files. They are found relative to this package, which works from a source checkout
-or an editable install (`pip install -e .`).
+person's own files. A wheel installs them inside the package; a checkout or an editable install
+(`pip install -e .`) reads them from the source tree.
 """
 from __future__ import annotations
 
@@ -19,7 +19,16 @@ import numpy as np
 
 from workbench.core.tabular import DataError, Dataset, read_csv
 
-TABLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "datasets"
+
+def _tables_dir() -> Path:
+    """The copy a wheel installs as workbench/resources/datasets (pyproject.toml maps it there) if
+    there is one, else resources/datasets in the source tree beside the package."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "resources" / "datasets"
+    return installed if installed.is_dir() else package.parent / "resources" / "datasets"
+
+
+TABLES_DIR = _tables_dir()
 FEATURES_2D = ["x1", "x2"]
 BINARY_CLASSES = ["negative", "positive"]   # Playground's -1 (orange) and +1 (blue)
 
@@ -149,8 +158,8 @@ class TableDataset(BuiltinDataset):
     def load(self, samples: int | None, noise: float, rng: np.random.Generator) -> Dataset:
         path = TABLES_DIR / self.file_name
         if not path.is_file():
-            raise DataError(f"the built-in table {self.name} is missing from {TABLES_DIR} (Workbench "
-                            "finds its tables in the source tree: install it with pip install -e .)")
+            raise DataError(f"the built-in table {self.name} is missing from {TABLES_DIR}: "
+                            "reinstall Workbench (pip install -e . from its source tree)")
         return replace(read_csv(path, task=self.task), source=f"builtin:{self.name}")
 
 

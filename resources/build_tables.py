@@ -1,8 +1,8 @@
 """Rebuild the shipped tables from scikit-learn's bundled copies (run once by a maintainer).
 
-    python resources/datasets/build_tables.py
+    python resources/build_tables.py
 
-Writes plain UTF-8 CSV files beside this script: a header row, the features, the target last
+Writes plain UTF-8 CSV files into resources/datasets/: a header row, the features, the target last
 (class labels as text where the source names them). Workbench itself never imports scikit-learn;
 the CSV files are what it ships and reads.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn import datasets
 
-HERE = Path(__file__).resolve().parent
+TABLES = Path(__file__).resolve().parent / "datasets"
 
 
 def column_name(name: str) -> str:
@@ -30,7 +30,7 @@ def number(value: float) -> str:
 
 
 def write(name: str, features: list[str], X: np.ndarray, target: str, labels: list[str]) -> None:
-    with open(HERE / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
+    with open(TABLES / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow([column_name(c) for c in features] + [target])
         for row, label in zip(X, labels):
