@@ -83,7 +83,7 @@ def with_window(config: Config, scratch: Path, meter: StallMeter | None) -> tupl
     costs training some time itself, so throughput runs go without it)."""
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    from workbench.gui.app import make_application
+    from workbench.gui.app import freeze_startup_objects, make_application
     from workbench.gui.main_window import MainWindow
     from workbench.gui.session_controller import SessionController
 
@@ -93,6 +93,7 @@ def with_window(config: Config, scratch: Path, meter: StallMeter | None) -> tupl
     window.controller.set_config(config, "benchmark")
     window.resize(1280, 800)
     window.show()
+    freeze_startup_objects()                # as run_app does
     settle = QEventLoop()                   # first paint of the window is start-up, not training
     QTimer.singleShot(SETTLE_MS, settle.quit)
     settle.exec()

@@ -26,6 +26,7 @@ def test_the_app_runs_under_xvfb_and_takes_screenshots(tmp_path):
 
 
 HARNESS = """
+import gc
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -36,6 +37,7 @@ def grab():
     app = QApplication.instance()
     shown = [w for w in app.topLevelWidgets() if w.isVisible() and w.windowTitle()]
     print("TITLE", [(w.windowTitle(), w.isWindowModified()) for w in shown], flush=True)
+    print("FROZEN", gc.get_freeze_count(), flush=True)
     app.primaryScreen().grabWindow(0).save(sys.argv[2])      # the whole X screen, as a person sees it
     for window in app.topLevelWidgets():
         window.close()
@@ -59,6 +61,9 @@ def test_the_workbench_command_opens_a_session_in_a_real_window(tmp_path):
                            str(session), str(shot)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "TITLE [('run.h5[*] — Workbench', False)]" in done.stdout     # the session, unmodified
+    # start-up's objects are out of the garbage collector's reach (a full collection stalled the window)
+    frozen = int(done.stdout.split("FROZEN ")[1].split()[0])
+    assert frozen > 10_000
     assert "Destroyed while thread" not in done.stderr
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1280, 800)
