@@ -414,6 +414,25 @@ def test_the_epoch_axis_grows_with_the_data_of_a_huge_planned_run(qtbot, view_cl
     assert view.view_box.viewRange()[0][1] == pytest.approx(X_GROWTH * 520, rel=0.05) and redraws == [1]
 
 
+@pytest.mark.parametrize("view_class, column", [(LossPlotWidget, "train_loss"), (MetricPlotWidget, "train_metric")])
+def test_a_long_run_is_drawn_as_two_points_a_pixel_keeping_every_peak(qtbot, view_class, column):
+    view = shown(qtbot, view_class(), width=600, height=400)
+    noise = np.random.default_rng(0).standard_normal(20_000)
+    history = History()
+    history.extend([EpochReport(epoch=e, total_epochs=20_000, train_loss=1.0 / e + 0.05 * noise[e - 1],
+                                val_loss=1.1 / e, train_metric=0.5 + 0.1 * noise[e - 1], val_metric=0.5,
+                                lr=0.01, seconds=0.01, samples_per_second=1000.0)
+                    for e in range(1, 20_001)])
+    view.set_history(history)
+    view.flush()
+    drawn_x, drawn_y = (np.asarray(values) for values in view.train_curve.getData())
+    # peak downsampling: one bin per pixel column, each drawn as its lowest and highest value
+    assert drawn_y.size <= 2 * view.view_box.width() + 4
+    values = np.asarray(getattr(history, column))
+    assert drawn_y.max() == values.max() and drawn_y.min() == values.min()
+    epochs_a_pixel = 20_000 / view.view_box.width()          # the whole run spans the plot
+    assert drawn_x[0] <= epochs_a_pixel and drawn_x[-1] >= 20_000 - 2 * epochs_a_pixel
+
 def test_a_fast_run_s_epoch_axis_looks_seconds_ahead_so_it_refits_seldom(qtbot):
     view = shown(qtbot, LossPlotWidget())
     view.set_planned_epochs(100_000)

