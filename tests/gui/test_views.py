@@ -127,6 +127,24 @@ def test_overlays_of_earlier_runs(qtbot, spiral):
     assert sum(isinstance(item, type(view.train_curve)) for item in view.plot.listDataItems()) == 4
 
 
+def test_the_same_overlays_again_leave_the_plot_as_it_is(qtbot, spiral):
+    exp, _ = spiral
+    view = shown(qtbot, LossPlotWidget())
+    view.set_overlays([("run 1", exp.history)])
+    view.flush()
+    items = list(view._overlay_items)
+    view.set_overlays([("run 1", exp.history.copy())])     # what the runs table sends after every run
+    assert view._overlay_items == items and not view.redraw_pending()
+    longer = exp.history.copy()
+    longer.extend([EpochReport(epoch=len(longer) + 1, total_epochs=len(longer) + 1, train_loss=0.1,
+                               val_loss=0.2, train_metric=0.9, val_metric=0.8, lr=0.01, seconds=0.1,
+                               samples_per_second=100.0)])
+    view.set_overlays([("run 1", longer)])
+    assert view._overlay_items != items and view.redraw_pending()
+    view.flush()
+    assert curve_data(view._overlay_items[0])[1] == longer.val_loss
+
+
 def test_early_stop_and_convergence_markers_follow_the_rule(qtbot):
     losses = [1.0, 0.5, 0.3, 0.25] + [0.25] * 12
     history = History(epoch=list(range(1, 17)), train_loss=losses, val_loss=losses, train_metric=[0.5] * 16,

@@ -140,7 +140,12 @@ class HistoryPlot(ThrottledView):
             self._mark_dirty()
 
     def set_overlays(self, runs: Sequence[tuple[str, History]]) -> None:
-        """Earlier runs, drawn dashed and faint: their validation curve (training without one)."""
+        """Earlier runs, drawn dashed and faint: their validation curve (training without one).
+
+        The same runs again change nothing: the runs table sends its overlays after every run,
+        and rebuilding them restyles the plot, whose next repaint then lays out both axes anew."""
+        if list(runs) == self._overlays:
+            return
         self._overlays = [(label, history.copy()) for label, history in runs]
         for item in self._overlay_items:
             self.plot.removeItem(item)
