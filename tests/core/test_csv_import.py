@@ -103,6 +103,8 @@ BAD_CSV = [  # (content, fragments the one-line message must hold)
     ("a,b,y\n", ["header but no data rows"]),
     ("a,b,y\n1,2,x\n3,4\n", ["row 3", "2 values", "3 columns"]),
     ("a,b,y\n1,2,x\n\n3,4,5,y\n", ["row 4", "4 values"]),
+    ("a,b,y\n1,2,x\n3\n", ["row 3", "1 value, but the header has 3 columns"]),
+    ("y\n1,2\n", ["row 2", "2 values, but the header has 1 column"]),
     ("a,b,y\n1,2,x\n3,oops,y\n", ["row 3", "column 2 ('b')", "'oops' is not a number"]),
     ("a,b,y\n1,2,x\n3,inf,y\n5,6,y\n", ["row 3", "column 2", "'inf'"]),
     ("a,b,y\n1,2,x\n3,4,x\n", ["only one class ('x')"]),

@@ -223,6 +223,11 @@ def read_csv(path: str | Path, target: str | None = None, task: str | None = Non
                    table.header[t], notes)
 
 
+def _counted(count: int, noun: str) -> str:
+    """'1 value', '2 values'."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def read_table(path: str | Path) -> _Table:
     text = _read_text(path)
     delimiter = _sniff_delimiter(text)
@@ -238,8 +243,8 @@ def read_table(path: str | Path) -> _Table:
             if header is None:
                 header = _header(cells, path, reader.line_num)
             elif len(cells) != len(header):
-                raise DataError(f"{len(cells)} values, but the header has {len(header)} columns",
-                                path=path, row=reader.line_num)
+                raise DataError(f"{_counted(len(cells), 'value')}, but the header has "
+                                f"{_counted(len(header), 'column')}", path=path, row=reader.line_num)
             else:
                 rows.append(cells)
                 row_numbers.append(reader.line_num)
