@@ -31,6 +31,9 @@ def test_missing_numbers_take_the_training_mean(tmp_path):
 
 @pytest.mark.parametrize("content, fragments", [
     ("colour,y\nred,a\n", ["missing column size"]),
+    ("weight,y\n1,a\n", ["none of the columns the model was trained on (colour, size); the file's columns: weight, y"]),
+    (",".join(f"c{i}" for i in range(25)) + "\n" + ",".join("1" * 25) + "\n",
+     ["the file's columns: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 15 more"]),
     ("colour,size\nred,big\n", ["row 2, column 2 ('size')", "'big' is not a number"]),
 ])
 def test_errors_name_the_column_and_row(tmp_path, content, fragments):

@@ -50,9 +50,12 @@ def encode_csv(path: str | Path, feature_names: Sequence[str], fill: np.ndarray)
     missing = list(dict.fromkeys(column for column, category in sources
                                  if column not in header or category == ""))
     if missing:
+        trained_on = _training_columns(sources)
+        if len(missing) == len(trained_on):     # another file altogether: say what it holds instead
+            raise DataError(f"none of the columns the model was trained on ({', '.join(trained_on)}); "
+                            f"the file's columns: {_some(header)}", path=path)
         raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                        f"(the model was trained on columns: {', '.join(_training_columns(sources))})",
-                        path=path)
+                        f"(the model was trained on columns: {', '.join(trained_on)})", path=path)
     n_rows = len(table.row_numbers)
     X = np.zeros((n_rows, len(feature_names)))
     notes: list[str] = []
@@ -79,6 +82,12 @@ def encode_csv(path: str | Path, feature_names: Sequence[str], fill: np.ndarray)
 
 def _training_columns(sources: Sequence[tuple[str, str | None]]) -> list[str]:
     return list(dict.fromkeys(column for column, _ in sources))
+
+
+def _some(names: Sequence[str], shown: int = 10) -> str:
+    """The first few names, and how many more there are."""
+    listed = ", ".join(names[:shown])
+    return listed if len(names) <= shown else f"{listed} and {len(names) - shown} more"
 
 
 def _unseen_categories(table, header: list[str], sources: Sequence[tuple[str, str | None]]) -> list[str]:
