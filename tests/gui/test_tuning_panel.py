@@ -94,6 +94,13 @@ def test_a_bad_space_is_reported_and_nothing_starts(panel, qtbot):
     assert not panel.running
 
 
+def test_start_with_nothing_ticked_says_to_tick_a_hyperparameter(panel, qtbot):
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.status.text() == ("Cannot start: tick at least one hyperparameter to search "
+                                   "(the list on the left).")
+    assert not panel.running and panel.start_button.isEnabled()
+
+
 def saved_record(**settings) -> dict:
     """A finished search as a session stores it: lr and units varied, trial 2 the best."""
     trials = [{"number": i, "params": {"lr": lr, "units": units}, "score": score, "score_std": None,

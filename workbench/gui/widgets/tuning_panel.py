@@ -32,6 +32,8 @@ from workbench.gui.widgets.tuning_workers import ImportanceWorker, TuningWorker,
 
 REDRAW_MS = 200   # trials take seconds; redrawing the table and plots is not free
 IDLE_TEXT = "Tick the hyperparameters to search, then Start."
+# the core's message for an empty space speaks of JSON (the CLI's --space); here nothing is ticked
+NOTHING_TICKED = "Cannot start: tick at least one hyperparameter to search (the list on the left)."
 DEFAULTS = {"method": "bayes", "folds": 0, "trials": 20, "timeout": 0, "pruner": "none"}
 MIN_DOCK_HEIGHT = 360       # the settings column, the Best line and ~10 trial rows in sight
 MAX_DOCK_SHARE = 0.5        # ... but never more than half the window's height
@@ -288,7 +290,11 @@ class TuningPanel(QWidget):
         if self.running or self._base is None or self._dataset is None:
             return
         try:
-            space = SearchSpace.from_dict(self.space_editor.space_dict())
+            chosen = self.space_editor.space_dict()
+            if not chosen:
+                self.status.setText(NOTHING_TICKED)
+                return
+            space = SearchSpace.from_dict(chosen)
             space.validate(self._base)
             settings = self.settings()
         except (SpaceError, TuningError) as err:
