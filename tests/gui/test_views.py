@@ -540,10 +540,66 @@ def test_a_hidden_histogram_view_builds_its_grid_before_it_is_shown(qtbot, spira
     view = HistogramView()
     qtbot.addWidget(view)                              # never shown
     view.set_inspection(inspect(spiral[0]))
+    qtbot.waitUntil(lambda: not view.building())
     assert set(view._plots) == {f"dense_{i}/{suffix}" for i in range(3)
                                 for suffix in ("weight", "bias", "weight_grad", "bias_grad")}
     x, _ = view.curve("dense_0/weight").getData()
     assert x is None or len(x) == 0                    # the data is drawn only once it is seen
+
+
+def deep_inspection(hidden_layers: int):
+    exp, _ = run({"layers": [{"units": 3, "activation": "tanh"}] * hidden_layers}, epochs=1)
+    return inspect(exp)
+
+
+def test_a_deep_networks_histograms_are_built_a_plot_per_turn_and_drawn_as_they_appear(qtbot):
+    found = deep_inspection(16)                        # 17 layers: 68 plots
+    view = shown(qtbot, HistogramView(), 900, 600)
+    view.set_inspection(found)
+    view.flush()
+    assert view.building() and len(view._plots) == 0   # nothing built inside the redraw itself
+    built = []
+    for _ in range(3):                                 # each turn of the event loop builds one plot
+        view._build_timer.timeout.emit()
+        built.append(len(view._plots))
+    assert built == [1, 2, 3]
+    qtbot.waitUntil(lambda: not view.building(), timeout=10_000)
+    assert len(view._plots) == 68
+    for key, histogram in found.histograms.items():
+        np.testing.assert_array_equal(view._curves[key].getData()[1], histogram.counts)
+
+
+def test_a_new_architecture_while_the_grid_is_half_built_still_gets_every_plot(qtbot):
+    view = shown(qtbot, HistogramView(), 900, 600)
+    view.set_inspection(deep_inspection(2))
+    view.flush()
+    view._build_timer.timeout.emit()
+    view._build_timer.timeout.emit()                   # two plots of dense_0's row built
+    view.set_inspection(deeper := deep_inspection(3))
+    view.flush()
+    qtbot.waitUntil(lambda: not view.building())
+    assert set(view._plots) == set(deeper.histograms)
+
+
+def test_a_new_layer_keeps_the_other_rows_of_histograms_and_builds_one(qtbot):
+    view = shown(qtbot, HistogramView(), 900, 600)
+    view.set_inspection(deep_inspection(2))
+    view.flush()
+    view.finish_building()
+    before = dict(view._plots)
+    deeper = deep_inspection(3)
+    view.set_inspection(deeper)
+    view.flush()
+    assert len(view._pending) == 4                     # the row of dense_3 only
+    qtbot.waitUntil(lambda: not view.building())
+    assert all(view._plots[key] is plot for key, plot in before.items())
+    assert set(view._plots) - set(before) == {f"dense_3/{s}" for s in ("weight", "bias", "weight_grad", "bias_grad")}
+    for key, histogram in deeper.histograms.items():   # the kept rows show the new numbers
+        np.testing.assert_array_equal(view._curves[key].getData()[1], histogram.counts)
+    view.set_inspection(deep_inspection(1))            # and a shallower network drops the rows below
+    view.flush()
+    assert not view.building() and set(view._plots) == {f"dense_{i}/{s}" for i in range(2)
+                                                          for s in ("weight", "bias", "weight_grad", "bias_grad")}
 
 
 # --- text that fits, points that show, headers that are whole -------------------------------------------

@@ -4,11 +4,16 @@ One row per layer: weights, biases, weight gradients, bias gradients. Counts and
 arrive computed (`workbench.core.inspection`); this view only draws them, a few times per second,
 as step curves (`stepMode="center"`). Gradients shrinking towards zero in the early layers is
 the vanishing-gradient problem made visible.
+
+A pyqtgraph plot takes 10-20 ms to create, so a deep network's grid (16 hidden layers: 68 plots)
+would freeze the window for a second if built at once. The grid is built one plot per turn of the
+event loop instead, each plot drawn as it appears, and a new architecture keeps the rows of the
+layers it shares with the old one (adding a layer builds one row).
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.core.inspection import Histogram, Inspection
@@ -21,6 +26,7 @@ COLUMNS = (("weight", "weights", TRAIN_COLOR), ("bias", "biases", VAL_COLOR),
            ("weight_grad", "weight grads", NEGATIVE_COLOR), ("bias_grad", "bias grads", POSITIVE_COLOR))
 ROW_HEIGHT = 150
 FILL_ALPHA = 90
+PLOTS_PER_TURN = 1          # plots built per turn of the event loop (one is about a frame's work)
 
 
 class HistogramView(ThrottledView):
@@ -33,6 +39,9 @@ class HistogramView(ThrottledView):
         self._plots: dict[str, pg.PlotItem] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._titles: dict[str, str] = {}
+        self._pending: list[tuple[int, str, int]] = []        # (row, layer name, column) still to build
+        self._build_timer = QTimer(self, singleShot=True, interval=0)
+        self._build_timer.timeout.connect(self._build_some)
 
         self.canvas = pg.GraphicsLayoutWidget()
         self.scroll = QScrollArea()
@@ -58,10 +67,22 @@ class HistogramView(ThrottledView):
         self._mark_dirty()
 
     def curve(self, key: str) -> pg.PlotDataItem:
-        """The step curve drawn for a histogram key such as "dense_0/weight_grad"."""
+        """The step curve drawn for a histogram key such as "dense_0/weight_grad" (the grid is
+        finished first if it is still being built)."""
+        self.finish_building()
         return self._curves[key]
 
+    def building(self) -> bool:
+        """True while plots of the grid are still to be built."""
+        return bool(self._pending)
+
+    def finish_building(self) -> None:
+        """Build the rest of the grid now (an export or a caller that needs every plot)."""
+        self._build_timer.stop()
+        self._build_some(len(self._pending))
+
     def export_target(self):
+        self.finish_building()
         return self.canvas.ci
 
     # --- drawing -------------------------------------------------------------------------------------
@@ -74,7 +95,7 @@ class HistogramView(ThrottledView):
             return
         names = tuple(layer.name for layer in inspection.layers)
         if names != self._layer_names:
-            self._build(names)
+            self._set_rows(names)
         has_grads = any(key.endswith("_grad") for key in inspection.histograms)
         self.note.setText(f"Epoch {inspection.epoch}: how each layer's values are spread, and the gradients "
                           "of the training loss with respect to them"
@@ -83,13 +104,12 @@ class HistogramView(ThrottledView):
             self._draw(key, curve, inspection.histograms.get(key))
 
     def _prepare(self) -> None:
-        """Build the grid for a new architecture even while hidden: building is the slow part (about
-        0.2 s), better done now (architectures change while idle) than when the tab is first raised
-        in the middle of a run."""
+        """Start building the grid for a new architecture even while hidden, rather than when the
+        tab is first raised in the middle of a run."""
         if self._inspection is not None:
             names = tuple(layer.name for layer in self._inspection.layers)
             if names != self._layer_names:
-                self._build(names)
+                self._set_rows(names)
 
     def _draw(self, key: str, curve: pg.PlotDataItem, histogram: Histogram | None) -> None:
         if histogram is None:
@@ -99,26 +119,43 @@ class HistogramView(ThrottledView):
         title = self._titles[key] + (f"  ({histogram.nonfinite} NaN/inf)" if histogram.nonfinite else "")
         set_title(self._plots[key], self, title)
 
-    def _build(self, names: tuple[str, ...]) -> None:
-        """Create one plot per layer and column (only when the architecture changes)."""
-        self.canvas.clear()
-        self._plots.clear()
-        self._curves.clear()
-        self._titles.clear()
-        for row, name in enumerate(names):
-            for col, (suffix, title, color) in enumerate(COLUMNS):
-                key = f"{name}/{suffix}"
-                plot = self.canvas.addPlot(row=row, col=col)
-                plot.setMouseEnabled(x=False, y=False)
-                plot.hideButtons()
-                curve = plot.plot([], [], pen=pg.mkPen(color, width=1.5), brush=faded(color, FILL_ALPHA))
-                self._plots[key], self._curves[key] = plot, curve
-                self._titles[key] = title
-                style_plot(plot, self, title)
-                if col == 0:
-                    label_axis(plot, "left", name, self)
+    def _set_rows(self, names: tuple[str, ...]) -> None:
+        """One row per layer: rows of layers that stay in place are kept, rows of layers that went
+        away are removed, and the plots still missing (new rows, or rows not yet finished) are
+        queued for building."""
+        kept = {name for row, name in enumerate(names)
+                if row < len(self._layer_names) and self._layer_names[row] == name}
+        for key in [key for key in self._plots if key.split("/")[0] not in kept]:
+            self.canvas.removeItem(self._plots.pop(key))
+            del self._curves[key], self._titles[key]
+        self._pending = [(row, name, col) for row, name in enumerate(names)
+                         for col, (suffix, _, _) in enumerate(COLUMNS) if f"{name}/{suffix}" not in self._plots]
         self.canvas.setMinimumHeight(ROW_HEIGHT * len(names))
         self._layer_names = names
+        if self._pending:
+            self._build_timer.start()
+
+    @Slot()
+    def _build_some(self, count: int = PLOTS_PER_TURN) -> None:
+        """Build the next `count` plots of the grid; each is drawn at once unless a redraw is due
+        anyway (or the view has not been seen since the data came)."""
+        for row, name, col in self._pending[:count]:
+            suffix, title, color = COLUMNS[col]
+            key = f"{name}/{suffix}"
+            plot = self.canvas.addPlot(row=row, col=col)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            curve = plot.plot([], [], pen=pg.mkPen(color, width=1.5), brush=faded(color, FILL_ALPHA))
+            self._plots[key], self._curves[key] = plot, curve
+            self._titles[key] = title
+            style_plot(plot, self, title)
+            if col == 0:
+                label_axis(plot, "left", name, self)
+            if not self._dirty and self._inspection is not None:
+                self._draw(key, curve, self._inspection.histograms.get(key))
+        del self._pending[:count]
+        if self._pending:
+            self._build_timer.start()
 
     def _apply_palette(self) -> None:
         style_canvas(self.canvas, self)
