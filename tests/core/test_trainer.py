@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.core.config import Config
+from workbench.core.data import DataError
 from workbench.core.experiment import Experiment, Snapshots
 from workbench.core.trainer import Trainer
 
@@ -175,6 +176,48 @@ def test_reset_archives_the_run_and_repeats_exactly():
     assert exp.epochs_trained == 0 and list(exp.snapshots) == [0]
     train(exp)
     assert np.array_equal(first, exp.network.flat_params)
+
+
+def test_a_new_validation_split_re_splits_a_files_samples_without_reading_it_again(tmp_path):
+    path = tmp_path / "blobs.csv"
+    rng = np.random.default_rng(3)
+    rows = [f"{a:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}" for a, b in rng.normal(size=(120, 2))]
+    path.write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    config = Config().updated({"data.path": str(path), "training.epochs": 3})
+    exp = Experiment.create(config)
+    train(exp)
+    wider = config.updated({"data.val_split": 0.4, "training.seed": 7})
+    expected = Experiment.create(wider)              # what reading the file again would give
+    path.unlink()                                    # ... which is no longer possible
+    exp.reset(wider)
+    assert np.array_equal(exp.data.split, expected.data.split)
+    assert np.array_equal(exp.network.flat_params, expected.network.flat_params)
+    with pytest.raises(DataError):                   # another target column is other samples
+        exp.reset(wider.updated({"data.target": "a"}))
+
+
+def test_a_generated_set_is_generated_again_for_a_new_seed_but_not_for_a_new_split():
+    exp = make({"data.noise": 0.2})                  # noise is where the seed shows
+    X = exp.data.dataset.X
+    exp.reset(exp.config.updated({"data.val_split": 0.3}))
+    assert exp.data.dataset.X is X
+    exp.reset(exp.config.updated({"training.seed": exp.config.training.seed + 1}))
+    assert not np.array_equal(exp.data.dataset.X, X)
+
+
+def test_same_samples_compares_what_loading_reads():
+    from workbench.core.config import DataConfig
+    from workbench.core.data import same_samples
+
+    spiral, csv = DataConfig(), DataConfig(path="a.csv")
+    assert same_samples(spiral, DataConfig(val_split=0.5, test_split=0.1), same_seed=True)
+    assert not same_samples(spiral, spiral, same_seed=False)
+    assert not same_samples(spiral, DataConfig(noise=0.1), same_seed=True)
+    assert not same_samples(spiral, DataConfig(dataset="xor"), same_seed=True)
+    assert same_samples(csv, DataConfig(path="a.csv", val_split=0.4, samples=99), same_seed=False)
+    assert not same_samples(csv, DataConfig(path="a.csv", target="x"), same_seed=True)
+    assert not same_samples(csv, DataConfig(path="a.csv", task="regression"), same_seed=True)
+    assert not same_samples(csv, spiral, same_seed=True)
 
 
 def test_a_reset_that_cannot_build_changes_nothing(tmp_path):

@@ -25,7 +25,7 @@ from workbench.core.tabular import MISSING, DataError, Dataset, read_csv, read_n
 __all__ = [
     "BUILTIN_DATASETS", "BuiltinDataset", "BuiltinInfo", "DataError", "Dataset", "MISSING",
     "PreparedData", "Scaler", "TRAIN", "VALIDATION", "TEST", "describe_builtins", "load_dataset",
-    "prepare", "read_csv", "read_npz", "split_indices",
+    "prepare", "read_csv", "read_npz", "same_samples", "split_indices",
 ]
 
 TRAIN, VALIDATION, TEST = 0, 1, 2   # the codes of `split_indices`
@@ -47,6 +47,14 @@ def load_dataset(config: DataConfig, rng: np.random.Generator) -> Dataset:
     if config.task is not None and config.task != spec.task:
         raise DataError(f"{spec.name} is a {spec.task} data set; it cannot be used for {config.task}")
     return spec.load(config.samples, config.noise, rng)
+
+
+def same_samples(a: DataConfig, b: DataConfig, same_seed: bool) -> bool:
+    """Whether two data settings load the same samples, so one data set serves both (held-out
+    fractions only split it; a file's rows do not depend on the seed, a generated set's do)."""
+    if a.path or b.path:
+        return (a.path, a.target, a.task) == (b.path, b.target, b.task)
+    return same_seed and (a.dataset, a.task, a.samples, a.noise) == (b.dataset, b.task, b.samples, b.noise)
 
 
 # --- splits ------------------------------------------------------------------------------------------

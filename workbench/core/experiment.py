@@ -12,7 +12,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from workbench.core.config import Config, output_activation
-from workbench.core.data import Dataset, PreparedData, Scaler, load_dataset, prepare, split_indices
+from workbench.core.data import (Dataset, PreparedData, Scaler, load_dataset, prepare, same_samples,
+                                 split_indices)
 from workbench.core.history import History
 from workbench.core.network import Network
 from workbench.core.optimizers import Optimizer, make_optimizer
@@ -151,10 +152,12 @@ class Experiment:
     def reset(self, config: Config | None = None) -> None:
         """Start a new run: keep the current one in `runs` (if it trained), re-initialise from the seed.
 
-        The same config and seed give bit-identical weights, so a reset run repeats exactly.
+        The same config and seed give bit-identical weights, so a reset run repeats exactly. The
+        samples are loaded again only when the new settings name other ones: changing the held-out
+        fractions re-splits the data in memory instead of reading a person's file again.
         """
         config = config or self.config
-        same_data = config.data == self.config.data and config.training.seed == self.config.training.seed
+        same_data = same_samples(config.data, self.config.data, config.training.seed == self.config.training.seed)
         fresh = Experiment.create(config, self.data.dataset if same_data else None)
         if len(self.history):  # archived only once the new run could be built
             self.runs.append(RunRecord(self.config, self.history.copy(), self.status, self.started))
