@@ -399,10 +399,11 @@ def _read_features(table: _Table, t: int, keep: np.ndarray,
     blocks: list[np.ndarray] = []
     names: list[str] = []
     missing: dict[str, int] = {}
+    every_row = bool(keep.all())
     for c, header in enumerate(table.header):
         if c == t:
             continue
-        cells = [cell for cell, k in zip(table.columns[c], keep) if k]
+        cells = table.columns[c] if every_row else [cell for cell, k in zip(table.columns[c], keep) if k]
         numbers = parse_numbers(cells, table.decimal_comma)
         if numbers.missing.all():
             notes.append(f"left out column {header!r}: it has no values")
