@@ -1,10 +1,15 @@
 """The editing panels: data set, layers, hyperparameters with tooltips, import, undo and redo."""
+import threading
+import time
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QComboBox, QDialog
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QProgressDialog, QPushButton
 
+from workbench.core import experiment
+from workbench.gui.widgets import import_dialog
 from workbench.gui.widgets.architecture_editor import layer_parameter_counts
 from workbench.gui.widgets.hyperparameter_form import SECTIONS
 from workbench.gui.widgets.import_dialog import ImportDialog
@@ -186,6 +191,80 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     assert chosen["preview_rows"] == 20
     assert "3 classes" in chosen["description"]
     assert window.controller.experiment.data.dataset.n_features >= 3
+
+
+class SlowReads:
+    """`load_file` made slow, counting its calls and the threads they run on."""
+
+    def __init__(self, monkeypatch, seconds: float):
+        self.threads, self.finished = [], 0
+        real = import_dialog.load_file
+
+        def slow(*args, **kwargs):
+            self.threads.append(threading.current_thread())
+            time.sleep(seconds)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self.finished += 1
+        monkeypatch.setattr(import_dialog, "load_file", slow)
+
+
+def watch_event_loop(app):
+    """Ticks of a 20 ms timer and the modal widgets it saw: what the event loop did meanwhile."""
+    seen = {"ticks": 0, "modal": set()}
+
+    def tick():
+        seen["ticks"] += 1
+        modal = app.activeModalWidget()
+        if modal is not None:
+            seen["modal"].add(type(modal).__name__)
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(20)
+    return seen, timer
+
+
+def test_importing_reads_the_file_once_off_the_gui_thread_and_the_window_keeps_running(window, tmp_path,
+                                                                                        monkeypatch):
+    path = tmp_path / "blobs.csv"
+    path.write_text("a,b,label\n" + "\n".join(f"{i % 5},{i % 3},{'xy'[i % 2]}" for i in range(40)) + "\n")
+    reads = SlowReads(monkeypatch, 0.8)
+    loads = []                                          # the experiment's own reading, when it applies
+    real_load = experiment.load_dataset
+    monkeypatch.setattr(experiment, "load_dataset", lambda *args: loads.append(args) or real_load(*args))
+    opened = []
+    monkeypatch.setattr(ImportDialog, "exec", lambda dialog: opened.append(dialog) or QDialog.DialogCode.Accepted)
+    seen, timer = watch_event_loop(QApplication.instance())
+    assert window.import_data(str(path))
+    timer.stop()
+    assert len(reads.threads) == 1 and reads.threads[0] is not threading.main_thread() and loads == []
+    assert seen["ticks"] >= 10 and "QProgressDialog" in seen["modal"]    # it painted and showed progress
+    assert len(opened) == 1 and window.controller.config.data.path == str(path)
+    assert window.controller.experiment.data.dataset.n_samples == 40       # the samples read once
+
+
+def test_cancelling_a_slow_read_leaves_the_session_as_it_was(qtbot, window, tmp_path, monkeypatch):
+    path = tmp_path / "blobs.csv"
+    path.write_text("a,b,label\n" + "\n".join(f"{i % 5},{i % 3},{'xy'[i % 2]}" for i in range(40)) + "\n")
+    reads = SlowReads(monkeypatch, 1.5)
+    opened = []
+    monkeypatch.setattr(ImportDialog, "exec", lambda dialog: opened.append(dialog) or QDialog.DialogCode.Accepted)
+
+    def cancel_progress():
+        modal = QApplication.instance().activeModalWidget()
+        if isinstance(modal, QProgressDialog):
+            modal.findChild(QPushButton).click()
+        else:
+            QTimer.singleShot(50, cancel_progress)
+    QTimer.singleShot(400, cancel_progress)
+    before = window.controller.config
+    assert not window.import_data(str(path))
+    assert reads.finished == 0                          # it returned before the read ended
+    qtbot.waitUntil(lambda: reads.finished == 1, timeout=5000)
+    qtbot.wait(50)                                      # the late answer arrives, and is dropped
+    assert opened == [] and window.controller.config == before
+    assert window.controller.experiment.data.dataset.source.startswith("builtin:")
 
 
 def test_a_csv_with_missing_numbers_imports_trains_and_plots_the_complete_rows(qtbot, window, gappy_csv,

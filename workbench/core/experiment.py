@@ -149,16 +149,19 @@ class Experiment:
         return self.rng.bit_generator.state
 
     # --- editing ----------------------------------------------------------------------------------
-    def reset(self, config: Config | None = None) -> None:
+    def reset(self, config: Config | None = None, dataset: Dataset | None = None) -> None:
         """Start a new run: keep the current one in `runs` (if it trained), re-initialise from the seed.
 
         The same config and seed give bit-identical weights, so a reset run repeats exactly. The
         samples are loaded again only when the new settings name other ones: changing the held-out
-        fractions re-splits the data in memory instead of reading a person's file again.
+        fractions re-splits the data in memory instead of reading a person's file again. A caller
+        that has read the new samples already passes them as `dataset`.
         """
         config = config or self.config
-        same_data = same_samples(config.data, self.config.data, config.training.seed == self.config.training.seed)
-        fresh = Experiment.create(config, self.data.dataset if same_data else None)
+        if dataset is None and same_samples(config.data, self.config.data,
+                                            config.training.seed == self.config.training.seed):
+            dataset = self.data.dataset
+        fresh = Experiment.create(config, dataset)
         if len(self.history):  # archived only once the new run could be built
             self.runs.append(RunRecord(self.config, self.history.copy(), self.status, self.started))
         self.config, self.data, self.network = fresh.config, fresh.data, fresh.network

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from workbench.core.data import DataError
 from workbench.gui.session_controller import EXPORT_SUFFIXES
-from workbench.gui.widgets.import_dialog import ImportDialog, load_file
+from workbench.gui.widgets.import_dialog import ImportDialog, read_file
 from workbench.gui.widgets.plot_export import export_png
 
 MAX_RECENT = 8
@@ -202,14 +202,20 @@ class FileMenu:
         if self.runner.is_running:
             return False
         try:
-            dataset = load_file(path)
-        except (DataError, OSError) as err:
+            dataset = read_file(self, path)
+        except DataError as err:
             QMessageBox.warning(self, "Cannot use this file", str(err))
             return False
-        dialog = ImportDialog(path, dataset, self)
-        if dialog.exec() != ImportDialog.DialogCode.Accepted:
+        if dataset is None:                 # cancelled
             return False
-        self._on_config_edited(dialog.data_changes(), f"Import {Path(path).name}", "")
+        dialog = ImportDialog(path, dataset, self)
+        if dialog.exec() != ImportDialog.DialogCode.Accepted or dialog.dataset is None:
+            return False
+        try:                                # with the samples read already: the file is not read again
+            self.controller.edit(dialog.data_changes(), f"Import {Path(path).name}", dataset=dialog.dataset)
+        except USER_ERRORS as err:
+            QMessageBox.warning(self, "Cannot apply this change", str(err))
+            return False
         return self.controller.config.data.path == path
 
     def _folder(self) -> str:

@@ -32,6 +32,7 @@ from PySide6.QtCore import (QCoreApplication, QEvent, QObject, QRunnable, QStand
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.core.config import Config
+from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
 from workbench.core.trainer import Trainer
 from workbench.io.export import EXPORTERS, export
@@ -179,30 +180,33 @@ class SessionController(QObject):
         return "Recovered session" if self.recovered_from is not None else "Untitled"
 
     # --- editing ------------------------------------------------------------------------------------
-    def edit(self, changes: Mapping[str, Any], text: str, merge_key: str | None = None) -> None:
-        """Apply dotted-path changes (e.g. {"optimizer.lr": 0.1}) as one undoable step.
+    def edit(self, changes: Mapping[str, Any], text: str, merge_key: str | None = None,
+             dataset: Dataset | None = None) -> None:
+        """Apply dotted-path changes (e.g. {"optimizer.lr": 0.1}) as one undoable step; `dataset`,
+        the samples the new data settings name when the caller has read them already.
 
         Raises ConfigError / DataError (ValueError) or OSError with a message for a person; then
         nothing changes.
         """
-        self.set_config(self.config.updated(changes), text, merge_key)
+        self.set_config(self.config.updated(changes), text, merge_key, dataset)
 
-    def set_config(self, config: Config, text: str, merge_key: str | None = None) -> None:
+    def set_config(self, config: Config, text: str, merge_key: str | None = None,
+                   dataset: Dataset | None = None) -> None:
         """Replace the whole config as one undoable step (restoring a run, applying a tuning result)."""
         if config == self.config:
             return
         before = self.config
-        self._apply(config)
+        self._apply(config, dataset)
         self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key))
 
-    def _apply(self, config: Config) -> None:
+    def _apply(self, config: Config, dataset: Dataset | None = None) -> None:
         exp = self.experiment
         if self.busy:
             Trainer(exp).set_learning_rate(config.optimizer.lr)   # the only edit allowed mid-run
         elif continues_training(exp.config, config):
             exp.config = config
         else:
-            exp.reset(config)
+            exp.reset(config, dataset)
             self.experiment_changed.emit(exp)
         self.config = config
         self.config_changed.emit(config)
