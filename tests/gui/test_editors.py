@@ -188,6 +188,8 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     assert window.import_data(str(good))
     data = window.controller.config.data
     assert (data.path, data.target) == (str(good), "code")
+    box = window.data_panel.dataset_box                 # no built-in set chosen: the box says so
+    assert box.currentIndex() == -1 and box.placeholderText() == "your file (below)"
     assert chosen["preview_rows"] == 20
     assert "3 classes" in chosen["description"]
     assert window.controller.experiment.data.dataset.n_features >= 3

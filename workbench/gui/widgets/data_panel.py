@@ -66,6 +66,7 @@ class DataPanel(QWidget):
                                          f"{spec.description}; {spec.task}, {spec.n_features} features",
                                          Qt.ItemDataRole.ToolTipRole)
         self.dataset_box.setToolTip(tooltip("data.dataset"))
+        self.dataset_box.setPlaceholderText("your file (below)")      # shown while a file is in use
         self.import_button = QPushButton("Import CSV or .npz…")
         self.import_button.setToolTip("Use your own data: a CSV with a header row, or a NumPy .npz "
                                       "with arrays X and y.")
