@@ -244,6 +244,11 @@ def test_importing_reads_the_file_once_off_the_gui_thread_and_the_window_keeps_r
     assert seen["ticks"] >= 10 and "QProgressDialog" in seen["modal"]    # it painted and showed progress
     assert len(opened) == 1 and window.controller.config.data.path == str(path)
     assert window.controller.experiment.data.dataset.n_samples == 40       # the samples read once
+    window.controller.undo_stack.undo()                 # undo and redo keep the samples they had
+    assert window.controller.experiment.data.dataset.source == "builtin:spiral"
+    window.controller.undo_stack.redo()
+    assert window.controller.experiment.data.dataset.n_samples == 40
+    assert len(reads.threads) == 1 and loads == []
 
 
 def test_cancelling_a_slow_read_leaves_the_session_as_it_was(qtbot, window, tmp_path, monkeypatch):

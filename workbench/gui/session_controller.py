@@ -50,10 +50,13 @@ class ConfigEdit(QUndoCommand):
     _merge_ids: dict[str, int] = {}
 
     def __init__(self, controller: "SessionController", before: Config, after: Config, text: str,
-                 merge_key: str | None):
+                 merge_key: str | None, datasets: tuple[Dataset | None, Dataset | None] = (None, None)):
         super().__init__(text)
         self._controller = controller
         self.before, self.after = before, after
+        # the samples of before and after, kept by an edit that was given them (an import), so that
+        # undo and redo do not read the file again
+        self._datasets = datasets
         self._merge_key = merge_key
         self._stamp = time.monotonic()
         self._applied = True        # edit() applied it already; the push's redo() must not repeat it
@@ -75,10 +78,10 @@ class ConfigEdit(QUndoCommand):
         if self._applied:
             self._applied = False
             return
-        self._controller._apply(self.after)
+        self._controller._apply(self.after, self._datasets[1])
 
     def undo(self) -> None:
-        self._controller._apply(self.before)
+        self._controller._apply(self.before, self._datasets[0])
 
 
 @dataclass
@@ -195,9 +198,11 @@ class SessionController(QObject):
         """Replace the whole config as one undoable step (restoring a run, applying a tuning result)."""
         if config == self.config:
             return
-        before = self.config
+        before, datasets = self.config, (None, None)
+        if dataset is not None:
+            datasets = (self.experiment.data.dataset, dataset)
         self._apply(config, dataset)
-        self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key))
+        self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key, datasets))
 
     def _apply(self, config: Config, dataset: Dataset | None = None) -> None:
         exp = self.experiment
