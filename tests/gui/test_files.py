@@ -76,6 +76,35 @@ def test_save_and_reopen_gives_the_same_session(qtbot, make_window, dialogs, tmp
     assert second.controller.experiment.runs[0].history.train_loss == a.runs[0].history.train_loss
 
 
+def test_opening_reads_the_session_off_the_gui_thread_while_the_window_paints(qtbot, window, tmp_path,
+                                                                          monkeypatch):
+    import threading
+    import time
+
+    from workbench.core.experiment import Experiment
+    from workbench.core.config import Config
+    from workbench.gui import file_menu
+    from workbench.io.session import save_session
+
+    path = tmp_path / "iris.h5"
+    save_session(path, Experiment.create(Config().updated({"data.dataset": "iris"})))
+    threads, ticks = [], []
+
+    def slow_load(*args, **kwargs):
+        threads.append(threading.current_thread())
+        time.sleep(0.6)
+        return load_session(*args, **kwargs)
+    monkeypatch.setattr(file_menu, "load_session", slow_load)
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(QApplication.activeModalWidget()))
+    timer.start(20)
+    assert window.open_path(str(path))
+    timer.stop()
+    assert threads and threads[0] is not threading.main_thread()
+    assert len(ticks) >= 10 and any(type(w).__name__ == "QProgressDialog" for w in ticks)
+    assert window.controller.experiment.data.dataset.source == "builtin:iris"
+
+
 def test_the_title_marks_unsaved_changes(window):
     assert not window.isWindowModified()
     edit(window, {"training.epochs": 7})

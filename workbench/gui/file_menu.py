@@ -16,9 +16,11 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from workbench.core.data import DataError
+from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.session_controller import EXPORT_SUFFIXES
 from workbench.gui.widgets.import_dialog import ImportDialog, read_file
 from workbench.gui.widgets.plot_export import export_png
+from workbench.io.session import load_session
 
 MAX_RECENT = 8
 SESSION_FILTER = "Workbench sessions (*.h5)"
@@ -105,8 +107,11 @@ class FileMenu:
         if not self.confirm_discard():
             return False
         self._stop_training()
-        try:
-            self.controller.open_session(path)
+        try:                                # read off the GUI thread (a child process validates it first)
+            experiment = wait_for(self, f"Opening {Path(path).name}…", load_session, path, isolated=True)
+            self.controller.open_session(path, experiment)
+        except Cancelled:
+            return False
         except USER_ERRORS as err:
             QMessageBox.warning(self, "Cannot open session", str(err))
             self._forget_recent(path)
@@ -206,7 +211,7 @@ class FileMenu:
         except DataError as err:
             QMessageBox.warning(self, "Cannot use this file", str(err))
             return False
-        if dataset is None:                 # cancelled
+        except Cancelled:
             return False
         dialog = ImportDialog(path, dataset, self)
         if dialog.exec() != ImportDialog.DialogCode.Accepted or dialog.dataset is None:

@@ -245,9 +245,11 @@ class SessionController(QObject):
     def new_session(self) -> None:
         self._replace(Experiment.create(Config()), None)
 
-    def open_session(self, path: str) -> None:
-        """Load a session file; raises the loader's error (one clear message) and changes nothing."""
-        experiment = load_session(path, isolated=True)
+    def open_session(self, path: str, experiment: Experiment | None = None) -> None:
+        """Load a session file (or show `experiment`, the file's session loaded already off the GUI
+        thread); raises the loader's error (one clear message) and changes nothing."""
+        if experiment is None:
+            experiment = load_session(path, isolated=True)
         self._replace(experiment, os.path.abspath(path))
 
     def save(self, path: str | None = None) -> str:

@@ -4,8 +4,8 @@ The file is read with the same `read_csv` / `read_npz` as the CLI, so what the d
 and a bad file gives the reader's one-line message (file, row, column) instead of a traceback.
 
 Reading a large CSV takes seconds (a million cells: about half a second), so `read_file` reads on
-a pool thread. The window keeps painting meanwhile; a read that lasts longer than a moment shows a
-modal progress dialog whose Cancel abandons it.
+a pool thread (`workbench.gui.background.wait_for`): the window keeps painting, and a read that
+lasts longer than a moment shows a progress dialog whose Cancel abandons it.
 """
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QProgressDialog,
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workbench.core.data import DataError, Dataset, read_csv, read_npz
+from workbench.gui.background import Cancelled, wait_for
 
 PREVIEW_ROWS = 20
 PREVIEW_BYTES = 64 * 1024
 AUTOMATIC = "automatic"
-QUIET_READ_MS = 300     # a read that ends sooner shows no progress dialog (it would only flash)
 
 
 def load_file(path: str, target: str | None = None, task: str | None = None) -> Dataset:
@@ -32,72 +32,10 @@ def load_file(path: str, target: str | None = None, task: str | None = None) -> 
     return read_csv(path, target=target, task=task)
 
 
-class _Read(QObject):
-    """One read's answer: the pool thread emits `done`, which reaches `_on_done` on the GUI thread
-    (this object lives there), where it is kept and the wait ends."""
-
-    done = Signal(object, str)          # the Dataset (or None), the error message (or "")
-
-    def __init__(self, parent: QWidget, loop: QEventLoop):
-        super().__init__(parent)        # parented: alive until the job reports, even after a cancel
-        self.outcome: list[tuple[Dataset | None, str]] = []
-        self._loop = loop
-        self.done.connect(self._on_done)
-
-    @Slot(object, str)
-    def _on_done(self, dataset: Dataset | None, error: str) -> None:
-        self.outcome.append((dataset, error))
-        self._loop.quit()
-        self.deleteLater()
-
-
-class _ReadJob(QRunnable):
-    """Reads one file on a pool thread and reports to its `_Read`."""
-
-    def __init__(self, path: str, target: str | None, task: str | None, read: _Read):
-        super().__init__()
-        self._args, self._read = (path, target, task), read
-
-    def run(self) -> None:
-        try:
-            dataset, error = load_file(*self._args), ""
-        except (DataError, OSError) as err:
-            dataset, error = None, str(err)
-        try:
-            self._read.done.emit(dataset, error)
-        except RuntimeError:            # its window closed meanwhile: no one is waiting
-            pass
-
-
-def read_file(parent: QWidget, path: str, target: str | None = None, task: str | None = None) -> Dataset | None:
-    """`load_file` on a pool thread, waited for in a local event loop: the window keeps painting
-    (input waits until the progress dialog, window-modal, takes it). Raises DataError for a bad
-    file; None when the person cancels."""
-    loop = QEventLoop()
-    read = _Read(parent, loop)
-    outcome = read.outcome
-    QThreadPool.globalInstance().start(_ReadJob(path, target, task, read))
-    quiet = QTimer(singleShot=True, interval=QUIET_READ_MS)
-    quiet.timeout.connect(loop.quit)
-    quiet.start()
-    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-    quiet.stop()
-    if not outcome:
-        progress = QProgressDialog(f"Reading {Path(path).name}…", "Cancel", 0, 0, parent)
-        progress.setWindowTitle("Import data")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.canceled.connect(loop.quit)
-        progress.show()
-        loop.exec()
-        progress.close()
-        progress.deleteLater()
-    if not outcome:
-        return None
-    dataset, error = outcome[0]
-    if dataset is None:
-        raise DataError(error)
-    return dataset
+def read_file(parent: QWidget, path: str, target: str | None = None, task: str | None = None) -> Dataset:
+    """`load_file` off the GUI thread (see `wait_for`); raises DataError for a bad file and
+    Cancelled when the person cancels."""
+    return wait_for(parent, f"Reading {Path(path).name}…", load_file, path, target, task)
 
 
 def csv_preview(path: str, rows: int = PREVIEW_ROWS) -> list[list[str]]:
@@ -203,8 +141,10 @@ class ImportDialog(QDialog):
         except DataError as err:
             self.dataset = None
             self.result_label.setText(f"Cannot use this choice: {err}")
+        except Cancelled:
+            self.dataset = None
+            self.result_label.setText("Reading cancelled: choose again to read the file.")
         else:
-            self.result_label.setText(describe(self.dataset) if self.dataset is not None
-                                      else "Reading cancelled: choose again to read the file.")
+            self.result_label.setText(describe(self.dataset))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.dataset is not None)
 
