@@ -131,6 +131,14 @@ def test_shipped_table_loads_with_its_shape(name):
     assert (TABLES_DIR / f"{name}.csv").is_file()
 
 
+def test_a_shipped_table_is_read_once_and_shared_read_only():
+    first = load_dataset(DataConfig(dataset="digits"), np.random.default_rng(0))
+    again = load_dataset(DataConfig(dataset="digits"), np.random.default_rng(1))
+    assert again.X is first.X                          # (each gets its own copy of the labels)
+    with pytest.raises(ValueError):                    # no load can change what the others see
+        first.X[0, 0] = 99.0
+
+
 def test_shipped_tables_keep_their_meaning():
     rng = np.random.default_rng(0)
     iris = load_dataset(DataConfig(dataset="iris"), rng)
