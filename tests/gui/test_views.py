@@ -558,13 +558,14 @@ def test_a_deep_networks_histograms_are_built_a_plot_per_turn_and_drawn_as_they_
     view.set_inspection(found)
     view.flush()
     assert view.building() and len(view._plots) == 0   # nothing built inside the redraw itself
+    assert view.redraw_pending()                       # (what screenshots wait for)
     built = []
     for _ in range(3):                                 # each turn of the event loop builds one plot
         view._build_timer.timeout.emit()
         built.append(len(view._plots))
     assert built == [1, 2, 3]
     qtbot.waitUntil(lambda: not view.building(), timeout=10_000)
-    assert len(view._plots) == 68
+    assert len(view._plots) == 68 and not view.redraw_pending()
     for key, histogram in found.histograms.items():
         np.testing.assert_array_equal(view._curves[key].getData()[1], histogram.counts)
 

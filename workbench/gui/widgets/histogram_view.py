@@ -76,6 +76,10 @@ class HistogramView(ThrottledView):
         """True while plots of the grid are still to be built."""
         return bool(self._pending)
 
+    def redraw_pending(self) -> bool:
+        """A grid still being built is not drawn yet either (screenshots wait for both)."""
+        return super().redraw_pending() or self.building()
+
     def finish_building(self) -> None:
         """Build the rest of the grid now (an export or a caller that needs every plot)."""
         self._build_timer.stop()
