@@ -130,6 +130,24 @@ def test_a_saved_record_is_shown_with_its_importances(panel, qtbot):
     assert applied.args[0].optimizer.lr == 0.1 and applied.args[0].layers[0].units == 4
 
 
+def test_parallel_coordinates_write_each_axis_range_on_a_backing_above_the_lines(panel):
+    import pyqtgraph as pg
+    from PySide6.QtGui import QPalette
+
+    from workbench.gui.widgets.tuning_plots import LABEL_BACKING_ALPHA
+
+    panel.show_record(saved_record())
+    plot = panel.parallel_plot
+    labels = [item for item in plot.axis_items if isinstance(item, pg.TextItem)]
+    texts = {label.toPlainText() for label in labels}
+    assert {"0.001", "0.2", "4", "8", "16", "0.6", "0.95"} <= texts     # lr's range, units' choices, scores
+    base = plot.palette().color(QPalette.ColorRole.Base)
+    for label in labels:
+        assert label.fill.color().alpha() == LABEL_BACKING_ALPHA
+        assert label.fill.color().rgb() == base.rgb()
+        assert all(label.zValue() > line.zValue() for line in plot.lines)
+
+
 def test_a_saved_record_restores_trials_time_budget_and_jobs(panel):
     panel.show_record(saved_record(method="random", trials=7, timeout=30.0, jobs=1, folds=3,
                                    pruner="median"))

@@ -15,11 +15,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 
 from workbench.core.search_space import SearchSpace
-from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, GridLines, faded, label_axis,
-                                             style_canvas, style_plot, text_color)
+from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, GridLines, base_color, faded,
+                                             label_axis, style_canvas, style_plot, text_color)
 
 SCORE_COLORMAP = pg.colormap.get("viridis")
 BEST_COLOR = "#d62728"
+LABEL_BACKING_ALPHA = 200     # axis values of the parallel coordinates sit on this much of the background
 
 
 def _complete(trials: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -145,7 +146,10 @@ class ParallelCoordinatesPlot(_TuningPlot):
             self.axis_items.append(line)
             for text, y in axis_marks:
                 # right of the line (left of it on the last axis); above the bottom, below the top
-                label = pg.TextItem(text, color=fg, anchor=(1.0 if i == last and i else 0.0, 1.0 - y))
+                # on a backing of the plot's colour: readable where trial lines cross it
+                label = pg.TextItem(text, color=fg, anchor=(1.0 if i == last and i else 0.0, 1.0 - y),
+                                    fill=faded(base_color(self), LABEL_BACKING_ALPHA))
+                label.setZValue(10)
                 label.setPos(i, y)
                 self.addItem(label, ignoreBounds=True)
                 self.axis_items.append(label)
