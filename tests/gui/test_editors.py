@@ -157,6 +157,19 @@ def test_quick_edits_of_one_control_undo_as_one_step(window):
     assert window.controller.config.training.batch_size == 16
 
 
+def test_quick_noise_edits_undo_to_the_first_samples_and_redo_to_the_last(window):
+    first = window.controller.experiment.data.dataset
+    spin = window.data_panel._fields["data.noise"]
+    for value in (0.1, 0.2, 0.3):                      # one undo step, each value new samples
+        spin.setValue(value)
+    last = window.controller.experiment.data.dataset
+    assert window.controller.undo_stack.count() == 1 and last is not first
+    window.undo_action.trigger()
+    assert window.controller.experiment.data.dataset is first
+    window.redo_action.trigger()
+    assert window.controller.experiment.data.dataset is last
+
+
 def test_an_invalid_combination_is_refused_with_a_message(window, dialogs):
     edit(window, {"data.dataset": "plane", "training.loss": "cross_entropy"})
     assert window.controller.config.data.dataset == "spiral"
@@ -249,6 +262,24 @@ def test_importing_reads_the_file_once_off_the_gui_thread_and_the_window_keeps_r
     window.controller.undo_stack.redo()
     assert window.controller.experiment.data.dataset.n_samples == 40
     assert len(reads.threads) == 1 and loads == []
+
+
+def test_undoing_back_to_a_file_uses_the_samples_it_had(window, tmp_path, monkeypatch):
+    path = tmp_path / "blobs.csv"
+    path.write_text("a,b,label\n" + "\n".join(f"{i % 5},{i % 3},{'xy'[i % 2]}" for i in range(40)) + "\n")
+    monkeypatch.setattr(ImportDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    assert window.import_data(str(path))
+    box = window.data_panel.dataset_box
+    box.setCurrentIndex(box.findData("iris"))          # try a built-in set, then go back
+    assert window.controller.experiment.data.dataset.source == "builtin:iris"
+    loads = []
+    real_load = experiment.load_dataset
+    monkeypatch.setattr(experiment, "load_dataset", lambda *args: loads.append(args) or real_load(*args))
+    window.controller.undo_stack.undo()
+    assert window.controller.experiment.data.dataset.n_samples == 40
+    window.controller.undo_stack.redo()
+    assert window.controller.experiment.data.dataset.source == "builtin:iris"
+    assert loads == []                                  # neither the file nor iris was read again
 
 
 def test_cancelling_a_slow_read_leaves_the_session_as_it_was(qtbot, window, tmp_path, monkeypatch):

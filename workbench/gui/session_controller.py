@@ -54,8 +54,7 @@ class ConfigEdit(QUndoCommand):
         super().__init__(text)
         self._controller = controller
         self.before, self.after = before, after
-        # the samples of before and after, kept by an edit that was given them (an import), so that
-        # undo and redo do not read the file again
+        # the samples under before and after: undo and redo use them instead of reading a file again
         self._datasets = datasets
         self._merge_key = merge_key
         self._stamp = time.monotonic()
@@ -72,6 +71,7 @@ class ConfigEdit(QUndoCommand):
         if other._stamp - self._stamp > MERGE_SECONDS:
             return False
         self.after, self._stamp = other.after, other._stamp
+        self._datasets = (self._datasets[0], other._datasets[1])
         return True
 
     def redo(self) -> None:
@@ -198,11 +198,10 @@ class SessionController(QObject):
         """Replace the whole config as one undoable step (restoring a run, applying a tuning result)."""
         if config == self.config:
             return
-        before, datasets = self.config, (None, None)
-        if dataset is not None:
-            datasets = (self.experiment.data.dataset, dataset)
+        before, before_data = self.config, self.experiment.data.dataset
         self._apply(config, dataset)
-        self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key, datasets))
+        self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key,
+                                        (before_data, self.experiment.data.dataset)))
 
     def _apply(self, config: Config, dataset: Dataset | None = None) -> None:
         exp = self.experiment
