@@ -50,7 +50,7 @@ class ConfigEdit(QUndoCommand):
     _merge_ids: dict[str, int] = {}
 
     def __init__(self, controller: "SessionController", before: Config, after: Config, text: str,
-                 merge_key: str | None, datasets: tuple[Dataset | None, Dataset | None] = (None, None)):
+                 merge_key: str | None, datasets: tuple[Dataset, Dataset]):
         super().__init__(text)
         self._controller = controller
         self.before, self.after = before, after
