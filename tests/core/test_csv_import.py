@@ -150,7 +150,7 @@ def test_missing_file_and_folder(tmp_path):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=200),
-                 st.text(alphabet=",;\t\n\"' ab1.-?é", max_size=120)))
+                 st.text(alphabet=",;\t\n\r\"' ab1.-?é", max_size=120)))
 def test_any_content_loads_or_gives_a_data_error(content):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.csv"
@@ -164,6 +164,84 @@ def test_any_content_loads_or_gives_a_data_error(content):
             assert "\n" not in str(err)
         else:
             assert isinstance(data, Dataset) and np.isfinite(data.X).all()
+
+
+# --- files of numbers only: NumPy's parser, the same result as the general reader ---------------------
+def number_formats():
+    """A number as a file may write it."""
+    return st.one_of(st.integers(-50, 50).map(str),
+                     st.floats(-1e6, 1e6, allow_nan=False).map(repr),
+                     st.floats(-10, 10, allow_nan=False).map(lambda v: f"{v:.3e}"),
+                     st.integers(0, 3).map(lambda v: f"{v}.0"))
+
+
+@st.composite
+def numeric_files(draw):
+    n_rows, n_cols = draw(st.integers(1, 12)), draw(st.integers(2, 5))
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    pad = draw(st.sampled_from(["", " "]))
+    header = [f"c{i}" for i in range(n_cols)]
+    if draw(st.booleans()):
+        header = [f'"{name}"' for name in header]
+    rows = [[pad + draw(number_formats()) + pad for _ in range(n_cols)] for _ in range(n_rows)]
+    last = draw(st.sampled_from(["numbers", "few integers", "names", "names, some missing"]))
+    for row in rows:
+        if last == "few integers":
+            row[-1] = str(draw(st.integers(0, 2)))
+        elif last.startswith("names"):
+            row[-1] = pad + draw(st.sampled_from(["cat", "dog", "Iris setosa"] +
+                                                 (["?", ""] if last.endswith("missing") else []))) + pad
+    lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
+    if draw(st.booleans()):                        # something the fast path leaves to the general one
+        spot = draw(st.integers(1, len(lines) - 1))
+        lines[spot] = draw(st.sampled_from(["", delimiter.join(["?"] * n_cols), lines[spot] + delimiter + "1",
+                                            lines[spot].rsplit(delimiter, 1)[0],
+                                            lines[spot].replace(pad + rows[spot - 1][0], "x", 1)]))
+    text = draw(st.sampled_from(["", ending])) + ending.join(lines) + draw(st.sampled_from(["", ending]))
+    target = draw(st.sampled_from([None] + [f"c{i}" for i in range(n_cols)]))
+    return text, target
+
+
+def read_both(path, target, monkeypatch):
+    """read_csv as it is, and with the fast path switched off (result or error message each)."""
+    from workbench.core import tabular
+
+    def read():
+        try:
+            data = read_csv(path, target=target)
+        except DataError as err:
+            return str(err)
+        return (data.X.tolist(), data.y.tolist(), data.task, data.class_names, data.feature_names, data.notes)
+    fast = read()
+    with monkeypatch.context() as patched:
+        patched.setattr(tabular, "_number_table", lambda *args: None)
+        general = read()
+    return fast, general
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(numeric_files())
+def test_a_file_of_numbers_reads_the_same_through_numpys_parser(monkeypatch, example):
+    text, target = example
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "numbers.csv"
+        path.write_bytes(text.encode("utf-8"))
+        fast, general = read_both(path, target, monkeypatch)
+    assert fast == general
+
+
+def test_numbers_only_take_the_fast_path_and_row_numbers_follow_the_lines(tmp_path):
+    from workbench.core.tabular import _NumberTable, read_table
+
+    path = write(tmp_path, "\n\nx,y,label\n1,2,0\n3,4,1\n5,6,0\n")
+    table = read_table(path)
+    assert isinstance(table, _NumberTable) and table.row_numbers.tolist() == [4, 5, 6]
+    assert table.cells(2) == ["0", "1", "0"]
+    gappy = read_table(write(tmp_path, "x,y,label\n1,2,0\n\n3,4,1\n", "gappy.csv"))
+    assert not isinstance(gappy, _NumberTable) and gappy.row_numbers.tolist() == [2, 4]
+    floats = read_csv(write(tmp_path, "x,label\n1,1.0\n2,2.0\n3,1.0\n", "floats.csv"))
+    assert floats.task == "regression"              # "1.0" is a measurement, as the general reader says
 
 
 # --- npz -----------------------------------------------------------------------------------------------

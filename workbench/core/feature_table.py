@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from workbench.core.tabular import MISSING, DataError, parse_numbers, read_table
+from workbench.core.tabular import MISSING, DataError, read_table
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,14 @@ def encode_csv(path: str | Path, feature_names: Sequence[str], fill: np.ndarray)
     parsed: dict[str, np.ndarray] = {}
     for j, (column, category) in enumerate(sources):
         c = header.index(column)
-        cells = table.columns[c]
         if category is not None:
-            X[:, j] = [cell == category for cell in cells]
+            X[:, j] = [cell == category for cell in table.cells(c)]
             continue
         if column not in parsed:
-            numbers = parse_numbers(cells, table.decimal_comma)
+            numbers = table.numbers(c)
             if len(numbers.bad):
                 row = int(numbers.bad[0])
-                raise table.error(f"{cells[row]!r} is not a number", row_index=row, column=c)
+                raise table.error(f"{table.cells(c)[row]!r} is not a number", row_index=row, column=c)
             if numbers.missing.any():
                 notes.append(f"filled {int(numbers.missing.sum())} missing values of column {column!r} "
                              "with the training mean")
@@ -98,7 +97,7 @@ def _unseen_categories(table, header: list[str], sources: Sequence[tuple[str, st
             known.setdefault(column, set()).add(category)
     notes = []
     for column, categories in known.items():
-        cells = table.columns[header.index(column)]
+        cells = table.cells(header.index(column))
         unseen = sorted({cell for cell in cells if cell and cell not in categories and cell.lower() not in MISSING})
         if unseen:
             shown = ", ".join(repr(v) for v in unseen[:5]) + (", ..." if len(unseen) > 5 else "")

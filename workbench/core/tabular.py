@@ -178,6 +178,15 @@ class _Table:
     row_numbers: np.ndarray
     decimal_comma: bool
 
+    def cells(self, c: int, keep: np.ndarray | None = None) -> list[str]:
+        """Column c's cells as text (those of the rows `keep` marks)."""
+        column = self.columns[c]
+        return column if keep is None or keep.all() else [cell for cell, k in zip(column, keep) if k]
+
+    def numbers(self, c: int, keep: np.ndarray | None = None) -> "_Numbers":
+        """Column c read as numbers (the rows `keep` marks)."""
+        return parse_numbers(self.cells(c, keep), self.decimal_comma)
+
     def column_label(self, index: int) -> str:
         return f"{index + 1} ({self.header[index]!r})"
 
@@ -185,6 +194,33 @@ class _Table:
         row = int(self.row_numbers[row_index]) if row_index is not None else None
         label = self.column_label(column) if column is not None else None
         return DataError(message, path=self.path, row=row, column=label)
+
+
+@dataclass
+class _NumberTable(_Table):
+    """A CSV file parsed by NumPy: finite numbers in every column, or in every column but the last
+    (`text_last`, as in a table of measurements with a class name at the end). `values` holds the
+    number columns; a column's text is split out of `lines` only when asked for."""
+
+    values: np.ndarray
+    lines: list[str]
+    delimiter: str
+    text_last: bool
+    _text: dict[int, list[str]] = field(default_factory=dict)     # the columns split out so far
+
+    def cells(self, c: int, keep: np.ndarray | None = None) -> list[str]:
+        if c not in self._text:
+            self._text[c] = ([line.rpartition(self.delimiter)[2].strip() for line in self.lines]
+                             if c == len(self.header) - 1 else
+                             [line.split(self.delimiter, c + 1)[c].strip() for line in self.lines])
+        cells = self._text[c]
+        return cells if keep is None or keep.all() else [cell for cell, k in zip(cells, keep) if k]
+
+    def numbers(self, c: int, keep: np.ndarray | None = None) -> "_Numbers":
+        if self.text_last and c == len(self.header) - 1:
+            return parse_numbers(self.cells(c, keep), self.decimal_comma)
+        values = self.values[:, c] if keep is None or keep.all() else self.values[keep, c]
+        return _Numbers(values, np.zeros(len(values), bool), np.zeros(0, np.intp))
 
 
 @dataclass
@@ -231,6 +267,60 @@ def _counted(count: int, noun: str) -> str:
 def read_table(path: str | Path) -> _Table:
     text = _read_text(path)
     delimiter = _sniff_delimiter(text)
+    return _number_table(text, delimiter, path) or _text_table(text, delimiter, path)
+
+
+def _number_table(text: str, delimiter: str, path: str | Path) -> _NumberTable | None:
+    """A file of numbers only, or numbers and a text column last (as the large files people train
+    on mostly are), read by NumPy's parser: two to three times as fast as the csv module (60,000 x
+    785: 17 s against 50) and without a Python string per cell. None for any other file (text or
+    missing cells elsewhere, quotes, blank or ragged lines, a decimal comma), which `_text_table`
+    reads, with its messages."""
+    start = 0
+    while start < len(text):                    # the header is the first line that is not blank
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text[start:end].strip():
+            break
+        start = end
+    else:
+        return None
+    body = text[end:]
+    if '"' in body or "\r" in text[start:end].rstrip("\r\n") or not body.strip():
+        return None                             # (csv reads a header with a lone carriage return)
+    lines = body.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    header_row = text.count("\n", 0, start) + 1
+    header = _header([cell.strip() for cell in next(csv.reader([text[start:end]], delimiter=delimiter))],
+                     path, header_row)
+    if any(line.count(delimiter) != len(header) - 1 for line in lines):
+        return None                             # ragged (or the header is not the only line of text)
+    # numbers, and text (labels) in the last column? The first row tells, mostly
+    text_last = len(header) > 1 and _number(lines[0].rpartition(delimiter)[2].strip(), False) is None
+    values = _numbers_in(body, delimiter, len(header) - text_last)
+    if values is None and not text_last and len(header) > 1:
+        text_last = True
+        values = _numbers_in(body, delimiter, len(header) - 1)
+    if values is None or len(values) != len(lines):
+        return None                             # (a skipped blank line shows as a row too few)
+    row_numbers = np.arange(header_row + 1, header_row + 1 + len(lines))
+    return _NumberTable(str(path), header, [], row_numbers, delimiter == ";", values, lines, delimiter,
+                        text_last)
+
+
+def _numbers_in(body: str, delimiter: str, columns: int) -> np.ndarray | None:
+    """The first `columns` columns of every line as finite numbers, or None."""
+    try:
+        values = np.loadtxt(io.StringIO(body), delimiter=delimiter, comments=None, ndmin=2,
+                            dtype=np.float64, usecols=range(columns))
+    except ValueError:
+        return None
+    return values if values.shape[1] == columns and np.isfinite(values).all() else None
+
+
+def _text_table(text: str, delimiter: str, path: str | Path) -> _Table:
+    """Any CSV file, cell by cell as text."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -354,9 +444,8 @@ def _number(cell: str, decimal_comma: bool) -> float | None:
 def _read_target(table: _Table, t: int, task: str | None,
                  notes: list[str]) -> tuple[np.ndarray, list[str], str, np.ndarray]:
     """Target values, class names, the task, and the mask of rows kept (target present)."""
-    cells = table.columns[t]
     name = table.header[t]
-    numbers = parse_numbers(cells, table.decimal_comma)
+    numbers = table.numbers(t)
     keep = ~numbers.missing
     if not keep.any():
         raise table.error("the target column has no values", column=t)
@@ -365,8 +454,8 @@ def _read_target(table: _Table, t: int, task: str | None,
         shown = ", ".join(str(r) for r in dropped[:10]) + (", ..." if len(dropped) > 10 else "")
         notes.append(f"dropped {_count(len(dropped), 'row')} with no target value "
                      f"({'row' if len(dropped) == 1 else 'rows'} {shown})")
-    kept_cells = [cell for cell, k in zip(cells, keep) if k]
     is_text = len(numbers.bad) > 0
+    cells = table.cells(t) if is_text else []
     if task == "regression" and is_text:
         raise table.error(f"{cells[numbers.bad[0]]!r} is not a number; a regression target must be "
                           "numbers", row_index=int(numbers.bad[0]), column=t)
@@ -374,13 +463,15 @@ def _read_target(table: _Table, t: int, task: str | None,
         # a few words among measurements are typos, not classes (each would be a class of one)
         raise table.error(f"{cells[numbers.bad[0]]!r} is not a number (the target's other values are)",
                           row_index=int(numbers.bad[0]), column=t)
+    values = numbers.values[keep]
     if task is None:
-        all_integers = not is_text and all(_INTEGER.fullmatch(cell) for cell in kept_cells)
-        task = "classification" if is_text or _is_class_target(numbers.values[keep], all_integers) \
-            else "regression"
+        # integers written as such ("1.0" is a measurement): the text is needed for few values only
+        all_integers = (not is_text and len(np.unique(values)) <= MAX_INFERRED_CLASSES
+                        and all(_INTEGER.fullmatch(cell) for cell in table.cells(t, keep)))
+        task = "classification" if is_text or _is_class_target(values, all_integers) else "regression"
     if task == "regression":
-        return numbers.values[keep], [], task, keep
-    labels = kept_cells if is_text else [number_text(v) for v in numbers.values[keep]]
+        return values, [], task, keep
+    labels = table.cells(t, keep) if is_text else [number_text(v) for v in values]
     y, class_names = encode_classes(labels, path=table.path, target=name)
     return y, class_names, task, keep
 
@@ -399,12 +490,10 @@ def _read_features(table: _Table, t: int, keep: np.ndarray,
     blocks: list[np.ndarray] = []
     names: list[str] = []
     missing: dict[str, int] = {}
-    every_row = bool(keep.all())
     for c, header in enumerate(table.header):
         if c == t:
             continue
-        cells = table.columns[c] if every_row else [cell for cell, k in zip(table.columns[c], keep) if k]
-        numbers = parse_numbers(cells, table.decimal_comma)
+        numbers = table.numbers(c, keep)
         if numbers.missing.all():
             notes.append(f"left out column {header!r}: it has no values")
             continue
@@ -412,7 +501,7 @@ def _read_features(table: _Table, t: int, keep: np.ndarray,
             blocks.append(_numeric_feature(table, c, numbers, keep, missing)[:, None])
             names.append(header)
         else:
-            block, categories = _one_hot(table, c, cells, numbers.missing, notes)
+            block, categories = _one_hot(table, c, table.cells(c, keep), numbers.missing, notes)
             blocks.append(block)
             names.extend(f"{header}={category}" for category in categories)
     if not blocks:
@@ -428,7 +517,7 @@ def _numeric_feature(table: _Table, c: int, numbers: _Numbers, keep: np.ndarray,
                      missing: dict[str, int]) -> np.ndarray:
     if len(numbers.bad):
         row = int(np.flatnonzero(keep)[numbers.bad[0]])
-        raise table.error(f"{table.columns[c][row]!r} is not a number (the column's other values are)",
+        raise table.error(f"{table.cells(c)[row]!r} is not a number (the column's other values are)",
                           row_index=row, column=c)
     if numbers.missing.any():
         missing[table.header[c]] = int(numbers.missing.sum())
