@@ -221,9 +221,12 @@ def read_both(path, target, monkeypatch):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(numeric_files())
-def test_a_file_of_numbers_reads_the_same_through_numpys_parser(monkeypatch, example):
+@given(numeric_files(), st.sampled_from([1, 10, 40, 256 * 1024]))
+def test_a_file_of_numbers_reads_the_same_through_numpys_parser(monkeypatch, example, chunk_chars):
+    from workbench.core import tabular
+
     text, target = example
+    monkeypatch.setattr(tabular, "CHUNK_CHARS", chunk_chars)     # a line or a few per chunk, or all
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "numbers.csv"
         path.write_bytes(text.encode("utf-8"))
