@@ -205,6 +205,25 @@ def test_a_generated_set_is_generated_again_for_a_new_seed_but_not_for_a_new_spl
     assert not np.array_equal(exp.data.dataset.X, X)
 
 
+def test_a_new_hyperparameter_keeps_the_prepared_data_and_trains_as_a_fresh_start():
+    exp = make({"data.noise": 0.2})
+    train(exp)
+    prepared = exp.data
+    faster = exp.config.updated({"optimizer.lr": 0.05, "layers": [{"units": 6, "activation": "relu"}]})
+    exp.reset(faster)
+    assert exp.data is prepared                      # not split and scaled again
+    fresh = Experiment.create(faster)
+    train(exp), train(fresh)
+    assert np.array_equal(exp.network.flat_params, fresh.network.flat_params)
+    assert exp.history.train_loss == fresh.history.train_loss
+    for changes in ({"data.val_split": 0.3}, {"training.dtype": "float64"}, {"training.seed": 5}):
+        exp.reset(exp.config.updated(changes))     # each alone needs a new split or new arrays
+        assert exp.data is not prepared
+        prepared = exp.data
+    with pytest.raises(ValueError):                  # shared between runs, so nobody writes into it
+        prepared.X_train[0, 0] = 1.0
+
+
 def test_same_samples_compares_what_loading_reads():
     from workbench.core.config import DataConfig
     from workbench.core.data import same_samples

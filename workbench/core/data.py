@@ -179,6 +179,8 @@ class PreparedData:
         self.X_train, self.y_train = X[self.split == TRAIN], y[self.split == TRAIN]
         self.X_val, self.y_val = X[self.split == VALIDATION], y[self.split == VALIDATION]
         self.X_test, self.y_test = X[self.split == TEST], y[self.split == TEST]
+        for array in (self.X_train, self.y_train, self.X_val, self.y_val, self.X_test, self.y_test):
+            array.flags.writeable = False        # shared by the runs of a session (Experiment.reset)
 
 
 def prepare(dataset: Dataset, split: np.ndarray, scaler: Scaler | None = None,

@@ -90,20 +90,26 @@ class Experiment:
     # --- construction -----------------------------------------------------------------------------
     @classmethod
     def create(cls, config: Config, dataset: Dataset | None = None,
-               split: np.ndarray | None = None) -> "Experiment":
+               split: np.ndarray | None = None, prepared: PreparedData | None = None) -> "Experiment":
         """A fresh, initialised experiment.
 
         `dataset` skips loading when the caller has it already; `split` (0 train, 1 validation,
-        2 test per sample) replaces the seeded split, e.g. for one fold of cross-validation.
+        2 test per sample) replaces the seeded split, e.g. for one fold of cross-validation;
+        `prepared`, the data split, scaled and cast as this config would (see `reset`).
         """
         rngs = streams(config.training.seed)
-        if dataset is None:
+        if prepared is not None:
+            dataset = prepared.dataset
+        elif dataset is None:
             dataset = load_dataset(config.data, rngs.data)
         config.validate_for(dataset.task)
-        if split is None:
-            split = split_indices(dataset.y, dataset.task, config.data.val_split,
-                                  config.data.test_split, rngs.split)
-        data = prepare(dataset, split, dtype=config.training.dtype)
+        if prepared is not None:
+            data = prepared
+        else:
+            if split is None:
+                split = split_indices(dataset.y, dataset.task, config.data.val_split,
+                                      config.data.test_split, rngs.split)
+            data = prepare(dataset, split, dtype=config.training.dtype)
         network = _build_network(config, data)
         network.initialize(rngs.init)
         experiment = cls(config=config, data=data, network=network,
@@ -154,14 +160,19 @@ class Experiment:
 
         The same config and seed give bit-identical weights, so a reset run repeats exactly. The
         samples are loaded again only when the new settings name other ones: changing the held-out
-        fractions re-splits the data in memory instead of reading a person's file again. A caller
-        that has read the new samples already passes them as `dataset`.
+        fractions re-splits the data in memory instead of reading a person's file again, and an edit
+        that keeps the split too keeps the scaled arrays. A caller that has read the new samples
+        already passes them as `dataset`.
         """
         config = config or self.config
-        if dataset is None and same_samples(config.data, self.config.data,
-                                            config.training.seed == self.config.training.seed):
+        old, same_seed = self.config, config.training.seed == self.config.training.seed
+        if dataset is None and same_samples(config.data, old.data, same_seed):
             dataset = self.data.dataset
-        fresh = Experiment.create(config, dataset)
+        # the same samples, split and dtype: the prepared arrays too (scaling a large data set
+        # again would hold up every edit of a hyperparameter)
+        same_split = (dataset is self.data.dataset and same_seed and config.training.dtype == old.training.dtype
+                      and (config.data.val_split, config.data.test_split) == (old.data.val_split, old.data.test_split))
+        fresh = Experiment.create(config, dataset, prepared=self.data if same_split else None)
         if len(self.history):  # archived only once the new run could be built
             self.runs.append(RunRecord(self.config, self.history.copy(), self.status, self.started))
         self.config, self.data, self.network = fresh.config, fresh.data, fresh.network
