@@ -205,7 +205,7 @@ def numeric_files(draw):
 
 def read_both(path, target, monkeypatch):
     """read_csv as it is, and with the fast path switched off (result or error message each)."""
-    from workbench.core import tabular
+    from workbench.core import csv_cells
 
     def read():
         try:
@@ -215,7 +215,7 @@ def read_both(path, target, monkeypatch):
         return (data.X.tolist(), data.y.tolist(), data.task, data.class_names, data.feature_names, data.notes)
     fast = read()
     with monkeypatch.context() as patched:
-        patched.setattr(tabular, "_number_table", lambda *args: None)
+        patched.setattr(csv_cells, "_number_table", lambda *args: None)
         general = read()
     return fast, general
 
@@ -223,10 +223,10 @@ def read_both(path, target, monkeypatch):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(numeric_files(), st.sampled_from([1, 10, 40, 256 * 1024]))
 def test_a_file_of_numbers_reads_the_same_through_numpys_parser(monkeypatch, example, chunk_chars):
-    from workbench.core import tabular
+    from workbench.core import csv_cells
 
     text, target = example
-    monkeypatch.setattr(tabular, "CHUNK_CHARS", chunk_chars)     # a line or a few per chunk, or all
+    monkeypatch.setattr(csv_cells, "CHUNK_CHARS", chunk_chars)     # a line or a few per chunk, or all
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "numbers.csv"
         path.write_bytes(text.encode("utf-8"))
@@ -235,14 +235,14 @@ def test_a_file_of_numbers_reads_the_same_through_numpys_parser(monkeypatch, exa
 
 
 def test_numbers_only_take_the_fast_path_and_row_numbers_follow_the_lines(tmp_path):
-    from workbench.core.tabular import _NumberTable, read_table
+    from workbench.core.csv_cells import NumberTable, read_table
 
     path = write(tmp_path, "\n\nx,y,label\n1,2,0\n3,4,1\n5,6,0\n")
     table = read_table(path)
-    assert isinstance(table, _NumberTable) and table.row_numbers.tolist() == [4, 5, 6]
+    assert isinstance(table, NumberTable) and table.row_numbers.tolist() == [4, 5, 6]
     assert table.cells(2) == ["0", "1", "0"]
     gappy = read_table(write(tmp_path, "x,y,label\n1,2,0\n\n3,4,1\n", "gappy.csv"))
-    assert not isinstance(gappy, _NumberTable) and gappy.row_numbers.tolist() == [2, 4]
+    assert not isinstance(gappy, NumberTable) and gappy.row_numbers.tolist() == [2, 4]
     floats = read_csv(write(tmp_path, "x,label\n1,1.0\n2,2.0\n3,1.0\n", "floats.csv"))
     assert floats.task == "regression"              # "1.0" is a measurement, as the general reader says
 

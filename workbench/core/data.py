@@ -20,7 +20,8 @@ import numpy as np
 from workbench.core.config import DataConfig
 from workbench.core.datasets_builtin import (BUILTIN_DATASETS, BuiltinDataset, BuiltinInfo,
                                              describe_builtins)
-from workbench.core.tabular import MISSING, DataError, Dataset, read_csv, read_npz
+from workbench.core.csv_cells import MISSING
+from workbench.core.tabular import DataError, Dataset, read_csv, read_npz
 
 __all__ = [
     "BUILTIN_DATASETS", "BuiltinDataset", "BuiltinInfo", "DataError", "Dataset", "MISSING",

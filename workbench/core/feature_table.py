@@ -17,7 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
-from workbench.core.tabular import MISSING, DataError, read_table
+from workbench.core.csv_cells import MISSING, read_table
+from workbench.core.data_error import DataError
 
 
 @dataclass(frozen=True)
