@@ -208,7 +208,7 @@ class FileMenu:
             return False
         try:
             dataset = read_file(self, path)
-        except DataError as err:
+        except (DataError, OSError) as err:
             QMessageBox.warning(self, "Cannot use this file", str(err))
             return False
         except Cancelled:
