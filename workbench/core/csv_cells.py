@@ -3,7 +3,7 @@
 `read_table` reads any CSV with a header row (comma, semicolon or tab) and says precisely what is
 wrong with a bad one (`DataError` naming row and column). A file of numbers, or of numbers with a
 text column last, is parsed by NumPy (`NumberTable`); any other file, and every file with a
-problem, by the csv module cell by cell (`CellTable`). Both answer the same questions: a column's
+problem, by the csv module cell by cell (`CellTable`). Both are `Table`s and answer the same questions: a column's
 cells as text, and as numbers (missing cells marked, cells that are not numbers listed). What the
 columns mean (target, features, classes) is `workbench.core.tabular`'s business.
 """
@@ -27,19 +27,18 @@ _NOT_BLANK = re.compile(r"\S")
 
 
 @dataclass
-class CellTable:
-    """A CSV file's cells as text, with each data row's spreadsheet row number."""
+class Table:
+    """A CSV file's header and data rows, with each data row's spreadsheet row number; how the
+    cells are held is the subclass's business."""
 
     path: str
     header: list[str]
-    columns: list[list[str]]
     row_numbers: np.ndarray
     decimal_comma: bool
 
     def cells(self, c: int, keep: np.ndarray | None = None) -> list[str]:
         """Column c's cells as text (those of the rows `keep` marks)."""
-        column = self.columns[c]
-        return column if keep is None or keep.all() else [cell for cell, k in zip(column, keep) if k]
+        raise NotImplementedError
 
     def numbers(self, c: int, keep: np.ndarray | None = None) -> "Numbers":
         """Column c read as numbers (the rows `keep` marks)."""
@@ -55,7 +54,17 @@ class CellTable:
 
 
 @dataclass
-class NumberTable(CellTable):
+class CellTable(Table):
+    """A CSV file read by the csv module: every cell as text."""
+
+    columns: list[list[str]]
+
+    def cells(self, c: int, keep: np.ndarray | None = None) -> list[str]:
+        return _kept(self.columns[c], keep)
+
+
+@dataclass
+class NumberTable(Table):
     """A CSV file parsed by NumPy: finite numbers in every column, or in every column but the last
     (`text_last`, as in a table of measurements with a class name at the end). `values` holds the
     number columns; a column's text is split out of `lines` only when asked for."""
@@ -71,12 +80,11 @@ class NumberTable(CellTable):
             self._text[c] = ([line.rpartition(self.delimiter)[2].strip() for line in self.lines]
                              if c == len(self.header) - 1 else
                              [line.split(self.delimiter, c + 1)[c].strip() for line in self.lines])
-        cells = self._text[c]
-        return cells if keep is None or keep.all() else [cell for cell, k in zip(cells, keep) if k]
+        return _kept(self._text[c], keep)
 
     def numbers(self, c: int, keep: np.ndarray | None = None) -> "Numbers":
         if self.text_last and c == len(self.header) - 1:
-            return parse_numbers(self.cells(c, keep), self.decimal_comma)
+            return super().numbers(c, keep)
         values = self.values[:, c] if keep is None or keep.all() else self.values[keep, c]
         return Numbers(values, np.zeros(len(values), bool), np.zeros(0, np.intp))
 
@@ -95,13 +103,17 @@ class Numbers:
         return present > 0 and len(self.bad) * 2 <= present
 
 
+def _kept(cells: list[str], keep: np.ndarray | None) -> list[str]:
+    """The cells of the rows `keep` marks (all, without a copy, when it marks every row)."""
+    return cells if keep is None or keep.all() else [cell for cell, k in zip(cells, keep) if k]
+
 
 def counted(count: int, noun: str) -> str:
     """'1 value', '2 values'."""
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def read_table(path: str | Path) -> CellTable:
+def read_table(path: str | Path) -> Table:
     text = _read_text(path)
     delimiter = _sniff_delimiter(text)
     return _number_table(text, delimiter, path) or _text_table(text, delimiter, path)
@@ -149,8 +161,8 @@ def _number_table(text: str, delimiter: str, path: str | Path) -> NumberTable | 
         parts.append(part)
         lines.extend(chunk_lines)
     row_numbers = np.arange(header_row + 1, header_row + 1 + len(lines))
-    return NumberTable(str(path), header, [], row_numbers, delimiter == ";", np.concatenate(parts), lines,
-                        delimiter, text_last)
+    return NumberTable(str(path), header, row_numbers, delimiter == ";", np.concatenate(parts), lines,
+                       delimiter, text_last)
 
 
 def _whole_lines(text: str, start: int, size: int):
@@ -198,7 +210,7 @@ def _text_table(text: str, delimiter: str, path: str | Path) -> CellTable:
     if not rows:
         raise DataError("the file has a header but no data rows", path=path)
     columns = [list(column) for column in zip(*rows)]
-    return CellTable(str(path), header, columns, np.asarray(row_numbers), delimiter == ";")
+    return CellTable(str(path), header, np.asarray(row_numbers), delimiter == ";", columns)
 
 
 def _read_text(path: str | Path) -> str:

@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from workbench.core.csv_cells import CellTable, Numbers, counted, read_table
+from workbench.core.csv_cells import Numbers, Table, counted, read_table
 from workbench.core.data_error import DataError
 
 TASKS = ("classification", "regression")
@@ -177,7 +177,7 @@ def read_csv(path: str | Path, target: str | None = None, task: str | None = Non
                    table.header[t], notes)
 
 
-def _target_index(table: CellTable, target: str | None) -> int:
+def _target_index(table: Table, target: str | None) -> int:
     if target is None:
         return len(table.header) - 1
     if target in table.header:
@@ -186,7 +186,7 @@ def _target_index(table: CellTable, target: str | None) -> int:
                     path=table.path)
 
 
-def _read_target(table: CellTable, t: int, task: str | None,
+def _read_target(table: Table, t: int, task: str | None,
                  notes: list[str]) -> tuple[np.ndarray, list[str], str, np.ndarray]:
     """Target values, class names, the task, and the mask of rows kept (target present)."""
     name = table.header[t]
@@ -229,7 +229,7 @@ def _numbers_alone_are_regression(cells: list[str], numbers: Numbers) -> bool:
     return len(set(cells)) > MAX_CLASSES or not _is_class_target(numbers.values[numeric], all_integers)
 
 
-def _read_features(table: CellTable, t: int, keep: np.ndarray,
+def _read_features(table: Table, t: int, keep: np.ndarray,
                    notes: list[str]) -> tuple[np.ndarray, list[str]]:
     """Numeric columns as they are (NaN for missing cells), text columns one-hot."""
     blocks: list[np.ndarray] = []
@@ -258,7 +258,7 @@ def _read_features(table: CellTable, t: int, keep: np.ndarray,
     return np.hstack(blocks), names
 
 
-def _numeric_feature(table: CellTable, c: int, numbers: Numbers, keep: np.ndarray,
+def _numeric_feature(table: Table, c: int, numbers: Numbers, keep: np.ndarray,
                      missing: dict[str, int]) -> np.ndarray:
     if len(numbers.bad):
         row = int(np.flatnonzero(keep)[numbers.bad[0]])
@@ -269,7 +269,7 @@ def _numeric_feature(table: CellTable, c: int, numbers: Numbers, keep: np.ndarra
     return numbers.values
 
 
-def _one_hot(table: CellTable, c: int, cells: list[str], missing: np.ndarray,
+def _one_hot(table: Table, c: int, cells: list[str], missing: np.ndarray,
              notes: list[str]) -> tuple[np.ndarray, list[str]]:
     header = table.header[c]
     present = np.flatnonzero(~missing)

@@ -35,8 +35,8 @@ from workbench.core.config import Config
 from workbench.core.cross_validation import TrialFailed, evaluation_splits, score_config
 from workbench.core.data import Dataset
 from workbench.core.search_space import SearchSpace, SpaceError
-from workbench.core.tuning_record import (STATES, best_config, best_trial, best_trial_number,  # noqa: F401
-                                          describe_params, param_importances, trial_counts, trial_record)
+from workbench.core.tuning_record import (best_config, best_trial, best_trial_number, describe_params,
+                                          param_importances, trial_counts, trial_record)
 
 METRICS = {"classification": "accuracy", "regression": "r2"}
 STORAGE_ATTEMPTS = 4
