@@ -3,9 +3,10 @@
 `read_table` reads any CSV with a header row (comma, semicolon or tab) and says precisely what is
 wrong with a bad one (`DataError` naming row and column). A file of numbers, or of numbers with a
 text column last, is parsed by NumPy (`NumberTable`); any other file, and every file with a
-problem, by the csv module cell by cell (`CellTable`). Both are `Table`s and answer the same questions: a column's
-cells as text, and as numbers (missing cells marked, cells that are not numbers listed). What the
-columns mean (target, features, classes) is `workbench.core.tabular`'s business.
+problem, by the csv module cell by cell (`CellTable`). Both are `Table`s and answer the same
+questions: a column's cells as text, and as numbers (missing cells marked, cells that are not
+numbers listed). What the columns mean (target, features, classes) is `workbench.core.tabular`'s
+business.
 """
 from __future__ import annotations
 
