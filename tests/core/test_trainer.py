@@ -224,6 +224,25 @@ def test_a_new_hyperparameter_keeps_the_prepared_data_and_trains_as_a_fresh_star
         prepared.X_train[0, 0] = 1.0
 
 
+def test_next_run_builds_the_reset_without_touching_the_experiment_and_adopt_makes_it_current():
+    exp = make({"data.noise": 0.2})
+    train(exp)
+    trained, config = exp.network.flat_params.copy(), exp.config
+    wider = config.updated({"layers": [{"units": 6, "activation": "relu"}]})
+    assert not exp.needs_samples(wider) and not exp.needs_samples(config.updated({"data.val_split": 0.4}))
+    assert exp.needs_samples(config.updated({"data.noise": 0.3}))
+    assert exp.needs_samples(config.updated({"training.seed": 99}))       # a generated set's samples
+    fresh = exp.next_run(wider)
+    assert exp.config == config and exp.epochs_trained == 12 and exp.runs == []
+    assert np.array_equal(exp.network.flat_params, trained)
+    assert fresh.data is exp.data and fresh.config == wider and fresh.epochs_trained == 0
+    exp.adopt(fresh)
+    assert exp.network is fresh.network and exp.config == wider and exp.status == "new"
+    assert len(exp.runs) == 1 and exp.runs[0].config == config and len(exp.runs[0].history) == 12
+    exp.adopt(exp.next_run())                         # an untrained run is not archived
+    assert len(exp.runs) == 1
+
+
 def test_same_samples_compares_what_loading_reads():
     from workbench.core.config import DataConfig
     from workbench.core.data import same_samples

@@ -209,11 +209,11 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
 
 
 class SlowReads:
-    """`load_file` made slow, counting its calls and the threads they run on."""
+    """`read_data_file` made slow, counting its calls and the threads they run on."""
 
     def __init__(self, monkeypatch, seconds: float):
         self.threads, self.finished = [], 0
-        real = import_dialog.load_file
+        real = import_dialog.read_data_file
 
         def slow(*args, **kwargs):
             self.threads.append(threading.current_thread())
@@ -222,7 +222,7 @@ class SlowReads:
                 return real(*args, **kwargs)
             finally:
                 self.finished += 1
-        monkeypatch.setattr(import_dialog, "load_file", slow)
+        monkeypatch.setattr(import_dialog, "read_data_file", slow)
 
 
 def watch_event_loop(app):

@@ -3,6 +3,7 @@ export, autosave and recovery after a simulated crash; saving, exporting and aut
 goes on. Saves are written off the GUI thread: tests wait for `file_written` (a GUI-thread signal)."""
 import math
 import os
+import threading
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 import pytest
 
 from gui_helpers import curve, edit, train_to_end
+from workbench.gui import file_menu
 from workbench.io.session import load_session
 
 DEAD_PID = 2**22 + 12345          # above Linux's pid_max: no such process
@@ -335,7 +337,7 @@ def test_closing_during_a_save_while_training_writes_the_file_and_stops_cleanly(
     assert not any("Destroyed while thread" in record.message for record in qtlog.records)
 
 
-def test_autosave_is_offered_for_recovery_after_a_crash(qtbot, make_window, dialogs, tmp_path):
+def test_autosave_is_offered_for_recovery_after_a_crash(qtbot, make_window, dialogs, tmp_path, monkeypatch):
     user_file = tmp_path / "mine.h5"
     crashed = make_window()
     crashed.controller.save(str(user_file))
@@ -350,7 +352,14 @@ def test_autosave_is_offered_for_recovery_after_a_crash(qtbot, make_window, dial
     os.replace(autosave.with_suffix(".json"), autosave.with_name(f"autosave-{DEAD_PID}.json"))
     later = make_window()
     dialogs.answer = QMessageBox.StandardButton.Yes
+    threads = []
+
+    def load_and_note_thread(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return load_session(*args, **kwargs)
+    monkeypatch.setattr(file_menu, "load_session", load_and_note_thread)
     later.offer_recovery()
+    assert threads and threads[0] is not threading.main_thread()      # read off the GUI thread
     assert later.controller.experiment.epochs_trained == 4
     assert later.controller.path is None and later.isWindowModified()
     assert later.windowTitle() == "Recovered session[*] — Workbench"

@@ -26,7 +26,7 @@ from workbench.core.tabular import DataError, Dataset, read_csv, read_npz
 __all__ = [
     "BUILTIN_DATASETS", "BuiltinDataset", "BuiltinInfo", "DataError", "Dataset", "MISSING",
     "PreparedData", "Scaler", "TRAIN", "VALIDATION", "TEST", "describe_builtins", "load_dataset",
-    "prepare", "read_csv", "read_npz", "same_samples", "split_indices",
+    "prepare", "read_csv", "read_data_file", "read_npz", "same_samples", "split_indices",
 ]
 
 TRAIN, VALIDATION, TEST = 0, 1, 2   # the codes of `split_indices`
@@ -35,12 +35,7 @@ TRAIN, VALIDATION, TEST = 0, 1, 2   # the codes of `split_indices`
 def load_dataset(config: DataConfig, rng: np.random.Generator) -> Dataset:
     """The data a config names: the person's file (`path`) or a built-in set generated with `rng`."""
     if config.path:
-        if config.path.lower().endswith(".npz"):
-            if config.target:
-                raise DataError("an .npz file has no named columns: the target is always y, so "
-                                "leave the target column unset", path=config.path)
-            return read_npz(config.path, config.task)
-        return read_csv(config.path, config.target, config.task)
+        return read_data_file(config.path, config.target, config.task)
     spec = BUILTIN_DATASETS.get(config.dataset)
     if spec is None:
         raise DataError(f"unknown data set {config.dataset!r}; the built-in ones are "
@@ -48,6 +43,16 @@ def load_dataset(config: DataConfig, rng: np.random.Generator) -> Dataset:
     if config.task is not None and config.task != spec.task:
         raise DataError(f"{spec.name} is a {spec.task} data set; it cannot be used for {config.task}")
     return spec.load(config.samples, config.noise, rng)
+
+
+def read_data_file(path: str, target: str | None = None, task: str | None = None) -> Dataset:
+    """A person's CSV or .npz (by extension); raises DataError with a message for a person."""
+    if path.lower().endswith(".npz"):
+        if target:
+            raise DataError("an .npz file has no named columns: the target is always y, so "
+                            "leave the target column unset", path=path)
+        return read_npz(path, task)
+    return read_csv(path, target, task)
 
 
 def same_samples(a: DataConfig, b: DataConfig, same_seed: bool) -> bool:

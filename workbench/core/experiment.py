@@ -101,7 +101,7 @@ class Experiment:
         if prepared is not None:
             dataset = prepared.dataset
         elif dataset is None:
-            dataset = load_dataset(config.data, rngs.data)
+            dataset = samples_for(config)
         config.validate_for(dataset.task)
         if prepared is not None:
             data = prepared
@@ -158,26 +158,48 @@ class Experiment:
     def reset(self, config: Config | None = None, dataset: Dataset | None = None) -> None:
         """Start a new run: keep the current one in `runs` (if it trained), re-initialise from the seed.
 
-        The same config and seed give bit-identical weights, so a reset run repeats exactly. The
-        samples are loaded again only when the new settings name other ones: changing the held-out
-        fractions re-splits the data in memory instead of reading a person's file again, and an edit
-        that keeps the split too keeps the scaled arrays. A caller that has read the new samples
-        already passes them as `dataset`.
+        The same config and seed give bit-identical weights, so a reset run repeats exactly. A
+        caller that has read the new samples already passes them as `dataset`.
+        """
+        self.adopt(self.next_run(config, dataset))
+
+    def needs_samples(self, config: Config) -> bool:
+        """Whether a reset to `config` loads other samples (a file or a generated set) than these."""
+        return not same_samples(config.data, self.config.data,
+                                config.training.seed == self.config.training.seed)
+
+    def next_run(self, config: Config | None = None, dataset: Dataset | None = None) -> "Experiment":
+        """The fresh run a reset to `config` starts, built without changing this experiment (so
+        that a GUI can build it on another thread, then `adopt` it).
+
+        The samples are loaded again only when the new settings name other ones: changing the
+        held-out fractions re-splits the data in memory instead of reading a person's file again,
+        and an edit that keeps the split too keeps the scaled arrays.
         """
         config = config or self.config
-        old, same_seed = self.config, config.training.seed == self.config.training.seed
-        if dataset is None and same_samples(config.data, old.data, same_seed):
+        old = self.config
+        if dataset is None and not self.needs_samples(config):
             dataset = self.data.dataset
         # the same samples, split and dtype: the prepared arrays too (scaling a large data set
         # again would hold up every edit of a hyperparameter)
-        same_split = (dataset is self.data.dataset and same_seed and config.training.dtype == old.training.dtype
+        same_split = (dataset is self.data.dataset and config.training.seed == old.training.seed
+                      and config.training.dtype == old.training.dtype
                       and (config.data.val_split, config.data.test_split) == (old.data.val_split, old.data.test_split))
-        fresh = Experiment.create(config, dataset, prepared=self.data if same_split else None)
-        if len(self.history):  # archived only once the new run could be built
+        return Experiment.create(config, dataset, prepared=self.data if same_split else None)
+
+    def adopt(self, fresh: "Experiment") -> None:
+        """Make `fresh` (from `next_run`) the current run; the current one, if it trained, is kept in `runs`."""
+        if len(self.history):
             self.runs.append(RunRecord(self.config, self.history.copy(), self.status, self.started))
         self.config, self.data, self.network = fresh.config, fresh.data, fresh.network
         self.optimizer, self.rng, self.history = fresh.optimizer, fresh.rng, fresh.history
         self.snapshots, self.status, self.started = fresh.snapshots, "new", fresh.started
+
+
+def samples_for(config: Config) -> Dataset:
+    """The samples `config` names, as `Experiment.create` loads them (a generated set from the
+    seed's data stream). Raises DataError or OSError with a message for a person."""
+    return load_dataset(config.data, streams(config.training.seed).data)
 
 
 def _build_network(config: Config, data: PreparedData) -> Network:

@@ -1,16 +1,19 @@
-"""Waiting for slow work (reading a large file) without freezing the window.
+"""Waiting for slow work (reading a large file, scaling a large data set) without freezing the window.
 
-`wait_for` runs a function on a pool thread and waits in a local event loop, so the window keeps
-painting. Input is held back meanwhile; a wait longer than a moment shows a window-modal progress
-dialog whose Cancel stops waiting (the function runs to its end; its result is dropped).
+`wait_for` runs a function on a pool thread. Work done within a frame returns at once; longer
+work is waited for in a local event loop, so the window keeps painting. Input is held back
+meanwhile; a wait longer than a moment shows a window-modal progress dialog, whose Cancel (where
+the caller allows one) stops waiting: the function runs to its end; its result is dropped.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+FRAME_SECONDS = 0.016   # work that ends sooner returns without an event loop (as if called here)
 QUIET_MS = 300          # work that ends sooner shows no progress dialog (it would only flash)
 T = TypeVar("T")
 
@@ -20,20 +23,22 @@ class Cancelled(Exception):
 
 
 class _Answer(QObject):
-    """One call's outcome: the pool thread emits `done`, which reaches `_on_done` on the GUI thread
-    (this object lives there), where it is kept and the wait ends."""
+    """One call's outcome, filled in by the pool thread, which then emits `done`: that reaches
+    `_on_done` on the GUI thread (this object lives there) and ends the wait."""
 
-    done = Signal(object, object)       # the value, the exception (or None)
+    done = Signal()
 
-    def __init__(self, parent: QWidget, loop: QEventLoop):
-        super().__init__(parent)        # parented: alive until the call reports, even after a cancel
+    def __init__(self, parent: QObject | None, loop: QEventLoop):
+        # parented (to the application when there is no window): Qt owns it, and it lives until
+        # it has reported and `deleteLater` runs on the GUI thread, even after a cancel
+        super().__init__(parent or QCoreApplication.instance())
         self.outcome: list[tuple[Any, BaseException | None]] = []
+        self.finished = threading.Event()
         self._loop = loop
         self.done.connect(self._on_done)
 
-    @Slot(object, object)
-    def _on_done(self, value: Any, error: BaseException | None) -> None:
-        self.outcome.append((value, error))
+    @Slot()
+    def _on_done(self) -> None:
         self._loop.quit()
         self.deleteLater()
 
@@ -49,37 +54,55 @@ class _Call(QRunnable):
             value = self._function(*self._args, **self._kwargs)
         except Exception as err:  # noqa: BLE001 - raised again on the GUI thread
             error = err
+        self._answer.outcome.append((value, error))
+        self._answer.finished.set()
         try:
-            self._answer.done.emit(value, error)
+            self._answer.done.emit()
         except RuntimeError:            # its window closed meanwhile: no one is waiting
             pass
 
 
-def wait_for(parent: QWidget, text: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *args: Any,
+             cancellable: bool = True, **kwargs: Any) -> T:
     """`function(*args, **kwargs)` on a pool thread; returns its value or raises its exception.
-    Raises Cancelled when the person cancels. `text` ("Reading data.csv…") labels the progress."""
+    `text` ("Reading data.csv…") labels the progress; with `cancellable`, the progress dialog has
+    a Cancel button, and this raises Cancelled when the person presses it."""
     loop = QEventLoop()
     answer = _Answer(parent, loop)
     outcome = answer.outcome
     QThreadPool.globalInstance().start(_Call(function, args, kwargs, answer))
-    quiet = QTimer(singleShot=True, interval=QUIET_MS)
-    quiet.timeout.connect(loop.quit)
-    quiet.start()
-    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-    quiet.stop()
-    if not outcome:
-        progress = QProgressDialog(text, "Cancel", 0, 0, parent)
-        progress.setWindowTitle("Workbench")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.canceled.connect(loop.quit)
-        progress.show()
-        loop.exec()
-        progress.close()
-        progress.deleteLater()
+    if not answer.finished.wait(FRAME_SECONDS):
+        _wait_in_event_loop(parent, text, loop, outcome, cancellable)
     if not outcome:
         raise Cancelled()
     value, error = outcome[0]
     if error is not None:
         raise error
     return value
+
+
+def _wait_in_event_loop(parent: QWidget | None, text: str, loop: QEventLoop, outcome: list,
+                        cancellable: bool) -> None:
+    """Paint and run timers until the call reports (or, `cancellable`, the person cancels)."""
+    quiet = QTimer(singleShot=True, interval=QUIET_MS)
+    quiet.timeout.connect(loop.quit)
+    quiet.start()
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    quiet.stop()
+    if outcome:
+        return
+    progress = QProgressDialog(text, "Cancel", 0, 0, parent)
+    progress.setWindowTitle("Workbench")
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    if cancellable:
+        progress.canceled.connect(loop.quit)
+    else:
+        progress.setCancelButton(None)
+    progress.show()
+    while True:
+        loop.exec()
+        if outcome or cancellable:
+            break
+    progress.close()
+    progress.deleteLater()

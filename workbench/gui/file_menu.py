@@ -270,7 +270,11 @@ class FileMenu:
                 self.controller.discard_recovery(autosave)
                 continue
             try:
-                self.controller.recover(autosave)
+                experiment = wait_for(self, f"Recovering {autosave.name}…", load_session, str(autosave),
+                                      isolated=True)
+                self.controller.recover(autosave, experiment)
+            except Cancelled:
+                continue
             except USER_ERRORS as err:
                 QMessageBox.warning(self, "Cannot recover", str(err))
                 continue

@@ -30,12 +30,14 @@ from typing import Any, Mapping
 from PySide6.QtCore import (QCoreApplication, QEvent, QObject, QRunnable, QStandardPaths, QThreadPool,
                             QTimer, Signal, Slot)
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
 from workbench.core.trainer import Trainer
 from workbench.io.export import EXPORTERS, export
+from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.training_runner import TrainingRunner, session_copy
 from workbench.io.session import SessionContents, load_session, write_contents
 
@@ -195,22 +197,33 @@ class SessionController(QObject):
 
     def set_config(self, config: Config, text: str, merge_key: str | None = None,
                    dataset: Dataset | None = None) -> None:
-        """Replace the whole config as one undoable step (restoring a run, applying a tuning result)."""
+        """Replace the whole config as one undoable step (restoring a run, applying a tuning result).
+
+        Loading other samples (a file: seconds for a large one) can be cancelled: then nothing
+        changes, and `config_changed` tells the panels to show the current config again."""
         if config == self.config:
             return
         before, before_data = self.config, self.experiment.data.dataset
-        self._apply(config, dataset)
+        try:
+            self._apply(config, dataset, cancellable=True)
+        except Cancelled:
+            self.config_changed.emit(self.config)
+            return
         self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key,
                                         (before_data, self.experiment.data.dataset)))
 
-    def _apply(self, config: Config, dataset: Dataset | None = None) -> None:
+    def _apply(self, config: Config, dataset: Dataset | None = None, cancellable: bool = False) -> None:
         exp = self.experiment
         if self.busy:
             Trainer(exp).set_learning_rate(config.optimizer.lr)   # the only edit allowed mid-run
         elif continues_training(exp.config, config):
             exp.config = config
         else:
-            exp.reset(config, dataset)
+            # built off the GUI thread: loading samples and scaling a large data set take seconds
+            reads = config.data.path if dataset is None and exp.needs_samples(config) else None
+            text = f"Reading {Path(reads).name}…" if reads else "Preparing the data…"
+            window = self.parent() if isinstance(self.parent(), QWidget) else None   # the main window
+            exp.adopt(wait_for(window, text, exp.next_run, config, dataset, cancellable=cancellable))
             self.experiment_changed.emit(exp)
         self.config = config
         self.config_changed.emit(config)
@@ -440,9 +453,11 @@ class SessionController(QObject):
                 found.append(path)
         return found
 
-    def recover(self, autosave: Path) -> None:
-        """Open an autosave as an unsaved session (Save asks for a name); then delete the autosave."""
-        experiment = load_session(str(autosave), isolated=True)
+    def recover(self, autosave: Path, experiment: Experiment | None = None) -> None:
+        """Open an autosave as an unsaved session (Save asks for a name); then delete the autosave.
+        `experiment`: the autosave's session, loaded already off the GUI thread."""
+        if experiment is None:
+            experiment = load_session(str(autosave), isolated=True)
         original = _original_of(autosave)
         self._replace(experiment, None, recovered=original or "")
         self.discard_recovery(autosave)

@@ -1,6 +1,6 @@
 """Importing a person's data: a preview table, the target column and the task, checked as they change.
 
-The file is read with the same `read_csv` / `read_npz` as the CLI, so what the dialog accepts trains,
+The file is read with the same `read_data_file` as the CLI, so what the dialog accepts trains,
 and a bad file gives the reader's one-line message (file, row, column) instead of a traceback.
 
 Reading a large CSV takes seconds (a million numbers: about 0.3 s; text is slower), so `read_file` reads on
@@ -17,7 +17,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from workbench.core.data import DataError, Dataset, read_csv, read_npz
+from workbench.core.data import DataError, Dataset, read_data_file
 from workbench.gui.background import Cancelled, wait_for
 
 PREVIEW_ROWS = 20
@@ -25,17 +25,10 @@ PREVIEW_BYTES = 64 * 1024
 AUTOMATIC = "automatic"
 
 
-def load_file(path: str, target: str | None = None, task: str | None = None) -> Dataset:
-    """Read a CSV or .npz (by extension); raises DataError with a message for a person."""
-    if Path(path).suffix.lower() == ".npz":
-        return read_npz(path, task=task)
-    return read_csv(path, target=target, task=task)
-
-
 def read_file(parent: QWidget, path: str, target: str | None = None, task: str | None = None) -> Dataset:
-    """`load_file` off the GUI thread (see `wait_for`); raises DataError for a bad file and
-    Cancelled when the person cancels."""
-    return wait_for(parent, f"Reading {Path(path).name}…", load_file, path, target, task)
+    """`read_data_file` off the GUI thread (see `wait_for`); raises DataError for a bad file,
+    OSError for one that cannot be read, and Cancelled when the person cancels."""
+    return wait_for(parent, f"Reading {Path(path).name}…", read_data_file, path, target, task)
 
 
 def csv_preview(path: str, rows: int = PREVIEW_ROWS) -> list[list[str]]:
@@ -138,7 +131,7 @@ class ImportDialog(QDialog):
     def _on_choice_changed(self) -> None:
         try:
             self.dataset = read_file(self, self.path, self.target(), self.task())
-        except DataError as err:
+        except (DataError, OSError) as err:
             self.dataset = None
             self.result_label.setText(f"Cannot use this choice: {err}")
         except Cancelled:

@@ -1,0 +1,121 @@
+"""Slow work off the GUI thread: `wait_for` itself, and the edits that load or scale data with it."""
+import threading
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
+
+from workbench.core import experiment
+from workbench.core.experiment import Experiment
+from workbench.gui.background import wait_for
+
+from gui_helpers import edit, train_to_end
+
+
+def watch(app):
+    """Ticks of a 20 ms timer and the progress dialogs it saw: what the event loop did meanwhile."""
+    seen = {"ticks": 0, "progress": []}
+
+    def tick():
+        seen["ticks"] += 1
+        modal = app.activeModalWidget()
+        if isinstance(modal, QProgressDialog) and modal not in seen["progress"]:
+            seen["progress"].append(modal)
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(20)
+    return seen, timer
+
+
+def slowed(monkeypatch, owner, name, seconds):
+    """`owner.name` made slow; returns the threads its calls ran on."""
+    threads = []
+    real = getattr(owner, name)
+
+    def slow(*args, **kwargs):
+        threads.append(threading.current_thread())
+        time.sleep(seconds)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, name, slow)
+    return threads
+
+
+def press_cancel_when_progress_shows():
+    modal = QApplication.instance().activeModalWidget()
+    if isinstance(modal, QProgressDialog):
+        modal.findChild(QPushButton).click()
+    else:
+        QTimer.singleShot(50, press_cancel_when_progress_shows)
+
+
+def test_work_done_within_a_frame_returns_without_running_the_event_loop(qtbot):
+    fired, threads = [], []
+    QTimer.singleShot(0, lambda: fired.append(True))      # due at once: an event loop would run it
+    assert wait_for(None, "Quick…", lambda x: threads.append(threading.current_thread()) or x * 2, 21) == 42
+    assert fired == [] and threads[0] is not threading.main_thread()
+    qtbot.waitUntil(lambda: fired == [True], timeout=1000)
+
+
+def test_an_uncancellable_wait_shows_no_cancel_button_and_lasts_to_the_end(qtbot):
+    seen = {}
+
+    def try_to_cancel():
+        modal = QApplication.instance().activeModalWidget()
+        if not isinstance(modal, QProgressDialog):
+            QTimer.singleShot(50, try_to_cancel)
+            return
+        seen["buttons"] = [b.text() for b in modal.findChildren(QPushButton) if b.isVisible()]
+        modal.canceled.emit()                              # as closing the dialog would
+    QTimer.singleShot(350, try_to_cancel)
+    began = time.monotonic()
+    assert wait_for(None, "Preparing…", lambda: time.sleep(0.9) or "done", cancellable=False) == "done"
+    assert time.monotonic() - began >= 0.85 and seen == {"buttons": []}
+
+
+def test_an_edit_that_splits_the_data_anew_builds_the_run_off_the_gui_thread(qtbot, window, monkeypatch):
+    threads = slowed(monkeypatch, Experiment, "next_run", 0.7)
+    seen, timer = watch(QApplication.instance())
+    edit(window, {"data.val_split": 0.3})
+    timer.stop()
+    assert threads and threads[0] is not threading.main_thread()
+    assert seen["ticks"] >= 10 and seen["progress"]       # it painted, and said what it was doing
+    assert seen["progress"][0].labelText() == "Preparing the data…"
+    assert window.controller.experiment.config.data.val_split == 0.3
+    assert abs(window.data_panel.val_split.value() - 0.3) < 1e-9
+    seen, timer = watch(QApplication.instance())
+    window.controller.undo_stack.undo()                    # undo builds off the GUI thread too,
+    timer.stop()
+    assert len(threads) == 2 and threads[1] is not threading.main_thread()
+    assert seen["progress"] and seen["progress"][-1].findChild(QPushButton) is None   # no Cancel: to its end
+    assert window.controller.experiment.config.data.val_split == window.controller.config.data.val_split != 0.3
+
+
+def test_restoring_a_run_on_a_file_reads_it_off_the_gui_thread_and_cancel_keeps_the_session(
+        qtbot, window, tmp_path, monkeypatch):
+    path = tmp_path / "blobs.csv"
+    path.write_text("a,b,label\n" + "\n".join(f"{i % 5},{i % 3 + i % 7},{'xy'[i % 2]}" for i in range(60)) + "\n")
+    edit(window, {"data.path": str(path), "data.samples": None})
+    train_to_end(qtbot, window, epochs=2)
+    box = window.data_panel.dataset_box
+    box.setCurrentIndex(box.findData("iris"))           # a new run on iris; the file's run is kept
+    assert window.controller.experiment.runs[0].config.data.path == str(path)
+    threads = slowed(monkeypatch, experiment, "load_dataset", 1.2)
+    window.runs_table.table.selectRow(0)
+    last_step = window.controller.undo_stack.undoText()
+
+    QTimer.singleShot(400, press_cancel_when_progress_shows)
+    seen, timer = watch(QApplication.instance())
+    window.runs_table.restore_button.click()
+    timer.stop()
+    assert threads[0] is not threading.main_thread() and seen["progress"]
+    assert seen["progress"][0].labelText() == "Reading blobs.csv…"
+    assert window.controller.config.data.dataset == "iris" and window.controller.config.data.path is None
+    assert box.currentData() == "iris"                  # the panel shows what is current
+    assert window.controller.experiment.data.dataset.source == "builtin:iris"
+    assert window.controller.undo_stack.undoText() == last_step      # the cancelled restore left no step
+
+    window.runs_table.table.selectRow(0)
+    window.runs_table.restore_button.click()            # this time it is let finish
+    assert len(threads) == 2 and window.controller.config.data.path == str(path)
+    assert window.controller.experiment.data.dataset.n_samples == 60
+    assert window.controller.undo_stack.undoText() == "Restore run 1"
