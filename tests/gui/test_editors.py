@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QComboBox, QDialog
 
 from workbench.core import experiment
 from workbench.gui.widgets import import_dialog
@@ -15,7 +15,7 @@ from workbench.gui.widgets.hyperparameter_form import SECTIONS
 from workbench.gui.widgets.import_dialog import ImportDialog
 from workbench.core.config_summary import hyperparameter_rows
 
-from gui_helpers import edit, train_to_end
+from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end, watch_event_loop
 
 
 def test_choosing_a_data_set_rebuilds_the_experiment(window):
@@ -225,21 +225,6 @@ class SlowReads:
         monkeypatch.setattr(import_dialog, "read_data_file", slow)
 
 
-def watch_event_loop(app):
-    """Ticks of a 20 ms timer and the modal widgets it saw: what the event loop did meanwhile."""
-    seen = {"ticks": 0, "modal": set()}
-
-    def tick():
-        seen["ticks"] += 1
-        modal = app.activeModalWidget()
-        if modal is not None:
-            seen["modal"].add(type(modal).__name__)
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(20)
-    return seen, timer
-
-
 def test_importing_reads_the_file_once_off_the_gui_thread_and_the_window_keeps_running(window, tmp_path,
                                                                                         monkeypatch):
     path = tmp_path / "blobs.csv"
@@ -250,11 +235,11 @@ def test_importing_reads_the_file_once_off_the_gui_thread_and_the_window_keeps_r
     monkeypatch.setattr(experiment, "load_dataset", lambda *args: loads.append(args) or real_load(*args))
     opened = []
     monkeypatch.setattr(ImportDialog, "exec", lambda dialog: opened.append(dialog) or QDialog.DialogCode.Accepted)
-    seen, timer = watch_event_loop(QApplication.instance())
+    seen, timer = watch_event_loop()
     assert window.import_data(str(path))
     timer.stop()
     assert len(reads.threads) == 1 and reads.threads[0] is not threading.main_thread() and loads == []
-    assert seen["ticks"] >= 10 and "QProgressDialog" in seen["modal"]    # it painted and showed progress
+    assert seen["ticks"] >= 10 and seen["progress"]       # it painted and showed progress
     assert len(opened) == 1 and window.controller.config.data.path == str(path)
     assert window.controller.experiment.data.dataset.n_samples == 40       # the samples read once
     window.controller.undo_stack.undo()                 # undo and redo keep the samples they had
@@ -289,13 +274,7 @@ def test_cancelling_a_slow_read_leaves_the_session_as_it_was(qtbot, window, tmp_
     opened = []
     monkeypatch.setattr(ImportDialog, "exec", lambda dialog: opened.append(dialog) or QDialog.DialogCode.Accepted)
 
-    def cancel_progress():
-        modal = QApplication.instance().activeModalWidget()
-        if isinstance(modal, QProgressDialog):
-            modal.findChild(QPushButton).click()
-        else:
-            QTimer.singleShot(50, cancel_progress)
-    QTimer.singleShot(400, cancel_progress)
+    QTimer.singleShot(400, press_cancel_when_progress_shows)
     before = window.controller.config
     assert not window.import_data(str(path))
     assert reads.finished == 0                          # it returned before the read ended

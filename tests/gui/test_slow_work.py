@@ -9,22 +9,7 @@ from workbench.core import experiment
 from workbench.core.experiment import Experiment
 from workbench.gui.background import wait_for
 
-from gui_helpers import edit, train_to_end
-
-
-def watch(app):
-    """Ticks of a 20 ms timer and the progress dialogs it saw: what the event loop did meanwhile."""
-    seen = {"ticks": 0, "progress": []}
-
-    def tick():
-        seen["ticks"] += 1
-        modal = app.activeModalWidget()
-        if isinstance(modal, QProgressDialog) and modal not in seen["progress"]:
-            seen["progress"].append(modal)
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(20)
-    return seen, timer
+from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end, watch_event_loop
 
 
 def slowed(monkeypatch, owner, name, seconds):
@@ -38,14 +23,6 @@ def slowed(monkeypatch, owner, name, seconds):
         return real(*args, **kwargs)
     monkeypatch.setattr(owner, name, slow)
     return threads
-
-
-def press_cancel_when_progress_shows():
-    modal = QApplication.instance().activeModalWidget()
-    if isinstance(modal, QProgressDialog):
-        modal.findChild(QPushButton).click()
-    else:
-        QTimer.singleShot(50, press_cancel_when_progress_shows)
 
 
 def test_work_done_within_a_frame_returns_without_running_the_event_loop(qtbot):
@@ -74,7 +51,7 @@ def test_an_uncancellable_wait_shows_no_cancel_button_and_lasts_to_the_end(qtbot
 
 def test_an_edit_that_splits_the_data_anew_builds_the_run_off_the_gui_thread(qtbot, window, monkeypatch):
     threads = slowed(monkeypatch, Experiment, "next_run", 0.7)
-    seen, timer = watch(QApplication.instance())
+    seen, timer = watch_event_loop()
     edit(window, {"data.val_split": 0.3})
     timer.stop()
     assert threads and threads[0] is not threading.main_thread()
@@ -82,7 +59,7 @@ def test_an_edit_that_splits_the_data_anew_builds_the_run_off_the_gui_thread(qtb
     assert seen["progress"][0].labelText() == "Preparing the data…"
     assert window.controller.experiment.config.data.val_split == 0.3
     assert abs(window.data_panel.val_split.value() - 0.3) < 1e-9
-    seen, timer = watch(QApplication.instance())
+    seen, timer = watch_event_loop()
     window.controller.undo_stack.undo()                    # undo builds off the GUI thread too,
     timer.stop()
     assert len(threads) == 2 and threads[1] is not threading.main_thread()
@@ -104,7 +81,7 @@ def test_restoring_a_run_on_a_file_reads_it_off_the_gui_thread_and_cancel_keeps_
     last_step = window.controller.undo_stack.undoText()
 
     QTimer.singleShot(400, press_cancel_when_progress_shows)
-    seen, timer = watch(QApplication.instance())
+    seen, timer = watch_event_loop()
     window.runs_table.restore_button.click()
     timer.stop()
     assert threads[0] is not threading.main_thread() and seen["progress"]
