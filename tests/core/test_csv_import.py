@@ -148,6 +148,26 @@ def test_missing_file_and_folder(tmp_path):
         read_csv(tmp_path)
 
 
+@pytest.mark.parametrize("piece", [1, 2, 3, 5, 4096])
+def test_a_file_decoded_in_pieces_reads_as_decoded_whole(tmp_path, monkeypatch, piece):
+    """Characters of two to four bytes and the byte-order mark may straddle a piece's end."""
+    from workbench.core import csv_cells
+
+    monkeypatch.setattr(csv_cells, "DECODE_BYTES", piece)
+    text = "h\u00e9ight,w,kind\n1,2,caf\u00e9\n3,4,\u65e5\u672c\n5,6,\U0001f600\n7,8,caf\u00e9\n"
+    path = tmp_path / "pieces.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    data = read_csv(path)
+    assert data.feature_names == ["h\u00e9ight", "w"]
+    assert data.class_names == sorted(["caf\u00e9", "\u65e5\u672c", "\U0001f600"])
+    path.write_bytes(text.encode("utf-8")[:-3] + b"\xe9\n")            # Latin-1 \xe9 in the last line
+    with pytest.raises(DataError, match="row 5.*not UTF-8"):
+        read_csv(path)
+    path.write_bytes(text.encode("utf-8") + b"9,\x00,x\n")             # a NUL after the first piece
+    with pytest.raises(DataError, match="binary data"):
+        read_csv(path)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=200),
                  st.text(alphabet=",;\t\n\r\"' ab1.-?é", max_size=120)))
