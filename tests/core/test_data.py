@@ -182,6 +182,36 @@ def test_load_dataset_reads_the_persons_files(tmp_path):
         load_dataset(DataConfig(path=str(npz_file), target="b"), None)
 
 
+def test_a_data_file_opened_once_gives_each_choice_as_reading_it_would(tmp_path):
+    from workbench.core.data import open_data_file, read_csv, read_npz
+
+    csv_file = tmp_path / "mine.csv"
+    csv_file.write_text("a,b,kind,notes\n" + "".join(f"{i % 4},{i * 0.5},{'xy'[i % 2]},\n" for i in range(12)))
+    opened = open_data_file(str(csv_file))
+    choices = [("kind", None), ("a", None), ("a", "regression"), ("b", None)]
+    expected = [read_csv(csv_file, target, task) for target, task in choices]
+    csv_file.unlink()                                # the choices come from the cells read
+    for (target, task), want in zip(choices, expected):
+        got = opened.dataset(target, task)
+        assert (got.task, got.feature_names, got.class_names, got.notes) == \
+            (want.task, want.feature_names, want.class_names, want.notes)
+        assert np.array_equal(got.X, want.X, equal_nan=True) and np.array_equal(got.y, want.y)
+    with pytest.raises(DataError, match="column 4 \\('notes'\\).*no values"):
+        opened.dataset()                              # the default target is empty
+    with pytest.raises(DataError, match="no target column 'c'"):
+        opened.dataset("c")
+    one_column = tmp_path / "one.csv"
+    one_column.write_text("a\n1\n2\n")
+    with pytest.raises(DataError, match="one column only"):   # no choice could use it
+        open_data_file(str(one_column))
+    npz_file = tmp_path / "mine.npz"
+    np.savez(npz_file, X=np.ones((4, 3)), y=np.array([0, 1, 0, 1]))
+    archive = open_data_file(str(npz_file))
+    assert archive.table is None and archive.dataset() is archive.archive
+    assert archive.dataset().task == "classification"
+    assert archive.dataset(task="regression").task == read_npz(npz_file, "regression").task == "regression"
+
+
 # --- splits ---------------------------------------------------------------------------------------------
 def test_stratified_split_keeps_class_proportions():
     y = np.repeat([0, 1, 2], [100, 50, 10])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QComboBox, QDialog
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox
 
 from workbench.core import experiment
 from workbench.gui.widgets import import_dialog
@@ -176,13 +176,45 @@ def test_an_invalid_combination_is_refused_with_a_message(window, dialogs):
     assert "cross_entropy" in dialogs.texts("warning")[-1]
 
 
-def test_a_bad_csv_gives_one_clear_dialog_naming_row_and_column(window, dialogs, tmp_path):
+def test_a_file_no_choice_can_use_gives_one_clear_dialog_naming_row_and_column(window, dialogs, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("a,b,label\n1,2,x\n3,oops,y\n4,5,x\n", encoding="utf-8")
+    bad.write_text("a,b,label\n1,2,x\n3,4\n4,5,x\n", encoding="utf-8")
     assert not window.import_data(str(bad))
     message = dialogs.texts("warning")[-1]
-    assert "bad.csv" in message and "row 3" in message and "column" in message
+    assert "bad.csv" in message and "row 3" in message and "2 values" in message
     assert window.controller.config.data.path is None
+
+
+def test_a_choice_the_data_cannot_serve_is_shown_in_the_dialog_until_another_is_picked(
+        window, dialogs, tmp_path, monkeypatch):
+    path = tmp_path / "notes.csv"
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{'ab'[i % 2]}," for i in range(40))
+    path.write_text("f1,f2,kind,notes\n" + rows + "\n", encoding="utf-8")
+    reads = SlowReads(monkeypatch, 0.0)
+    seen = []
+
+    def choose(dialog):
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen.append((dialog.result_label.text(), ok.isEnabled()))
+        dialog.target_box.setCurrentText("f2")          # a number column: not a class label here
+        dialog.task_box.setCurrentText("classification")
+        dialog.task_box.setCurrentText("regression")
+        dialog.target_box.setCurrentText("kind")
+        dialog.task_box.setCurrentText("automatic")
+        seen.append((dialog.result_label.text(), ok.isEnabled()))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportDialog, "exec", choose)
+    assert window.import_data(str(path))
+    (first, first_ok), (last, last_ok) = seen
+    assert first.startswith("Cannot use this choice:") and "column 4 ('notes')" in first
+    assert "no values" in first and not first_ok
+    assert last.startswith("40 samples") and "2 classes" in last and last_ok
+    assert dialogs.texts("warning") == []
+    assert len(reads.threads) == 1                      # five choices, one read of the file
+    data = window.controller.config.data
+    assert (data.path, data.target) == (str(path), "kind")
+    assert window.controller.experiment.data.dataset.class_names == ["a", "b"]
 
 
 def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path, monkeypatch):
@@ -209,11 +241,11 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
 
 
 class SlowReads:
-    """`read_data_file` made slow, counting its calls and the threads they run on."""
+    """`open_data_file` made slow, counting its calls and the threads they run on."""
 
     def __init__(self, monkeypatch, seconds: float):
         self.threads, self.finished = [], 0
-        real = import_dialog.read_data_file
+        real = import_dialog.open_data_file
 
         def slow(*args, **kwargs):
             self.threads.append(threading.current_thread())
@@ -222,7 +254,7 @@ class SlowReads:
                 return real(*args, **kwargs)
             finally:
                 self.finished += 1
-        monkeypatch.setattr(import_dialog, "read_data_file", slow)
+        monkeypatch.setattr(import_dialog, "open_data_file", slow)
 
 
 def test_importing_reads_the_file_once_off_the_gui_thread_and_the_window_keeps_running(window, tmp_path,

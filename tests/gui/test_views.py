@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPalette  # noqa: E402
 from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
 from workbench.core.config import Config  # noqa: E402
-from workbench.core.data import read_data_file  # noqa: E402
 from workbench.core.experiment import Experiment  # noqa: E402
 from workbench.core.history import EpochReport, History  # noqa: E402
 from workbench.core.inspection import inspect  # noqa: E402
@@ -21,7 +20,7 @@ from workbench.core.trainer import Trainer  # noqa: E402
 from workbench.gui.widgets.confusion_view import ConfusionView  # noqa: E402
 from workbench.gui.widgets.decision_boundary import DecisionBoundaryView, surface_map  # noqa: E402
 from workbench.gui.widgets.histogram_view import HistogramView  # noqa: E402
-from workbench.gui.widgets.import_dialog import ImportDialog  # noqa: E402
+from workbench.gui.widgets.import_dialog import ImportDialog, open_for_import  # noqa: E402
 from workbench.gui.widgets.loss_plot import LOOKAHEAD_S, MIN_EPOCH_SPAN, X_GROWTH, LossPlotWidget  # noqa: E402
 from workbench.gui.widgets.metric_plot import MetricPlotWidget  # noqa: E402
 from workbench.gui.widgets.network_diagram import MAX_NODES, NODE_SIZE, NetworkDiagramView  # noqa: E402
@@ -745,7 +744,7 @@ def test_the_boundary_legend_sits_outside_the_data(qtbot, spiral, size):
 
 def test_import_columns_are_at_least_as_wide_as_their_headers(qtbot):
     path = "resources/datasets/iris.csv"
-    dialog = ImportDialog(path, read_data_file(path))
+    dialog = ImportDialog(open_for_import(path))
     qtbot.addWidget(dialog)
     dialog.show()
     table, header = dialog.table, dialog.table.horizontalHeader()

@@ -163,18 +163,35 @@ def read_csv(path: str | Path, target: str | None = None, task: str | None = Non
     feature columns are one-hot encoded as `column=value` features. See the module docstring
     for the missing-value policy.
     """
-    if task is not None and task not in TASKS:
-        raise DataError(f"task {task!r} is not one of {', '.join(TASKS)}", path=path)
+    _check_task(task, path)
+    return csv_dataset(read_csv_table(path), target, task)
+
+
+def read_csv_table(path: str | Path) -> Table:
+    """A CSV file's cells (the slow part of `read_csv`, seconds for a large file), for a caller
+    that tries several targets or tasks on one file (`csv_dataset`). Raises DataError for a file
+    that no choice of target can read."""
     table = read_table(path)
     if len(table.header) < 2:
         raise DataError("found one column only; a CSV needs feature columns and a target column "
                         "separated by commas, semicolons or tabs", path=path)
+    return table
+
+
+def csv_dataset(table: Table, target: str | None = None, task: str | None = None) -> Dataset:
+    """The Dataset a CSV's cells give with this target column and task (see `read_csv`)."""
+    _check_task(task, table.path)
     t = _target_index(table, target)
     notes: list[str] = []
     y, class_names, task, keep = _read_target(table, t, task, notes)
     X, feature_names = _read_features(table, t, keep, notes)
-    return Dataset(X, y, task, f"csv:{Path(path).name}", feature_names, class_names,
+    return Dataset(X, y, task, f"csv:{Path(table.path).name}", feature_names, class_names,
                    table.header[t], notes)
+
+
+def _check_task(task: str | None, path: str | Path) -> None:
+    if task is not None and task not in TASKS:
+        raise DataError(f"task {task!r} is not one of {', '.join(TASKS)}", path=path)
 
 
 def _target_index(table: Table, target: str | None) -> int:
@@ -294,8 +311,7 @@ def read_npz(path: str | Path, task: str | None = None) -> Dataset:
     Integer or boolean `y` with few distinct values, or text `y`, means classification; other
     numbers regression (one column or several), unless `task` says otherwise.
     """
-    if task is not None and task not in TASKS:
-        raise DataError(f"task {task!r} is not one of {', '.join(TASKS)}", path=path)
+    _check_task(task, path)
     X, y = _npz_arrays(path)
     X = _npz_features(X, path)
     if y.ndim == 0 or y.ndim > 2 or y.shape[0] != X.shape[0]:

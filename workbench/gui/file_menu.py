@@ -207,13 +207,13 @@ class FileMenu:
         if self.runner.is_running:
             return False
         try:
-            dataset = read_file(self, path)
+            opened = read_file(self, path)
         except (DataError, OSError) as err:
             QMessageBox.warning(self, "Cannot use this file", str(err))
             return False
         except Cancelled:
             return False
-        dialog = ImportDialog(path, dataset, self)
+        dialog = ImportDialog(opened, self)
         if dialog.exec() != ImportDialog.DialogCode.Accepted or dialog.dataset is None:
             return False
         try:                                # with the samples read already: the file is not read again
