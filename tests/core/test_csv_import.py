@@ -148,6 +148,36 @@ def test_missing_file_and_folder(tmp_path):
         read_csv(tmp_path)
 
 
+class StopAfter:
+    """A stop flag that becomes set at its n-th look: a person cancelling mid-read."""
+
+    def __init__(self, looks: int):
+        self.looks, self.left = 0, looks
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        return self.looks > self.left
+
+
+@pytest.mark.parametrize("quoted", [False, True])         # NumPy's parser, or the csv module's
+def test_a_read_stops_between_pieces_when_asked(tmp_path, monkeypatch, quoted):
+    from workbench.core import csv_cells
+    from workbench.core.csv_cells import read_table
+    from workbench.core.data import ReadStopped, open_data_file
+
+    monkeypatch.setattr(csv_cells, "CHUNK_CHARS", 64)
+    monkeypatch.setattr(csv_cells, "STOP_CHECK_ROWS", 10)
+    label = '"x"' if quoted else "x"
+    path = write(tmp_path, "a,b,y\n" + "".join(f"{i},{i % 7},{label}\n" for i in range(400)) + "1,2,z\n")
+    assert open_data_file(str(path), StopAfter(10_000)).dataset().n_samples == 401   # never set: reads all
+    stop = StopAfter(5)
+    with pytest.raises(ReadStopped):
+        open_data_file(str(path), stop)
+    assert stop.looks == 6                            # it stopped at the first look after the flag was set
+    with pytest.raises(ReadStopped):
+        read_table(path, StopAfter(0))
+
+
 @pytest.mark.parametrize("piece", [1, 2, 3, 5, 4096])
 def test_a_file_decoded_in_pieces_reads_as_decoded_whole(tmp_path, monkeypatch, piece):
     """Characters of two to four bytes and the byte-order mark may straddle a piece's end."""

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox
 
 from workbench.core import experiment
+from workbench.core.data import ReadStopped
 from workbench.gui.widgets import import_dialog
 from workbench.gui.widgets.architecture_editor import layer_parameter_counts
 from workbench.gui.widgets.hyperparameter_form import SECTIONS
@@ -241,17 +242,23 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
 
 
 class SlowReads:
-    """`open_data_file` made slow, counting its calls and the threads they run on."""
+    """`open_data_file` made slow, counting its calls, the threads they run on, and how they end."""
 
     def __init__(self, monkeypatch, seconds: float):
-        self.threads, self.finished = [], 0
+        self.threads, self.stops, self.endings, self.finished = [], [], [], 0
         real = import_dialog.open_data_file
 
-        def slow(*args, **kwargs):
+        def slow(path, stop=None):
             self.threads.append(threading.current_thread())
+            self.stops.append(stop)
             time.sleep(seconds)
             try:
-                return real(*args, **kwargs)
+                result = real(path, stop)
+                self.endings.append("read")
+                return result
+            except ReadStopped:
+                self.endings.append("stopped")
+                raise
             finally:
                 self.finished += 1
         monkeypatch.setattr(import_dialog, "open_data_file", slow)
@@ -310,7 +317,9 @@ def test_cancelling_a_slow_read_leaves_the_session_as_it_was(qtbot, window, tmp_
     before = window.controller.config
     assert not window.import_data(str(path))
     assert reads.finished == 0                          # it returned before the read ended
+    assert reads.stops[0].is_set()                      # the read was told to stop ...
     qtbot.waitUntil(lambda: reads.finished == 1, timeout=5000)
+    assert reads.endings == ["stopped"]                 # ... and did, instead of reading on
     qtbot.wait(50)                                      # the late answer arrives, and is dropped
     assert opened == [] and window.controller.config == before
     assert window.controller.experiment.data.dataset.source.startswith("builtin:")

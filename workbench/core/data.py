@@ -12,6 +12,7 @@ in any form.
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -21,13 +22,14 @@ from workbench.core.config import DataConfig
 from workbench.core.datasets_builtin import (BUILTIN_DATASETS, BuiltinDataset, BuiltinInfo,
                                              describe_builtins)
 from workbench.core.csv_cells import MISSING, Table
+from workbench.core.data_error import ReadStopped
 from workbench.core.tabular import DataError, Dataset, csv_dataset, read_csv, read_csv_table, read_npz
 
 __all__ = [
     "BUILTIN_DATASETS", "BuiltinDataset", "BuiltinInfo", "DataError", "DataFile", "Dataset", "MISSING",
     "PreparedData", "Scaler", "TRAIN", "VALIDATION", "TEST", "csv_dataset", "describe_builtins",
     "load_dataset", "open_data_file", "prepare", "read_csv", "read_csv_table", "read_data_file",
-    "read_npz", "same_samples", "split_indices",
+    "read_npz", "ReadStopped", "same_samples", "split_indices",
 ]
 
 TRAIN, VALIDATION, TEST = 0, 1, 2   # the codes of `split_indices`
@@ -73,12 +75,12 @@ class DataFile:
         return self.archive if task is None else read_npz(self.path, task)
 
 
-def open_data_file(path: str) -> DataFile:
+def open_data_file(path: str, stop: threading.Event | None = None) -> DataFile:
     """Read a CSV's cells or an .npz's arrays; raises DataError (or OSError) for a file that no
-    choice of target can use."""
+    choice of target can use, ReadStopped once `stop` is set (a CSV stops within 20 ms or so)."""
     if path.lower().endswith(".npz"):
         return DataFile(path, archive=read_npz(path))
-    return DataFile(path, table=read_csv_table(path))
+    return DataFile(path, table=read_csv_table(path, stop))
 
 
 def same_samples(a: DataConfig, b: DataConfig, same_seed: bool) -> bool:

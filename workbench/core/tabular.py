@@ -18,6 +18,7 @@ Each of these is recorded as one line in `Dataset.notes`, which the CLI and the 
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,11 +168,11 @@ def read_csv(path: str | Path, target: str | None = None, task: str | None = Non
     return csv_dataset(read_csv_table(path), target, task)
 
 
-def read_csv_table(path: str | Path) -> Table:
+def read_csv_table(path: str | Path, stop: threading.Event | None = None) -> Table:
     """A CSV file's cells (the slow part of `read_csv`, seconds for a large file), for a caller
     that tries several targets or tasks on one file (`csv_dataset`). Raises DataError for a file
-    that no choice of target can read."""
-    table = read_table(path)
+    that no choice of target can read, ReadStopped once `stop` is set."""
+    table = read_table(path, stop)
     if len(table.header) < 2:
         raise DataError("found one column only; a CSV needs feature columns and a target column "
                         "separated by commas, semicolons or tabs", path=path)

@@ -3,7 +3,8 @@
 `wait_for` runs a function on a pool thread. Work done within a frame returns at once; longer
 work is waited for in a local event loop, so the window keeps painting. Input is held back
 meanwhile; a wait longer than a moment shows a window-modal progress dialog, whose Cancel (where
-the caller allows one) stops waiting: the function runs to its end; its result is dropped.
+the caller allows one) stops waiting: the function's result is dropped, and it runs to its end
+unless the caller gives it a way to stop early (`on_cancel`).
 """
 from __future__ import annotations
 
@@ -63,10 +64,11 @@ class _Call(QRunnable):
 
 
 def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *args: Any,
-             cancellable: bool = True, **kwargs: Any) -> T:
+             cancellable: bool = True, on_cancel: Callable[[], None] | None = None, **kwargs: Any) -> T:
     """`function(*args, **kwargs)` on a pool thread; returns its value or raises its exception.
     `text` ("Reading data.csv…") labels the progress; with `cancellable`, the progress dialog has
-    a Cancel button, and this raises Cancelled when the person presses it."""
+    a Cancel button, and this raises Cancelled when the person presses it, after calling
+    `on_cancel` (which may tell the function to stop early, instead of running to its end)."""
     loop = QEventLoop()
     answer = _Answer(parent, loop)
     outcome = answer.outcome
@@ -74,6 +76,8 @@ def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *arg
     if not answer.finished.wait(FRAME_SECONDS):
         _wait_in_event_loop(parent, text, loop, outcome, cancellable)
     if not outcome:
+        if on_cancel is not None:
+            on_cancel()
         raise Cancelled()
     value, error = outcome[0]
     if error is not None:

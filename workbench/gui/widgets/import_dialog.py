@@ -13,6 +13,7 @@ each choice makes its data set from the cells read (`DataFile`; 1.3 s for that f
 from __future__ import annotations
 
 import csv
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,9 @@ class Opened:
     problem: str = ""
 
 
-def open_for_import(path: str) -> Opened:
+def open_for_import(path: str, stop: threading.Event | None = None) -> Opened:
     """Read `path` once (slow for a large file) and try the default choice on it."""
-    source = open_data_file(path)
+    source = open_data_file(path, stop)
     try:
         return Opened(source, source.dataset())
     except DataError as err:
@@ -52,7 +53,8 @@ def open_for_import(path: str) -> Opened:
 def read_file(parent: QWidget, path: str) -> Opened:
     """`open_for_import` off the GUI thread (see `wait_for`); raises DataError for a file that no
     choice can use, OSError for one that cannot be read, and Cancelled when the person cancels."""
-    return wait_for(parent, f"Reading {Path(path).name}…", open_for_import, path)
+    stop = threading.Event()                # set on Cancel: the read ends within a few ms
+    return wait_for(parent, f"Reading {Path(path).name}…", open_for_import, path, stop, on_cancel=stop.set)
 
 
 def csv_preview(path: str, rows: int = PREVIEW_ROWS) -> list[list[str]]:
