@@ -120,7 +120,7 @@ def with_window(config: Config, scratch: Path, meter: StallMeter | None) -> tupl
     exp = window.controller.experiment
     rate = exp.epochs_trained * exp.data.X_train.shape[0] / elapsed
     window.runner.shutdown()
-    window.replay.shutdown()
+    window.inspector.shutdown()
     window.hide()
     window.deleteLater()
     return rate, gui_cpu / elapsed

@@ -67,7 +67,7 @@ def make_window(qtbot, tmp_path, settings, dialogs):
     for window in windows:
         window.close()
         window.runner.shutdown()
-        window.replay.shutdown()
+        window.inspector.shutdown()
         window.deleteLater()
 
 

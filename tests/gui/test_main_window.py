@@ -164,7 +164,7 @@ def test_reset_reruns_identically_and_keeps_the_run_for_comparison(qtbot, window
 def test_replay_shows_a_stored_epoch_computed_off_the_gui_thread(qtbot, window):
     edit(window, {"training.epochs": 8})
     train_to_end(qtbot, window)
-    with qtbot.waitSignal(window.replay.inspection_ready, timeout=10_000) as ready:
+    with qtbot.waitSignal(window.inspector.inspection_ready, timeout=10_000) as ready:
         window.replay_bar.select_epoch(3)
     assert window.replay_bar.replay_epoch == 3
     snapshot = window.controller.experiment.snapshots[3]["dense_0/weight"]

@@ -96,3 +96,30 @@ def test_restoring_a_run_on_a_file_reads_it_off_the_gui_thread_and_cancel_keeps_
     assert len(threads) == 2 and window.controller.config.data.path == str(path)
     assert window.controller.experiment.data.dataset.n_samples == 60
     assert window.controller.undo_stack.undoText() == "Restore run 1"
+
+
+def test_a_new_network_is_inspected_off_the_gui_thread_and_shown_when_ready(qtbot, window, monkeypatch):
+    from workbench.gui import inspector
+
+    threads = slowed(monkeypatch, inspector, "inspect", 0.6)
+    seen, timer = watch_event_loop()
+    with qtbot.waitSignal(window.inspector.inspection_ready, timeout=5000) as ready:
+        edit(window, {"layers": [{"units": 5, "activation": "tanh"}]})
+        assert window.boundary_view._inspection is None       # cleared, not the old network's
+    timer.stop()
+    assert threads and threads[0] is not threading.main_thread()
+    assert seen["ticks"] >= 10                                 # the window ran meanwhile
+    shown = window.boundary_view._inspection
+    assert shown is ready.args[0] and ready.args[1] is True
+    assert [layer.units for layer in shown.layers] == [5, 2] and window.network_view._inspection is shown
+
+
+def test_a_late_inspection_of_the_untrained_network_does_not_replace_the_runs_own(qtbot, window, monkeypatch):
+    from workbench.gui import inspector
+
+    slowed(monkeypatch, inspector, "inspect", 0.6)
+    edit(window, {"layers": [{"units": 5, "activation": "tanh"}], "training.epochs": 3})
+    report = train_to_end(qtbot, window)                       # started before the inspection came
+    qtbot.wait(900)                                            # ... which has come by now
+    assert report.status == "completed"
+    assert window.boundary_view._inspection.epoch == 3 and window.histogram_view._inspection.epoch == 3

@@ -149,9 +149,10 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
     )
 
 
-def histogram_edges(experiment) -> dict[str, np.ndarray]:
-    """Fixed bin edges per parameter and gradient for a run, fit to the current values with room to grow."""
-    weights = experiment.network.get_weights()
+def histogram_edges(experiment, weights: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Fixed bin edges per parameter and gradient for a run, fit to the current values (or
+    `weights`, a copy of them) with room to grow."""
+    weights = experiment.network.get_weights() if weights is None else weights
     with _computing(experiment):
         grads = _gradients(experiment, _private_network(experiment, weights))
         return _initial_edges(_with_gradients(weights, grads))

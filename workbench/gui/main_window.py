@@ -1,7 +1,7 @@
 """The main window: panels and views in docks, menus, shortcuts, toolbar, status bar.
 
 It wires three non-visual parts together: the `SessionController` (config, undo, experiment, file),
-the `TrainingRunner` (the training thread) and the `ReplayInspector` (snapshots off the GUI thread).
+the `TrainingRunner` (the training thread) and the `Inspector` (inspections off the GUI thread).
 Views only receive snapshots: epoch reports and `Inspection`s. The file operations (new, open,
 save, export, recent files, recovery, drops) are the `FileMenu` mixin in `gui/file_menu.py`.
 """
@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow,
                                QVBoxLayout, QWidget)
 
 from workbench.core.history import EpochReport
-from workbench.core.inspection import Inspection, inspect
+from workbench.core.inspection import Inspection
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
 from workbench.gui.session_controller import SessionController
-from workbench.gui.training_runner import ReplayInspector, TrainingRunner
+from workbench.gui.inspector import Inspector
+from workbench.gui.training_runner import TrainingRunner
 from workbench.gui.widgets.architecture_editor import ArchitectureEditor
 from workbench.gui.widgets.confusion_view import ConfusionView
 from workbench.gui.widgets.data_panel import DataPanel
@@ -91,7 +92,7 @@ class MainWindow(FileMenu, QMainWindow):
         # collector on whichever thread (the training thread, say) happens to run it
         self.controller.setParent(self)
         self.runner = TrainingRunner(self)
-        self.replay = ReplayInspector(self)
+        self.inspector = Inspector(self)
         self._live_inspection: Inspection | None = None
         self._epoch_times: deque[float] = deque(maxlen=ETA_EPOCHS)
         self.setAcceptDrops(True)
@@ -275,7 +276,7 @@ class MainWindow(FileMenu, QMainWindow):
         self.runner.run_failed.connect(self._on_run_failed)
         self.runner.state_changed.connect(self._on_runner_state)
         self.replay_bar.epoch_selected.connect(self._on_replay_epoch)
-        self.replay.inspection_ready.connect(self._show_inspection)
+        self.inspector.inspection_ready.connect(self._on_inspection_ready)
         self.runs_table.overlays_changed.connect(self._on_overlays)
         self.runs_table.restore_requested.connect(self._on_restore_run)
         self.loss_plot.convergence_changed.connect(self._on_convergence)
@@ -319,6 +320,7 @@ class MainWindow(FileMenu, QMainWindow):
             QMessageBox.warning(self, "Cannot start training", str(err))
             return
         self.controller.busy = True
+        self.inspector.cancel()                  # the run inspects its own weights from now on
         self._epoch_times.clear()
         self.statusBar().clearMessage()          # the last run's outcome is no longer news
         self._set_editing(False)
@@ -434,8 +436,9 @@ class MainWindow(FileMenu, QMainWindow):
         self.metric_plot.set_history(experiment.history)
         self.replay_bar.replay_epoch = None
         self.replay_bar.set_epochs(experiment.snapshots.keys())
-        self._live_inspection = inspect(experiment)
-        self._show_inspection(self._live_inspection)
+        self._live_inspection = self.inspector.request_live(experiment)   # or later: _on_inspection_ready
+        if self._live_inspection is not None:
+            self._show_inspection(self._live_inspection)
         self._on_config_changed(self.controller.config)
         # another session (New, Open, Recover): the panel clears, stops an old search, shows this
         # session's saved search if any; the same session again (a reset) leaves the panel alone
@@ -504,7 +507,19 @@ class MainWindow(FileMenu, QMainWindow):
             if self._live_inspection is not None:
                 self._show_inspection(self._live_inspection)
             return
-        self.replay.request(self.controller.experiment, int(epoch))
+        self.inspector.request_replay(self.controller.experiment, int(epoch))
+
+    @Slot(object, bool)
+    def _on_inspection_ready(self, inspection: Any, live: bool) -> None:
+        if not live:
+            if self.replay_bar.replay_epoch is not None:
+                self._show_inspection(inspection)
+            return
+        if self.runner.is_running:           # the run's own inspections are newer
+            return
+        self._live_inspection = inspection
+        if self.replay_bar.replay_epoch is None:
+            self._show_inspection(inspection)
 
     # --- layout (QSettings: read with explicit types, bad values ignored) --------------------------
     def _restore_settings(self) -> None:
@@ -541,7 +556,7 @@ class MainWindow(FileMenu, QMainWindow):
             event.ignore()
             return
         self._stop_training()
-        self.replay.shutdown()
+        self.inspector.shutdown()
         self.tuning_panel.shutdown()
         self._save_settings()
         self.controller.discard_autosave()

@@ -55,7 +55,7 @@ def take(out_dir: Path, epochs: int, themes: tuple[str, ...], sizes=SIZES) -> li
                 window.grab().save(str(path))
                 written.append(path)
                 window.runner.shutdown()
-                window.replay.shutdown()
+                window.inspector.shutdown()
                 window.hide()
     return written
 

@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
@@ -382,57 +382,3 @@ class TrainingRunner(QObject):
     def _release(self) -> None:
         self._thread = self._worker = self._experiment = None
         self._failure = self._finished_report = None
-
-
-class _ReplaySignals(QObject):
-    done = Signal(int, object)                 # request number, Inspection
-
-
-class _ReplayJob(QRunnable):
-    def __init__(self, number: int, experiment: Experiment, epoch: int, params: dict, edges: dict,
-                 signals: _ReplaySignals):
-        super().__init__()
-        self._args = (number, experiment, epoch, params, edges)
-        self._signals = signals
-
-    def run(self) -> None:
-        number, experiment, epoch, params, edges = self._args
-        try:
-            result = inspect(experiment, params, bin_edges=edges, epoch=epoch)
-        except Exception:  # noqa: BLE001 - a failed replay frame is simply not shown
-            return
-        self._signals.done.emit(number, result)
-
-
-class ReplayInspector(QObject):
-    """Computes the inspection of a stored snapshot off the GUI thread; the latest request wins."""
-
-    inspection_ready = Signal(object)
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._signals = _ReplaySignals()
-        self._signals.done.connect(self._on_done)
-        self._number = 0
-        self._edges: tuple[int, dict] | None = None
-
-    def request(self, experiment: Experiment, epoch: int) -> None:
-        params = experiment.snapshots.get(epoch)
-        if params is None:
-            return
-        if self._edges is None or self._edges[0] != id(experiment.snapshots):
-            self._edges = (id(experiment.snapshots), histogram_edges(experiment))
-        self._number += 1
-        self._pool.start(_ReplayJob(self._number, experiment, epoch, dict(params), self._edges[1],
-                                    self._signals))
-
-    def shutdown(self) -> None:
-        self._number += 1
-        self._pool.waitForDone()
-
-    @Slot(int, object)
-    def _on_done(self, number: int, inspection: Any) -> None:
-        if number == self._number:
-            self.inspection_ready.emit(inspection)
