@@ -12,13 +12,15 @@ from workbench.gui.background import wait_for
 from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end, watch_event_loop
 
 
-def slowed(monkeypatch, owner, name, seconds):
-    """`owner.name` made slow; returns the threads its calls ran on."""
+def slowed(monkeypatch, owner, name, seconds, calls=None):
+    """`owner.name` made slow; returns the threads its calls ran on (their arguments go to `calls`)."""
     threads = []
     real = getattr(owner, name)
 
     def slow(*args, **kwargs):
         threads.append(threading.current_thread())
+        if calls is not None:
+            calls.append(args)
         time.sleep(seconds)
         return real(*args, **kwargs)
     monkeypatch.setattr(owner, name, slow)
@@ -76,7 +78,8 @@ def test_restoring_a_run_on_a_file_reads_it_off_the_gui_thread_and_cancel_keeps_
     box = window.data_panel.dataset_box
     box.setCurrentIndex(box.findData("iris"))           # a new run on iris; the file's run is kept
     assert window.controller.experiment.runs[0].config.data.path == str(path)
-    threads = slowed(monkeypatch, experiment, "load_dataset", 1.2)
+    calls = []
+    threads = slowed(monkeypatch, experiment, "load_dataset", 1.2, calls)
     window.runs_table.table.selectRow(0)
     last_step = window.controller.undo_stack.undoText()
 
@@ -86,6 +89,8 @@ def test_restoring_a_run_on_a_file_reads_it_off_the_gui_thread_and_cancel_keeps_
     timer.stop()
     assert threads[0] is not threading.main_thread() and seen["progress"]
     assert seen["progress"][0].labelText() == "Reading blobs.csv…"
+    data_config, _rng, stop = calls[0]
+    assert data_config.path == str(path) and stop.is_set()      # told to stop reading
     assert window.controller.config.data.dataset == "iris" and window.controller.config.data.path is None
     assert box.currentData() == "iris"                  # the panel shows what is current
     assert window.controller.experiment.data.dataset.source == "builtin:iris"

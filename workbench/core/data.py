@@ -35,10 +35,12 @@ __all__ = [
 TRAIN, VALIDATION, TEST = 0, 1, 2   # the codes of `split_indices`
 
 
-def load_dataset(config: DataConfig, rng: np.random.Generator) -> Dataset:
-    """The data a config names: the person's file (`path`) or a built-in set generated with `rng`."""
+def load_dataset(config: DataConfig, rng: np.random.Generator,
+                 stop: threading.Event | None = None) -> Dataset:
+    """The data a config names: the person's file (`path`) or a built-in set generated with `rng`.
+    Reading a CSV raises ReadStopped once `stop` is set."""
     if config.path:
-        return read_data_file(config.path, config.target, config.task)
+        return read_data_file(config.path, config.target, config.task, stop)
     spec = BUILTIN_DATASETS.get(config.dataset)
     if spec is None:
         raise DataError(f"unknown data set {config.dataset!r}; the built-in ones are "
@@ -48,14 +50,16 @@ def load_dataset(config: DataConfig, rng: np.random.Generator) -> Dataset:
     return spec.load(config.samples, config.noise, rng)
 
 
-def read_data_file(path: str, target: str | None = None, task: str | None = None) -> Dataset:
-    """A person's CSV or .npz (by extension); raises DataError with a message for a person."""
+def read_data_file(path: str, target: str | None = None, task: str | None = None,
+                   stop: threading.Event | None = None) -> Dataset:
+    """A person's CSV or .npz (by extension); raises DataError with a message for a person, and
+    for a CSV ReadStopped once `stop` is set."""
     if path.lower().endswith(".npz"):
         if target:
             raise DataError("an .npz file has no named columns: the target is always y, so "
                             "leave the target column unset", path=path)
         return read_npz(path, task)
-    return read_csv(path, target, task)
+    return read_csv(path, target, task, stop)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ hyperparameters (`config`) apart from the parameters (`network`) is the point of
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -196,10 +197,11 @@ class Experiment:
         self.snapshots, self.status, self.started = fresh.snapshots, "new", fresh.started
 
 
-def samples_for(config: Config) -> Dataset:
+def samples_for(config: Config, stop: threading.Event | None = None) -> Dataset:
     """The samples `config` names, as `Experiment.create` loads them (a generated set from the
-    seed's data stream). Raises DataError or OSError with a message for a person."""
-    return load_dataset(config.data, streams(config.training.seed).data)
+    seed's data stream). Raises DataError or OSError with a message for a person; reading a CSV,
+    ReadStopped once `stop` is set."""
+    return load_dataset(config.data, streams(config.training.seed).data, stop)
 
 
 def _build_network(config: Config, data: PreparedData) -> Network:

@@ -156,16 +156,17 @@ def _is_class_target(values: np.ndarray, all_integers: bool) -> bool:
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-def read_csv(path: str | Path, target: str | None = None, task: str | None = None) -> Dataset:
+def read_csv(path: str | Path, target: str | None = None, task: str | None = None,
+             stop: threading.Event | None = None) -> Dataset:
     """A CSV file with a header row (comma, semicolon or tab) as a Dataset.
 
     `target` names the target column (default: the last). The task is inferred from it unless
     given: text or a few distinct integers mean classification, other numbers regression. Text
     feature columns are one-hot encoded as `column=value` features. See the module docstring
-    for the missing-value policy.
+    for the missing-value policy. Raises ReadStopped once `stop` is set.
     """
     _check_task(task, path)
-    return csv_dataset(read_csv_table(path), target, task)
+    return csv_dataset(read_csv_table(path, stop), target, task)
 
 
 def read_csv_table(path: str | Path, stop: threading.Event | None = None) -> Table:

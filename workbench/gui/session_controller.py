@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.config import Config
 from workbench.core.data import Dataset
-from workbench.core.experiment import Experiment
+from workbench.core.experiment import Experiment, samples_for
 from workbench.core.trainer import Trainer
 from workbench.io.export import EXPORTERS, export
 from workbench.gui.background import Cancelled, wait_for
@@ -219,11 +220,14 @@ class SessionController(QObject):
         elif continues_training(exp.config, config):
             exp.config = config
         else:
-            # built off the GUI thread: loading samples and scaling a large data set take seconds
-            reads = config.data.path if dataset is None and exp.needs_samples(config) else None
-            text = f"Reading {Path(reads).name}…" if reads else "Preparing the data…"
+            # built off the GUI thread: reading a large file and scaling its data take seconds
             window = self.parent() if isinstance(self.parent(), QWidget) else None   # the main window
-            exp.adopt(wait_for(window, text, exp.next_run, config, dataset, cancellable=cancellable))
+            if dataset is None and config.data.path and exp.needs_samples(config):
+                stop = threading.Event()          # set on Cancel: the read ends within a few ms
+                dataset = wait_for(window, f"Reading {Path(config.data.path).name}…", samples_for, config,
+                                   stop, cancellable=cancellable, on_cancel=stop.set)
+            exp.adopt(wait_for(window, "Preparing the data…", exp.next_run, config, dataset,
+                               cancellable=cancellable))
             self.experiment_changed.emit(exp)
         self.config = config
         self.config_changed.emit(config)
