@@ -115,9 +115,10 @@ class ImportDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.target_box = QComboBox()
-        if self.is_csv and rows:
-            self.target_box.addItems(rows[0])
-            self.target_box.setCurrentIndex(len(rows[0]) - 1)
+        if self.is_csv:                     # the names as the reader has them (spaces stripped)
+            header = opened.source.table.header
+            self.target_box.addItems(header)
+            self.target_box.setCurrentIndex(len(header) - 1)
         else:
             self.target_box.addItem("y (the archive's y array)")
             self.target_box.setEnabled(False)
