@@ -7,7 +7,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"     # before anything imports Qt
 from dataclasses import dataclass, field  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
 
@@ -69,6 +69,8 @@ def make_window(qtbot, tmp_path, settings, dialogs):
         window.runner.shutdown()
         window.inspector.shutdown()
         window.deleteLater()
+    # deleted now (0.3-0.8 s for a window full of plots), not in the next test's first event loop
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
