@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import pytest
 
-from gui_helpers import curve, edit, train_to_end
+from gui_helpers import curve, edit, press_cancel_when_progress_shows, train_to_end
 from workbench.gui import file_menu
 from workbench.io.session import load_session
 
@@ -105,6 +105,30 @@ def test_opening_reads_the_session_off_the_gui_thread_while_the_window_paints(qt
     assert threads and threads[0] is not threading.main_thread()
     assert len(ticks) >= 10 and any(type(w).__name__ == "QProgressDialog" for w in ticks)
     assert window.controller.experiment.data.dataset.source == "builtin:iris"
+
+
+def test_cancelling_an_open_stops_the_read_and_keeps_the_session(qtbot, window, tmp_path, monkeypatch):
+    from workbench.core.config import Config
+    from workbench.core.data import ReadStopped
+    from workbench.core.experiment import Experiment
+    from workbench.io.session import save_session
+
+    path = tmp_path / "iris.h5"
+    save_session(path, Experiment.create(Config().updated({"data.dataset": "iris"})))
+    ended = []
+
+    def slow_load(*args, stop=None, **kwargs):
+        stopped = stop.wait(10)                 # a long read, which looks at its stop event
+        ended.append(stopped)
+        if stopped:
+            raise ReadStopped()
+        return load_session(*args, **kwargs)
+    monkeypatch.setattr(file_menu, "load_session", slow_load)
+    QTimer.singleShot(400, press_cancel_when_progress_shows)
+    assert not window.open_path(str(path))
+    qtbot.waitUntil(lambda: ended == [True], timeout=3000)   # ended by Cancel, not after 10 s
+    assert window.controller.path is None
+    assert window.controller.experiment.data.dataset.source == "builtin:spiral"
 
 
 def test_the_title_marks_unsaved_changes(window):

@@ -185,6 +185,31 @@ def test_a_crash_while_validating_cannot_take_down_the_caller(saved, tmp_path, m
         load_session(saved, isolated=True)
 
 
+def test_a_stopped_open_ends_the_validating_child(saved, tmp_path, monkeypatch):
+    """Cancel in the GUI sets the stop event: the child is killed, not waited for to the end."""
+    import subprocess
+    import threading
+
+    from workbench.core.data import ReadStopped
+    from workbench.io import session
+
+    (tmp_path / "sitecustomize.py").write_text("import time\ntime.sleep(30)\n")    # a child that takes long
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    children = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            children.append(self)
+    monkeypatch.setattr(session.subprocess, "Popen", Recorded)
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    with pytest.raises(ReadStopped):
+        load_session(saved, isolated=True, stop=stop)
+    assert len(children) == 1 and children[0].returncode == -9      # killed (SIGKILL)
+    load_session(saved, isolated=False, stop=threading.Event())       # an unset stop changes nothing
+
+
 def test_reading_never_changes_the_file(saved):
     before = saved.read_bytes()
     read_contents(saved)

@@ -7,6 +7,7 @@ runs and writes files off the GUI thread.
 """
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,9 @@ class FileMenu:
             return False
         self._stop_training()
         try:                                # read off the GUI thread (a child process validates it first)
-            experiment = wait_for(self, f"Opening {Path(path).name}…", load_session, path, isolated=True)
+            stop = threading.Event()            # set on Cancel: the reading child is ended
+            experiment = wait_for(self, f"Opening {Path(path).name}…", load_session, path, isolated=True,
+                                  stop=stop, on_cancel=stop.set)
             self.controller.open_session(path, experiment)
         except Cancelled:
             return False
@@ -270,8 +273,9 @@ class FileMenu:
                 self.controller.discard_recovery(autosave)
                 continue
             try:
+                stop = threading.Event()
                 experiment = wait_for(self, f"Recovering {autosave.name}…", load_session, str(autosave),
-                                      isolated=True)
+                                      isolated=True, stop=stop, on_cancel=stop.set)
                 self.controller.recover(autosave, experiment)
             except Cancelled:
                 continue

@@ -19,6 +19,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -27,6 +29,7 @@ import numpy as np
 
 import workbench
 from workbench.core.config import Config, ConfigError, output_activation
+from workbench.core.data_error import ReadStopped, check_stop
 from workbench.io import h5safe
 from workbench.io.h5safe import SessionFormatError
 from workbench.io.atomic import SessionSaveError, replacing
@@ -48,6 +51,7 @@ MAX_SNAPSHOTS_IN_FILE = 1000     # above the in-memory bound (core.experiment.MA
 MAX_RUNS = 10_000
 MAX_SLOTS = 8
 ISOLATED_TIMEOUT = 120.0         # seconds for the validating child process
+STOP_POLL_SECONDS = 0.05         # how often the wait for that child looks whether to stop
 _SLOT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _SNAPSHOT_NAME = re.compile(r"^epoch_(0|[1-9][0-9]*)$")
 
@@ -58,38 +62,55 @@ def save_session(path: str | os.PathLike, experiment: "Experiment") -> None:
     write_contents(path, contents_of(experiment))
 
 
-def load_session(path: str | os.PathLike, isolated: bool = False) -> "Experiment":
+def load_session(path: str | os.PathLike, isolated: bool = False,
+                 stop: threading.Event | None = None) -> "Experiment":
     """Read and validate a session file into an `Experiment`.
 
     With `isolated=True` the whole validation first runs in a child process, so that a file crafted
-    to crash the HDF5 library takes down only that child (the GUI opens files this way).
+    to crash the HDF5 library takes down only that child (the GUI opens files this way). Once
+    `stop` is set, the child is ended and ReadStopped raised at the next step (a person cancelled).
     """
     if isolated:
-        validate_in_child(path)
+        validate_in_child(path, stop=stop)
+    check_stop(stop)
     contents = read_contents(path)
+    check_stop(stop)
     try:
         return experiment_from(contents)
     except SessionFormatError as err:
         raise SessionFormatError(f"{Path(path).name}: {err}") from None
 
 
-def validate_in_child(path: str | os.PathLike, timeout: float = ISOLATED_TIMEOUT) -> None:
-    """Run `read_contents(path)` in a fresh Python process; its failure or crash becomes an error."""
+def validate_in_child(path: str | os.PathLike, timeout: float = ISOLATED_TIMEOUT,
+                      stop: threading.Event | None = None) -> None:
+    """Run `read_contents(path)` in a fresh Python process; its failure or crash becomes an error.
+    Setting `stop` ends the child within `STOP_POLL_SECONDS` (ReadStopped)."""
     name = Path(path).name
     code = ("import sys\nfrom workbench.io.session import _child_validate\n"
             "sys.exit(_child_validate(sys.argv[1]))")
-    try:
-        done = subprocess.run([sys.executable, "-c", code, os.fspath(path)], capture_output=True,
-                              text=True, timeout=timeout, env={**os.environ, "PYTHONFAULTHANDLER": ""})
-    except subprocess.TimeoutExpired:
-        raise SessionFormatError(f"{name}: reading the file took more than {timeout:.0f} s; "
-                                 "it is damaged or hostile") from None
-    if done.returncode == 0:
+    deadline = time.monotonic() + timeout
+    with subprocess.Popen([sys.executable, "-c", code, os.fspath(path)], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONFAULTHANDLER": ""}) as child:
+        while True:
+            try:
+                _, errors = child.communicate(timeout=STOP_POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                stopped = stop is not None and stop.is_set()
+                if stopped or time.monotonic() > deadline:
+                    child.kill()
+                    child.communicate()
+                    if stopped:
+                        raise ReadStopped() from None
+                    raise SessionFormatError(f"{name}: reading the file took more than {timeout:.0f} s; "
+                                             "it is damaged or hostile") from None
+    if child.returncode == 0:
         return
-    if done.returncode == 3:
-        raise SessionFormatError(done.stderr.strip().splitlines()[-1])
+    if child.returncode == 3:
+        raise SessionFormatError(errors.strip().splitlines()[-1])
     raise SessionFormatError(f"{name}: reading the file crashed the HDF5 reader (exit status "
-                             f"{done.returncode}); the file is damaged or hostile")
+                             f"{child.returncode}); the file is damaged or hostile")
 
 
 def _child_validate(path: str) -> int:
