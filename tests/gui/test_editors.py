@@ -218,32 +218,15 @@ def test_a_choice_the_data_cannot_serve_is_shown_in_the_dialog_until_another_is_
     assert window.controller.experiment.data.dataset.class_names == ["a", "b"]
 
 
-def test_the_target_list_names_columns_as_the_reader_does(window, tmp_path, monkeypatch):
-    path = tmp_path / "spaced.csv"
-    rows = "\n".join(f"{i % 7}, {i % 3}, {'ab'[i % 2]}" for i in range(30))
-    path.write_text("width, code, kind\n" + rows + "\n", encoding="utf-8")
-    seen = {}
-
-    def choose(dialog):
-        seen["targets"] = [dialog.target_box.itemText(i) for i in range(dialog.target_box.count())]
-        dialog.target_box.setCurrentText("code")
-        seen["result"] = dialog.result_label.text()
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ImportDialog, "exec", choose)
-    assert window.import_data(str(path))
-    assert seen["targets"] == ["width", "code", "kind"] and "3 classes" in seen["result"]
-    assert window.controller.config.data.target == "code"
-
-
 def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path, monkeypatch):
     good = tmp_path / "good.csv"
-    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{i % 3},{'ab'[i % 2]}" for i in range(60))
-    good.write_text("f1,f2,code,kind\n" + rows + "\n", encoding="utf-8")
+    rows = "\n".join(f"{i % 7}, {(i * 3) % 5}, {i % 3}, {'ab'[i % 2]}" for i in range(60))
+    good.write_text("f1, f2, code, kind\n" + rows + "\n", encoding="utf-8")    # spaces after commas
     chosen = {}
 
     def accept(dialog):
         chosen["preview_rows"] = dialog.table.rowCount()
+        chosen["targets"] = [dialog.target_box.itemText(i) for i in range(dialog.target_box.count())]
         dialog.target_box.setCurrentText("code")
         chosen["description"] = dialog.result_label.text()
         return QDialog.DialogCode.Accepted
@@ -255,6 +238,7 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     box = window.data_panel.dataset_box                 # no built-in set chosen: the box says so
     assert box.currentIndex() == -1 and box.placeholderText() == "your file (below)"
     assert chosen["preview_rows"] == 20
+    assert chosen["targets"] == ["f1", "f2", "code", "kind"]     # as the reader names them
     assert "3 classes" in chosen["description"]
     assert window.controller.experiment.data.dataset.n_features >= 3
 
