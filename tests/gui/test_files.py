@@ -270,10 +270,10 @@ def test_save_during_training_keeps_the_run_going(qtbot, window, dialogs, tmp_pa
     _, path, epochs = done.args
     exp = window.controller.experiment
     assert path == str(tmp_path / "live.h5") and epochs >= 2
-    assert window.runner.state == "training" and window.state_label.text() == "training"
+    assert window.runner.state == "training" and window.run_status.state.text() == "training"
     qtbot.waitUntil(lambda: exp.epochs_trained > epochs + 3, timeout=20_000)   # it goes on training
     qtbot.waitUntil(window.isWindowModified, timeout=10_000)    # ... so the session is modified again
-    assert window.runner.is_running and window.state_label.text() == "training"
+    assert window.runner.is_running and window.run_status.state.text() == "training"
     assert window.windowTitle() == "live.h5[*] — Workbench"
     assert window.controller.path == path and window.recent_files()[0] == path
     assert window.statusBar().currentMessage() == f"Saved live.h5 ({epochs} epochs)"
@@ -324,7 +324,7 @@ def test_save_while_paused_leaves_the_session_clean_and_paused(qtbot, window, di
         window.save_action.trigger()
     exp = window.controller.experiment
     assert done.args[2] == exp.epochs_trained                 # nothing trained while paused
-    assert window.runner.state == "paused" and window.state_label.text() == "paused"
+    assert window.runner.state == "paused" and window.run_status.state.text() == "paused"
     assert not window.isWindowModified()                      # the file holds everything
     assert load_session(done.args[1]).epochs_trained == exp.epochs_trained
     window.train_action.trigger()                             # Resume

@@ -14,7 +14,7 @@ from gui_helpers import curve, edit, train_to_end
 
 def test_the_window_opens_on_spiral_ready_to_train(window):
     assert window.controller.config.data.dataset == "spiral"
-    assert window.state_label.text() == "idle"
+    assert window.run_status.state.text() == "idle"
     assert window.windowTitle() == "Untitled[*] — Workbench"
     assert window.train_action.isEnabled()
     window.boundary_view.flush()
@@ -28,10 +28,10 @@ def test_one_click_trains_to_the_end_with_live_curves_and_parameter_view(qtbot, 
     assert final.status == "completed" and exp.epochs_trained == 25
     assert curve(window.loss_plot) == pytest.approx(exp.history.train_loss)
     assert curve(window.metric_plot, "val") == pytest.approx(exp.history.val_metric)
-    assert window.state_label.text() == "done"
-    assert window.epoch_label.text() == "epoch 25/25"
-    assert window.progress.value() == 25
-    assert "samples/s" in window.speed_label.text()
+    assert window.run_status.state.text() == "done"
+    assert window.run_status.epoch.text() == "epoch 25/25"
+    assert window.run_status.progress.value() == 25
+    assert "samples/s" in window.run_status.speed.text()
     assert window.isWindowModified()
     view = window.parameters_view                  # the table a person reads: the learned weights now
     window.show()
@@ -50,7 +50,7 @@ def test_stop_mid_run_keeps_whole_epochs(qtbot, window):
         qtbot.waitUntil(lambda: window.controller.experiment.epochs_trained >= 2, timeout=20_000)
         window.stop_action.trigger()
     assert done.args[0].status == "stopped"
-    assert window.state_label.text() == "stopped"
+    assert window.run_status.state.text() == "stopped"
     exp = window.controller.experiment
     assert len(curve(window.loss_plot)) == exp.epochs_trained
 
@@ -89,13 +89,13 @@ def test_pause_holds_training_and_train_resumes_it(qtbot, window):
     window.train_action.trigger()
     qtbot.waitUntil(lambda: exp.epochs_trained >= 1, timeout=20_000)
     window.pause_action.trigger()
-    assert window.state_label.text() == "paused" and window.train_action.text() == "Resume"
+    assert window.run_status.state.text() == "paused" and window.train_action.text() == "Resume"
     qtbot.waitUntil(lambda: window.runner.holding, timeout=10_000)
     held_at = exp.epochs_trained
     window.step_action.trigger()                    # exactly one more epoch, then hold again
     qtbot.waitUntil(lambda: exp.epochs_trained == held_at + 1 and window.runner.holding, timeout=10_000)
     window.train_action.trigger()
-    assert window.state_label.text() == "training"
+    assert window.run_status.state.text() == "training"
     qtbot.waitUntil(lambda: exp.epochs_trained >= held_at + 3, timeout=10_000)
     with qtbot.waitSignal(window.runner.run_finished, timeout=5_000):
         window.stop_action.trigger()
@@ -108,7 +108,7 @@ def test_divergence_stops_with_advice_and_finite_curves(qtbot, window, dialogs):
                   "training.epochs": 60})
     final = train_to_end(qtbot, window)
     assert final.status == "diverged"
-    assert window.state_label.text() == "diverged"
+    assert window.run_status.state.text() == "diverged"
     warning = dialogs.texts("warning")[-1]
     assert "learning rate" in warning
     drawn = curve(window.loss_plot)           # the curve stops at the last finite epoch
@@ -143,7 +143,7 @@ def test_early_stopping_marks_the_epoch_after_the_run_and_on_reopening(qtbot, ma
 def test_step_trains_one_epoch(qtbot, window):
     train_to_end(qtbot, window, epochs=1)
     assert window.controller.experiment.epochs_trained == 1
-    assert window.epoch_label.text().startswith("epoch 1/")
+    assert window.run_status.epoch.text().startswith("epoch 1/")
 
 
 def test_reset_reruns_identically_and_keeps_the_run_for_comparison(qtbot, window):

@@ -3,25 +3,24 @@
 It wires three non-visual parts together: the `SessionController` (config, undo, experiment, file),
 the `TrainingRunner` (the training thread) and the `Inspector` (inspections off the GUI thread).
 Views only receive snapshots: epoch reports and `Inspection`s. The file operations (new, open,
-save, export, recent files, recovery, drops) are the `FileMenu` mixin in `gui/file_menu.py`.
+save, export, recent files, recovery, drops) are the `FileMenu` mixin in `gui/file_menu.py`; the
+status bar's account of a run is `RunStatus` in `gui/run_status.py`.
 """
 from __future__ import annotations
 
-import math
-from collections import deque
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QScrollArea, QStackedWidget, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageBox, QScrollArea,
+                               QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from workbench.core.history import EpochReport
 from workbench.core.inspection import Inspection
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
 from workbench.gui.session_controller import SessionController
 from workbench.gui.inspector import Inspector
+from workbench.gui.run_status import RunStatus
 from workbench.gui.training_runner import TrainingRunner
 from workbench.gui.widgets.architecture_editor import ArchitectureEditor
 from workbench.gui.widgets.confusion_view import ConfusionView
@@ -37,9 +36,8 @@ from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
-from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, ThrottledView, format_duration
+from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, ThrottledView
 
-ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
 # dock areas and their tabs, the first of each raised
 DOCK_LAYOUT = (
     (Qt.DockWidgetArea.LeftDockWidgetArea, ("Data", "Architecture", "Hyperparameters")),
@@ -47,22 +45,6 @@ DOCK_LAYOUT = (
     (Qt.DockWidgetArea.BottomDockWidgetArea, ("Accuracy / R²", "Histograms",
                                               "Parameters vs hyperparameters", "Runs", "Tuning")),
 )
-STATUS_TEXT = {"running": "training", "completed": "done", "early_stopped": "done (early stop)",
-               "diverged": "diverged", "stopped": "stopped", "new": "idle"}
-
-
-class StatusField(QLabel):
-    """A status-bar item with a separator line on its left; it takes no room while it is empty."""
-
-    def __init__(self, text: str = "", first: bool = False):
-        super().__init__()
-        self.setStyleSheet("QLabel { padding: 0 6px; }" if first else
-                           "QLabel { padding: 0 6px; border-left: 1px solid palette(mid); }")
-        self.setText(text)
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
-        super().setText(text)
-        self.setVisible(bool(text))
 
 
 class UndoKeysToWindow(QObject):
@@ -94,12 +76,11 @@ class MainWindow(FileMenu, QMainWindow):
         self.runner = TrainingRunner(self)
         self.inspector = Inspector(self)
         self._live_inspection: Inspection | None = None
-        self._epoch_times: deque[float] = deque(maxlen=ETA_EPOCHS)
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self._build_views()
         self._build_actions()
-        self._build_status_bar()
+        self.run_status = RunStatus(self.statusBar())
         self._connect()
         self._restore_settings()
         self._undo_keys = UndoKeysToWindow(self)
@@ -244,20 +225,6 @@ class MainWindow(FileMenu, QMainWindow):
                 "Network": self.network_view, "Confusion matrix": self.confusion_view,
                 "Predicted vs actual": self.prediction_view}
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.state_label = StatusField("idle", first=True)
-        self.epoch_label = StatusField()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(False)
-        self.speed_label = StatusField()
-        self.eta_label = StatusField()
-        self.convergence_label = StatusField()
-        for widget in (self.state_label, self.epoch_label, self.progress, self.speed_label, self.eta_label,
-                       self.convergence_label):
-            bar.addPermanentWidget(widget)
-
     def _connect(self) -> None:
         c = self.controller
         c.config_changed.connect(self._on_config_changed)
@@ -321,8 +288,7 @@ class MainWindow(FileMenu, QMainWindow):
             return
         self.controller.busy = True
         self.inspector.cancel()                  # the run inspects its own weights from now on
-        self._epoch_times.clear()
-        self.statusBar().clearMessage()          # the last run's outcome is no longer news
+        self.run_status.start_run()
         self._set_editing(False)
         self.runner.start(experiment, epochs=epochs)
 
@@ -338,7 +304,7 @@ class MainWindow(FileMenu, QMainWindow):
     def _on_reports(self, reports: list, inspection: Any) -> None:
         self.loss_plot.add_reports(reports)
         self.metric_plot.add_reports(reports)
-        self._epoch_times.extend(report.seconds for report in reports if report.seconds > 0)
+        self.run_status.add_epoch_times(reports)
         self.controller.mark_trained()
         self._show_progress(reports[-1])
         if inspection is not None:
@@ -352,7 +318,7 @@ class MainWindow(FileMenu, QMainWindow):
         self._set_editing(True)
         self._refresh_after_run()
         if final is None:
-            self.state_label.setText("done")
+            self.run_status.state.setText("done")
             return
         self._show_progress(final)
         if final.status == "diverged":
@@ -363,7 +329,7 @@ class MainWindow(FileMenu, QMainWindow):
         self.controller.busy = False
         self._set_editing(True)
         self._refresh_after_run()
-        self.state_label.setText("failed")
+        self.run_status.state.setText("failed")
         QMessageBox.critical(self, "Training failed", message)
 
     @Slot(str)
@@ -374,26 +340,10 @@ class MainWindow(FileMenu, QMainWindow):
         self.pause_action.setEnabled(state == "training")
         self.stop_action.setEnabled(running)
         if running:
-            self.state_label.setText(state)
+            self.run_status.state.setText(state)
 
     def _show_progress(self, report: EpochReport) -> None:
-        self.state_label.setText(STATUS_TEXT.get(report.status, report.status)
-                                 if report.finished or not self.runner.is_running else self.runner.state)
-        self.epoch_label.setText(f"epoch {report.epoch}/{report.total_epochs}")
-        self.progress.setRange(0, max(1, report.total_epochs))
-        self.progress.setValue(report.epoch)
-        if report.samples_per_second > 0 and math.isfinite(report.samples_per_second):
-            self.speed_label.setText(f"{report.samples_per_second:,.0f} samples/s")
-        recent = self._epoch_times
-        remaining = report.total_epochs - report.epoch
-        if recent and remaining > 0 and not report.finished:
-            self.eta_label.setText(f"ETA {format_duration(remaining * sum(recent) / len(recent))}")
-        else:
-            self.eta_label.setText("")
-        if report.finished and report.message:
-            # the first clause fits beside the permanent items; the whole message is the tooltip
-            self.statusBar().showMessage(report.message.split("; ")[0], 15000)
-            self.statusBar().setToolTip(report.message)
+        self.run_status.show_report(report, self.runner.state if self.runner.is_running else None)
 
     def _refresh_after_run(self) -> None:
         exp = self.controller.experiment
@@ -446,13 +396,7 @@ class MainWindow(FileMenu, QMainWindow):
         self._show_idle_status(experiment)
 
     def _show_idle_status(self, experiment: Any) -> None:
-        total = experiment.config.training.epochs
-        self.state_label.setText(STATUS_TEXT.get(experiment.status, experiment.status))
-        self.epoch_label.setText(f"epoch {experiment.epochs_trained}/{total}")
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(experiment.epochs_trained)
-        self.speed_label.setText("")
-        self.eta_label.setText("")
+        self.run_status.show_idle(experiment)
         self._on_convergence()
 
     @Slot(object)
@@ -490,9 +434,7 @@ class MainWindow(FileMenu, QMainWindow):
 
     @Slot(int)
     def _on_convergence(self, _epoch: int = -1) -> None:
-        found = self.loss_plot.convergence()
-        self.convergence_label.setText(
-            f"converged at epoch {found.epoch} ({format_duration(found.seconds)})" if found else "not converged yet")
+        self.run_status.show_convergence(self.loss_plot.convergence())
 
     @Slot(str)
     def _on_autosave_failed(self, message: str) -> None:
