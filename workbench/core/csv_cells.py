@@ -249,17 +249,19 @@ def _read_text(path: str | Path, stop: threading.Event | None = None) -> str:
         try:
             parts.append(decoder.decode(piece, final=start + DECODE_BYTES >= len(raw)))
         except UnicodeDecodeError:
-            _raise_decode_error(raw, path)
+            raise _decode_error(raw, path) from None
     return "".join(parts)
 
 
-def _raise_decode_error(raw: bytes, path: str | Path) -> None:
-    """The DataError for a file that is not UTF-8, with the row of the first bad byte."""
+def _decode_error(raw: bytes, path: str | Path) -> DataError:
+    """The DataError for a file that is not UTF-8, with the row of the first bad byte (found by
+    decoding the whole file: a piece's error position is relative to the piece)."""
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise DataError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as UTF-8 CSV",
-                        path=path, row=raw.count(b"\n", 0, err.start) + 1) from None
+        return DataError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as UTF-8 CSV",
+                         path=path, row=raw.count(b"\n", 0, err.start) + 1)
+    return DataError("not UTF-8 text; save the file as UTF-8 CSV", path=path)
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -64,7 +64,8 @@ class Inspector(QObject):
         key = id(experiment.snapshots)
         known = self._replay_edges[1] if self._replay_edges and self._replay_edges[0] == key else None
         fit_to = None if known is not None else experiment.network.get_weights()
-        self._start(experiment, {k: np.array(v) for k, v in params.items()}, epoch, live=False,
+        # snapshots are never changed in place (and `inspect` copies what it is given)
+        self._start(experiment, dict(params), epoch, live=False,
                     edges=known, fit_edges_to=fit_to, key=key)
 
     def cancel(self) -> None:
