@@ -232,6 +232,7 @@ class MainWindow(FileMenu, QMainWindow):
         c.path_changed.connect(self._on_path_changed)
         c.modified_changed.connect(self.setWindowModified)
         c.autosave_failed.connect(self._on_autosave_failed)
+        c.undo_shortened.connect(self._on_undo_shortened)
         c.file_written.connect(self._on_file_written)
         c.file_failed.connect(self._on_file_failed)
         c.attach_runner(self.runner)         # saves and autosaves copy a running session between epochs
@@ -439,6 +440,13 @@ class MainWindow(FileMenu, QMainWindow):
     @Slot(str)
     def _on_autosave_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
+
+    @Slot(int)
+    def _on_undo_shortened(self, count: int) -> None:
+        steps = "step" if count == 1 else f"{count} steps"
+        self.statusBar().showMessage(
+            f"Undo forgot its oldest {steps}: it keeps at most {self.controller.undo_samples_budget / 2**20:,.0f} MiB "
+            "of earlier data in memory", 10000)
 
     # --- replay -------------------------------------------------------------------------------------
     @Slot(object)

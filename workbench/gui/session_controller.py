@@ -23,14 +23,13 @@ import itertools
 import json
 import os
 import threading
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from PySide6.QtCore import (QCoreApplication, QEvent, QObject, QRunnable, QStandardPaths, QThreadPool,
                             QTimer, Signal, Slot)
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.config import Config
@@ -39,52 +38,12 @@ from workbench.core.experiment import Experiment, samples_for
 from workbench.core.trainer import Trainer
 from workbench.io.export import EXPORTERS, export
 from workbench.gui.background import Cancelled, wait_for
+from workbench.gui.config_undo import UNDO_SAMPLES_BUDGET, ConfigEdit, forget_oldest, steps_over_budget
 from workbench.gui.training_runner import TrainingRunner, session_copy
 from workbench.io.session import SessionContents, load_session, write_contents
 
 AUTOSAVE_INTERVAL_MS = 60_000
 EXPORT_SUFFIXES = {f".{fmt}": fmt for fmt in EXPORTERS}     # .npz, .safetensors, .onnx
-MERGE_SECONDS = 1.5         # edits of one control within this time undo as one step (typing)
-
-
-class ConfigEdit(QUndoCommand):
-    """One configuration edit; consecutive quick edits of the same control merge into one."""
-
-    _merge_ids: dict[str, int] = {}
-
-    def __init__(self, controller: "SessionController", before: Config, after: Config, text: str,
-                 merge_key: str | None, datasets: tuple[Dataset, Dataset]):
-        super().__init__(text)
-        self._controller = controller
-        self.before, self.after = before, after
-        # the samples under before and after: undo and redo use them instead of reading a file again
-        self._datasets = datasets
-        self._merge_key = merge_key
-        self._stamp = time.monotonic()
-        self._applied = True        # edit() applied it already; the push's redo() must not repeat it
-
-    def id(self) -> int:
-        if self._merge_key is None:
-            return -1
-        return self._merge_ids.setdefault(self._merge_key, len(self._merge_ids) + 1)
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, ConfigEdit) or other._merge_key != self._merge_key:
-            return False
-        if other._stamp - self._stamp > MERGE_SECONDS:
-            return False
-        self.after, self._stamp = other.after, other._stamp
-        self._datasets = (self._datasets[0], other._datasets[1])
-        return True
-
-    def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        self._controller._apply(self.after, self._datasets[1])
-
-    def undo(self) -> None:
-        self._controller._apply(self.before, self._datasets[0])
 
 
 @dataclass
@@ -148,11 +107,14 @@ class SessionController(QObject):
     autosave_failed = Signal(str)            # best effort: the window shows it in the status bar
     file_written = Signal(str, str, int)     # kind ("save", "export", "autosave"), path, epochs in it
     file_failed = Signal(str, str)           # kind ("save", "export"), message for a person
+    undo_shortened = Signal(int)             # the oldest steps forgotten to keep within the budget
 
     def __init__(self, autosave_dir: str | os.PathLike | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_samples_budget = UNDO_SAMPLES_BUDGET     # bytes of samples the history may hold
+        self._rebuilding_undo = False
         self.path: str | None = None
         self.recovered_from: str | None = None
         self._trained_since_save = False
@@ -212,6 +174,24 @@ class SessionController(QObject):
             return
         self.undo_stack.push(ConfigEdit(self, before, config, text, merge_key,
                                         (before_data, self.experiment.data.dataset)))
+        self._keep_undo_within_budget()
+
+    def _keep_undo_within_budget(self) -> None:
+        """Forget the oldest undo steps whose samples the budget cannot hold besides the current ones."""
+        stack = self.undo_stack
+        count = steps_over_budget([stack.command(i).datasets for i in range(stack.count())],
+                                  self.experiment.data.dataset, self.undo_samples_budget)
+        if not count:
+            return
+        self._rebuilding_undo = True         # the rebuild passes through clean states the session is not in
+        try:
+            forget_oldest(stack, count)
+        finally:
+            self._rebuilding_undo = False
+        for job in self._pending_jobs():     # a save's copy matches the step it was taken at
+            job.undo_index -= count
+        self._emit_modified()
+        self.undo_shortened.emit(count)
 
     def _apply(self, config: Config, dataset: Dataset | None = None, cancellable: bool = False) -> None:
         exp = self.experiment
@@ -479,7 +459,8 @@ class SessionController(QObject):
 
     @Slot(bool)
     def _on_clean_changed(self, _clean: bool) -> None:
-        self._emit_modified()
+        if not self._rebuilding_undo:
+            self._emit_modified()
 
     def _emit_modified(self) -> None:
         if self.modified != self._was_modified:
