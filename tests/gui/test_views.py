@@ -8,7 +8,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QPointF, QTimer  # noqa: E402
+from PySide6.QtCore import QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPalette  # noqa: E402
 from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
@@ -742,18 +742,25 @@ def test_the_boundary_legend_sits_outside_the_data(qtbot, spiral, size):
     assert texts == ["training", "validation"]
 
 
-def test_import_columns_are_at_least_as_wide_as_their_headers(qtbot):
+@pytest.mark.parametrize("wide", [False, True])
+def test_import_columns_are_as_wide_as_qt_would_make_them(qtbot, tmp_path, wide):
     path = "resources/datasets/iris.csv"
-    dialog = ImportDialog(open_for_import(path))
+    if wide:                                       # many columns, cells of several widths
+        path = tmp_path / "wide.csv"
+        rows = [",".join(f"pixel_{c}" for c in range(300)) + ",label"]
+        rows += [",".join(str((r * c) % 1000) for c in range(300)) + f",{'xyz'[r % 3]}" for r in range(30)]
+        path.write_text("\n".join(rows) + "\n")
+    dialog = ImportDialog(open_for_import(str(path)))
     qtbot.addWidget(dialog)
     dialog.show()
-    table, header = dialog.table, dialog.table.horizontalHeader()
-    metrics = header.fontMetrics()
-    for column in range(table.columnCount()):
-        text = table.horizontalHeaderItem(column).text()
-        assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text
-        widest = max(metrics.horizontalAdvance(table.item(r, column).text()) for r in range(table.rowCount()))
-        assert table.columnWidth(column) >= widest
+    table, header, model = dialog.table, dialog.table.horizontalHeader(), dialog.preview
+    assert model.rowCount() == 20 and model.columnCount() == (301 if wide else 5)
+    assert model.data(model.index(0, 0)) == ("0" if wide else "5.1")
+    for column in range(model.columnCount() - 1):   # the last one stretches
+        # what resizeColumnsToContents would give: the header's and the cells' own size hints
+        assert table.columnWidth(column) >= max(header.sectionSizeHint(column), table.sizeHintForColumn(column)), \
+            model.headerData(column, Qt.Orientation.Horizontal)
+        assert table.columnWidth(column) <= max(header.sectionSizeHint(column), table.sizeHintForColumn(column)) + 2
     assert header.stretchLastSection()
-    used = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    used = sum(table.columnWidth(c) for c in range(model.columnCount()))
     assert used >= table.viewport().width() - 2      # no empty space left to the right
