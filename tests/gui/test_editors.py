@@ -225,7 +225,7 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     chosen = {}
 
     def accept(dialog):
-        chosen["preview_rows"] = dialog.table.rowCount()
+        chosen["preview_rows"] = dialog.preview.rowCount()
         chosen["targets"] = [dialog.target_box.itemText(i) for i in range(dialog.target_box.count())]
         dialog.target_box.setCurrentText("code")
         chosen["description"] = dialog.result_label.text()

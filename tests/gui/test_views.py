@@ -747,14 +747,15 @@ def test_import_columns_are_as_wide_as_qt_would_make_them(qtbot, tmp_path, wide)
     path = "resources/datasets/iris.csv"
     if wide:                                       # many columns, cells of several widths
         path = tmp_path / "wide.csv"
-        rows = [",".join(f"pixel_{c}" for c in range(300)) + ",label"]
-        rows += [",".join(str((r * c) % 1000) for c in range(300)) + f",{'xyz'[r % 3]}" for r in range(30)]
+        rows = [",".join(f"pixel_{c}" for c in range(300)) + ",name,label"]
+        rows += [",".join(f"{(r * c) % 1000 / 7:.{c % 5}f}" for c in range(300)) + f",person{r},{'xyz'[r % 3]}"
+                 for r in range(30)]
         path.write_text("\n".join(rows) + "\n")
     dialog = ImportDialog(open_for_import(str(path)))
     qtbot.addWidget(dialog)
     dialog.show()
     table, header, model = dialog.table, dialog.table.horizontalHeader(), dialog.preview
-    assert model.rowCount() == 20 and model.columnCount() == (301 if wide else 5)
+    assert model.rowCount() == 20 and model.columnCount() == (302 if wide else 5)
     assert model.data(model.index(0, 0)) == ("0" if wide else "5.1")
     for column in range(model.columnCount() - 1):   # the last one stretches
         # what resizeColumnsToContents would give: the header's and the cells' own size hints

@@ -13,12 +13,14 @@ each choice makes its data set from the cells read (`DataFile`; 1.3 s for that f
 from __future__ import annotations
 
 import csv
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Slot
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -127,12 +129,13 @@ def fit_columns(table: QTableView, model: PreviewModel) -> None:
     for 785 columns."""
     if not model.header:
         return
-    header, advance = table.horizontalHeader(), table.fontMetrics().horizontalAdvance
-    measured: dict[str, int] = {}       # cells repeat (pixel values, classes): measure each text once
+    header, advance = table.horizontalHeader(), QFontMetricsF(table.font()).horizontalAdvance
+    measured: dict[str, float] = {}     # cells repeat (pixel values, classes): measure each text once
 
-    def widest(column: int) -> int:
+    def widest(column: int) -> int:     # rounded up, as Qt lays out text
         texts = {cells[column] for cells in model.body if column < len(cells)}
-        return max((measured.get(text) or measured.setdefault(text, advance(text)) for text in texts), default=0)
+        return math.ceil(max((measured[text] if text in measured else measured.setdefault(text, advance(text))
+                              for text in texts), default=0.0))
 
     margin = table.sizeHintForColumn(0) - widest(0) if model.body else 0
     for column in range(len(model.header)):
