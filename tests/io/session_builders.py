@@ -59,14 +59,14 @@ def build_contents(seed: int = 0, *, config: Config | None = None, task: str = "
 def dump(path) -> dict:
     """Every attribute and dataset of an HDF5 file, for equality checks.
 
-    Leaves out the two root attributes that describe the save rather than the session: `saved`
-    (the time) and `workbench_version`.
+    Leaves out the root attributes that describe the save rather than the session: `saved` (the
+    time), `workbench_version`, and `text_crc32` (which covers the time).
     """
     out: dict = {}
 
     def visit(name, obj):
         for key, value in obj.attrs.items():
-            if not (name == "/" and key in ("saved", "workbench_version")):
+            if not (name == "/" and key in ("saved", "workbench_version", "text_crc32")):
                 out[f"{name}@{key}"] = value
         if isinstance(obj, h5py.Dataset):
             out[name] = (obj.dtype.str, obj[()].tobytes())

@@ -10,6 +10,7 @@ import pytest
 from session_builders import build_contents
 from workbench.io import migrations
 from workbench.io.session import SessionFormatError, load_session, read_contents, validate_in_child, write_contents
+from workbench.io.text_checksum import ATTRIBUTE, store_text_crc32, text_crc32
 
 
 @pytest.fixture
@@ -20,8 +21,10 @@ def saved(tmp_path):
 
 
 def edit(path, change):
+    """Change a saved file as a crafted one would be: with a checksum that matches its text."""
     with h5py.File(path, "r+") as f:
         change(f)
+        store_text_crc32(f)
     return path
 
 
@@ -76,6 +79,25 @@ def test_unknown_older_version_is_refused(saved):
     refused(saved, "format 0 is unknown")
 
 
+@pytest.mark.parametrize("change", [
+    lambda f: f.attrs.__setitem__("config", f.attrs["config"].replace('"batch_size": 16', '"batch_size": 36')),
+    lambda f: f["data"].attrs.__setitem__("class_names", '["class 0", "class 1", "class 9"]'),
+    lambda f: f.attrs.__setitem__("status", "stopped"),
+])
+def test_text_changed_behind_the_checksum_is_damage(saved, change):
+    """h5py keeps text attributes in HDF5's global heap, which has no checksum of its own."""
+    with h5py.File(saved, "r+") as f:
+        assert f.attrs[ATTRIBUTE] == text_crc32(f)
+        change(f)
+    refused(saved, "damaged", "does not match its checksum")
+
+
+def test_a_file_from_before_the_checksum_still_reads(saved):
+    with h5py.File(saved, "r+") as f:
+        del f.attrs[ATTRIBUTE]
+    assert read_contents(saved).epochs_trained == 3
+
+
 def test_older_version_goes_through_the_migration_chain(saved, monkeypatch):
     """A v0 file whose history group had another name is upgraded on a copy; the file stays as it was."""
     def v0_to_v1(f):
@@ -86,6 +108,13 @@ def test_older_version_goes_through_the_migration_chain(saved, monkeypatch):
     monkeypatch.setitem(migrations.MIGRATIONS, 0, v0_to_v1)
     assert read_contents(saved).epochs_trained == 3
     assert saved.read_bytes() == before
+
+    def v0_renames_status(f):                  # a step that changes text: the copy gets a new checksum
+        f.move("curves", "history")
+        f.attrs["status"] = "stopped"
+
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, v0_renames_status)
+    assert read_contents(saved).status == "stopped"
 
 
 @pytest.mark.parametrize("make_link, fragment", [

@@ -19,6 +19,7 @@ import h5py
 
 from workbench.io import h5safe
 from workbench.io.h5safe import SessionFormatError
+from workbench.io.text_checksum import check_text_crc32, store_text_crc32
 
 FORMAT = "workbench-session"
 FORMAT_VERSION = 1
@@ -42,6 +43,7 @@ def upgraded_copy(path: str | os.PathLike, version: int) -> Iterator[str]:
     """A temporary copy of `path` migrated from `version` to `FORMAT_VERSION`, removed afterwards."""
     with h5safe.open_checked(path) as h5:
         h5safe.check_structure(h5)
+        check_text_crc32(h5, Path(path).name)      # a damaged file is refused before it is changed
     fd, tmp = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=".migrating.h5")
     os.close(fd)
     try:
@@ -50,6 +52,7 @@ def upgraded_copy(path: str | os.PathLike, version: int) -> Iterator[str]:
             for step_from in range(version, FORMAT_VERSION):
                 MIGRATIONS[step_from](h5)
                 h5.attrs["format_version"] = step_from + 1
+            store_text_crc32(h5)                   # the steps changed text
         yield tmp
     finally:
         os.unlink(tmp)

@@ -36,6 +36,7 @@ from workbench.io.atomic import SessionSaveError, replacing
 from workbench.io.contents import (HISTORY_COLUMNS, DataContents, RunContents, SessionContents, contents_of,
                                    expected_param_shapes, experiment_from)
 from workbench.io.migrations import FORMAT, FORMAT_VERSION, check_version, upgraded_copy
+from workbench.io.text_checksum import check_text_crc32, store_text_crc32
 
 if TYPE_CHECKING:
     from workbench.core.experiment import Experiment
@@ -134,6 +135,7 @@ def write_contents(path: str | os.PathLike, contents: SessionContents) -> None:
     # HDF5 1.10 structures: a one-chunk dataset needs no B-tree, so files are ~5x smaller
     with h5py.File(buffer, "w", track_order=True, libver=("v110", "latest")) as h5:
         _write(h5, contents)
+        store_text_crc32(h5)
     with replacing(path) as tmp, open(tmp, "wb") as handle:
         handle.write(buffer.getbuffer())
 
@@ -293,6 +295,7 @@ def _format_version(h5: h5py.File, where: str) -> int:
 def _read_file(path: str | os.PathLike, where: str) -> SessionContents:
     with h5safe.open_checked(path) as h5:
         h5safe.check_structure(h5)
+        check_text_crc32(h5, where)
         return _read(h5, where)
 
 
