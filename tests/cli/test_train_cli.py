@@ -181,3 +181,36 @@ def test_a_csv_with_gaps_trains_saves_reopens_and_resumes(tmp_path, capsys, gapp
     status, _, err = run(capsys, "resume", str(saved), "--epochs", "2")
     assert status == 0, err
     assert load_session(saved).epochs_trained == 5
+
+
+def test_columns_left_out_train_save_and_predict(tmp_path, capsys):
+    people = tmp_path / "people.csv"
+    people.write_text("id,name,a,b,label\n" + "".join(
+        f"{1000 + i},person{i},{i % 7 / 7:.3f},{i % 5 / 5:.2f},{'yes' if i % 7 / 7 + i % 5 / 5 > 1 else 'no'}\n"
+        for i in range(150)))
+    status, _, err = run(capsys, "train", "--data", str(people), "--epochs", "1")
+    assert status == 1 and "'name'" in err and "leave the column out" in err and len(err.strip().splitlines()) == 1
+    saved = tmp_path / "people.h5"
+    status, out, err = run(capsys, "train", "--data", str(people), "--exclude", "id", "--exclude", "name",
+                           "--epochs", "2", "--json", "--save", str(saved))
+    assert status == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["parameters"] == (2 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)
+    experiment = load_session(saved)
+    assert experiment.config.data.exclude == ("id", "name")
+    assert experiment.data.dataset.feature_names == ["a", "b"]
+    status, out, err = run(capsys, "predict", str(saved), str(people))     # the left-out columns are ignored
+    assert status == 0, err
+    assert len(out.strip().splitlines()) == 151
+
+
+@pytest.mark.parametrize("argv, status, needle", [
+    (["--exclude", "label"], 1, "the target column 'label' cannot be left out"),
+    (["--exclude", "nope"], 1, "cannot leave out 'nope': no such column"),
+    (["--target", "a", "--exclude", "a"], 2, "--exclude: the target column 'a' cannot be left out"),
+    (["--exclude", "a", "--exclude", "a"], 2, "--exclude: names a column twice"),
+])
+def test_bad_columns_to_leave_out_are_one_line(tmp_path, capsys, argv, status, needle):
+    data = tmp_path / "small.csv"
+    data.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
+    code, _, err = run(capsys, "train", "--data", str(data), "--epochs", "1", *argv)
+    assert code == status and needle in err and len(err.strip().splitlines()) == 1

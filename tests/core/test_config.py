@@ -32,6 +32,11 @@ def test_updated_applies_dotted_paths_and_validates():
     ({"layers": [{"units": 0}]}, "layers[0].units"),
     ({"layers": [{"units": 4, "activation": "__import__"}]}, "layers[0].activation"),
     ({"layers": [{"units": 4, "dropout": 1.0}]}, "layers[0].dropout"),
+    ({"data.exclude": "id"}, "data.exclude"),
+    ({"data.exclude": ["id", ""]}, "data.exclude"),
+    ({"data.exclude": ["id", "id"]}, "data.exclude"),
+    ({"data.exclude": [3]}, "data.exclude"),
+    ({"data.target": "id", "data.exclude": ["id"]}, "data.exclude"),
 ])
 def test_invalid_values_name_the_field(changes, field):
     with pytest.raises(ConfigError) as err:
@@ -67,3 +72,12 @@ def test_regression_rejects_cross_entropy_and_output_follows_task():
     assert Config().loss_for("regression") == "mse"
     assert output_activation("classification") == "softmax"
     assert output_activation("regression") == "linear"
+
+
+def test_columns_left_out_round_trip_as_a_list():
+    config = Config().updated({"data.path": "people.csv", "data.exclude": ["id", "name"]})
+    assert config.data.exclude == ("id", "name")
+    assert '"exclude": ["id", "name"]' in config.to_json()
+    assert Config.from_json(config.to_json()) == config
+    assert Config.from_dict({"data": {"path": "people.csv"}}).data.exclude == ()     # older files
+    assert "exclude" not in Config().to_json()          # nothing left out: the JSON older versions read

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.core.data import DataError, Dataset, read_csv, read_npz
+from workbench.core.config import DataConfig
+from workbench.core.data import (DataError, Dataset, open_data_file, read_csv, read_data_file, read_npz,
+                                 same_samples)
 
 
 def write(tmp_path, text, name="data.csv"):
@@ -94,6 +96,48 @@ def test_rows_without_a_target_are_dropped_with_a_note(tmp_path):
 def test_a_column_without_values_is_left_out(tmp_path):
     data = read_csv(write(tmp_path, "a,empty,y\n1,,x\n2,?,y\n"))
     assert data.feature_names == ["a"] and data.notes == ["left out column 'empty': it has no values"]
+
+
+PEOPLE = "id,name,age,city,y\n" + "".join(f"{100 + i},person{i},{20 + i % 50},{'ab'[i % 2]},{i % 3}\n"
+                                          for i in range(150))
+
+
+def test_columns_left_out_are_not_features(tmp_path):
+    path = write(tmp_path, PEOPLE)
+    with pytest.raises(DataError, match=r"column 2 \('name'\): 150 different text values.*leave the column out"):
+        read_csv(path)                                  # a name column cannot be one-hot encoded
+    data = read_csv(path, exclude=["name", "id"])
+    assert data.feature_names == ["age", "city=a", "city=b"] and data.target_name == "y"
+    assert data.X[:2].tolist() == [[20, 1, 0], [21, 0, 1]]
+    assert open_data_file(str(path)).dataset("y", None, ["id", "name"]).feature_names == data.feature_names
+    assert read_data_file(str(path), None, None, None, ("id", "name")).feature_names == data.feature_names
+    with_id = read_csv(path, exclude=["name"])         # a numeric ID would be a feature
+    assert with_id.feature_names[0] == "id"
+
+
+def test_bad_columns_to_leave_out(tmp_path):
+    path = write(tmp_path, "a,b,y\n1,2,x\n3,4,z\n")
+    with pytest.raises(DataError, match="cannot leave out 'c': no such column; the columns are a, b, y"):
+        read_csv(path, exclude=["c"])
+    with pytest.raises(DataError, match="the target column 'y' cannot be left out"):
+        read_csv(path, exclude=["y"])
+    with pytest.raises(DataError, match="the target column 'a' cannot be left out"):
+        read_csv(path, target="a", exclude=["a"])
+    with pytest.raises(DataError, match="no feature columns besides the target and the columns left out"):
+        read_csv(path, exclude=["a", "b"])
+    npz = tmp_path / "data.npz"
+    np.savez(npz, X=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]))
+    for read in (lambda: read_data_file(str(npz), exclude=["x0"]),
+                 lambda: open_data_file(str(npz)).dataset(exclude=["x0"])):
+        with pytest.raises(DataError, match="no named columns to leave out"):
+            read()
+
+
+def test_leaving_out_other_columns_loads_other_samples():
+    base = DataConfig(path="people.csv", exclude=("id",))
+    assert same_samples(base, DataConfig(path="people.csv", exclude=("id",), val_split=0.3), True)
+    assert not same_samples(base, DataConfig(path="people.csv"), True)
+    assert not same_samples(base, DataConfig(path="people.csv", exclude=("id", "name")), True)
 
 
 # --- bad files -------------------------------------------------------------------------------------------

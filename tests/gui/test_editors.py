@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox
 
@@ -241,6 +241,65 @@ def test_importing_a_csv_previews_it_and_uses_the_chosen_target(window, tmp_path
     assert chosen["targets"] == ["f1", "f2", "code", "kind"]     # as the reader names them
     assert "3 classes" in chosen["description"]
     assert window.controller.experiment.data.dataset.n_features >= 3
+
+
+def test_a_click_on_a_column_header_leaves_it_out_of_the_import(qtbot, window, tmp_path, monkeypatch):
+    people = tmp_path / "people.csv"
+    people.write_text("id,name,a,b,label\n" + "".join(
+        f"{1000 + i},person{i},{i % 7},{i % 5},{'yn'[i % 2]}\n" for i in range(150)))
+    seen = {}
+
+    def click_header(dialog, column):
+        header = dialog.table.horizontalHeader()
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+    def choose(dialog):
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen["first"] = (ok.isEnabled(), dialog.result_label.text())
+        click_header(dialog, 1)                          # name: too many texts to encode
+        click_header(dialog, 0)                          # id: a number, but noise
+        click_header(dialog, 4)                          # the target: never left out
+        model = dialog.preview
+        seen["headers"] = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
+        seen["greyed"] = model.data(model.index(0, 1), Qt.ItemDataRole.ForegroundRole) is not None
+        seen["chosen"] = (ok.isEnabled(), dialog.result_label.text())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportDialog, "exec", choose)
+    assert window.import_data(str(people))
+    assert not seen["first"][0] and "'name'" in seen["first"][1] and "leave the column out" in seen["first"][1]
+    assert seen["headers"] == ["id (left out)", "name (left out)", "a", "b", "label (target)"]
+    assert seen["greyed"]
+    assert seen["chosen"][0] and "150 samples, 2 features" in seen["chosen"][1]
+    data = window.controller.config.data
+    assert data.exclude == ("id", "name") and data.target == "label"
+    assert window.controller.experiment.data.dataset.feature_names == ["a", "b"]
+    assert "left out: id, name" in window.data_panel.file_label.text()
+    rows = dict(dict(hyperparameter_rows(window.controller.config))["Data"])
+    assert rows["target column"] == "label" and rows["columns left out"] == "id, name"
+    box = window.data_panel.dataset_box
+    box.setCurrentIndex(box.findData("iris"))           # a built-in set leaves nothing out
+    assert window.controller.config.data.exclude == ()
+    window.undo_action.trigger()
+    assert window.controller.config.data.exclude == ("id", "name")
+
+
+def test_a_left_out_column_chosen_as_the_target_is_used_again(qtbot, tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("a,b,c,label\n" + "".join(f"{i},{i % 3},{i % 4},{i % 2}\n" for i in range(30)))
+    dialog = ImportDialog(import_dialog.open_for_import(str(path)))
+    qtbot.addWidget(dialog)
+    dialog._on_header_clicked(0)
+    dialog._on_header_clicked(1)
+    assert dialog.excluded() == ("a", "b")
+    dialog.target_box.setCurrentText("b")
+    assert dialog.excluded() == ("a",) and dialog.data_changes()["data.target"] == "b"
+    assert dialog.dataset.feature_names == ["c", "label"]
+    dialog._on_header_clicked(0)                        # and a second click takes a column back
+    assert dialog.excluded() == () and dialog.dataset.n_features == 3
 
 
 class SlowReads:

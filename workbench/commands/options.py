@@ -18,7 +18,7 @@ from workbench.core.datasets_builtin import BUILTIN_DATASETS
 # option dest -> dotted config path (the layer options are handled apart: they apply to every layer)
 _SIMPLE_OPTIONS = {
     "dataset": "data.dataset", "data": "data.path", "target": "data.target", "task": "data.task",
-    "samples": "data.samples", "noise": "data.noise", "val_split": "data.val_split",
+    "exclude": "data.exclude", "samples": "data.samples", "noise": "data.noise", "val_split": "data.val_split",
     "test_split": "data.test_split",
     "optimizer": "optimizer.name", "lr": "optimizer.lr", "momentum": "optimizer.momentum",
     "beta1": "optimizer.beta1", "beta2": "optimizer.beta2", "weight_decay": "optimizer.weight_decay",
@@ -54,6 +54,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--dataset", metavar="NAME", help="a built-in data set (see `workbench datasets`); default spiral")
     data.add_argument("--data", metavar="PATH", help="your own data: a CSV with a header row, or .npz with X and y")
     data.add_argument("--target", metavar="COLUMN", help="the CSV target column (default: the last)")
+    data.add_argument("--exclude", action="append", metavar="COLUMN",
+                      help="a CSV column to leave out of the features (an ID, a name); repeat for more")
     data.add_argument("--task", choices=TASKS, help="default: inferred from the target")
     data.add_argument("--samples", type=int, metavar="N", help="size of a generated data set")
     data.add_argument("--noise", type=float, metavar="X", help="noise of a generated data set, 0 to 0.5")

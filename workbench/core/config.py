@@ -111,6 +111,7 @@ class DataConfig:
     path: str | None = None         # a CSV or .npz file of the user's
     target: str | None = None       # CSV target column (default: the last one)
     task: str | None = None         # None: inferred from the target
+    exclude: tuple[str, ...] = ()   # CSV columns left out of the features (an ID, a name)
     samples: int | None = None      # generated sets only; None: the set's default
     noise: float = 0.0              # generated sets only, 0 to 0.5
     val_split: float = 0.2
@@ -125,6 +126,14 @@ class DataConfig:
             raise ConfigError("target", "expected a column name")
         if self.task is not None:
             _check_choice("task", self.task, TASKS)
+        if isinstance(self.exclude, list):          # from JSON
+            object.__setattr__(self, "exclude", tuple(self.exclude))
+        if not isinstance(self.exclude, tuple) or not all(isinstance(c, str) and c for c in self.exclude):
+            raise ConfigError("exclude", "expected a list of column names")
+        if len(set(self.exclude)) != len(self.exclude):
+            raise ConfigError("exclude", "names a column twice")
+        if self.target is not None and self.target in self.exclude:
+            raise ConfigError("exclude", f"the target column {self.target!r} cannot be left out")
         if self.samples is not None:
             _check_number("samples", self.samples, 10, 10_000_000, integer=True)
         _check_number("noise", self.noise, 0.0, 0.5)
@@ -239,6 +248,11 @@ class Config:
         """Plain JSON-ready dict: {"data": {...}, "layers": [{...}], "optimizer": {...}, ...}."""
         out = asdict(self)
         out["layers"] = [asdict(layer) for layer in self.layers]
+        # written only when set: a file that leaves nothing out stays readable by a Workbench from
+        # before the setting (its reader refuses keys it does not know)
+        out["data"]["exclude"] = list(self.data.exclude)
+        if not self.data.exclude:
+            del out["data"]["exclude"]
         return out
 
     @classmethod

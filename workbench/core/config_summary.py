@@ -20,6 +20,9 @@ def hyperparameter_rows(config: Config) -> list[tuple[str, list[tuple[str, str]]
     """(section, [(setting, value), ...]) for the settings that apply to this config."""
     d, o, s, t = config.data, config.optimizer, config.schedule, config.training
     data = [("data set", d.path or d.dataset)]
+    if d.path and not d.path.lower().endswith(".npz"):      # an archive's target is always y
+        data += [("target column", d.target or "the last")]
+        data += [("columns left out", ", ".join(d.exclude))] if d.exclude else []
     generator = None if d.path else BUILTIN_DATASETS.get(d.dataset)
     if isinstance(generator, GeneratedDataset):          # tables and files have no such knobs
         data += [("samples", str(d.samples or generator.n_samples)), ("noise", f"{d.noise:g}")]

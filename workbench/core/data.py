@@ -15,6 +15,7 @@ import math
 import threading
 import warnings
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -40,7 +41,7 @@ def load_dataset(config: DataConfig, rng: np.random.Generator,
     """The data a config names: the person's file (`path`) or a built-in set generated with `rng`.
     Reading a CSV raises ReadStopped once `stop` is set."""
     if config.path:
-        return read_data_file(config.path, config.target, config.task, stop)
+        return read_data_file(config.path, config.target, config.task, stop, config.exclude)
     spec = BUILTIN_DATASETS.get(config.dataset)
     if spec is None:
         raise DataError(f"unknown data set {config.dataset!r}; the built-in ones are "
@@ -51,15 +52,22 @@ def load_dataset(config: DataConfig, rng: np.random.Generator,
 
 
 def read_data_file(path: str, target: str | None = None, task: str | None = None,
-                   stop: threading.Event | None = None) -> Dataset:
-    """A person's CSV or .npz (by extension); raises DataError with a message for a person, and
-    for a CSV ReadStopped once `stop` is set."""
+                   stop: threading.Event | None = None, exclude: Sequence[str] = ()) -> Dataset:
+    """A person's CSV or .npz (by extension), without the CSV columns named in `exclude`; raises
+    DataError with a message for a person, and for a CSV ReadStopped once `stop` is set."""
     if path.lower().endswith(".npz"):
-        if target:
-            raise DataError("an .npz file has no named columns: the target is always y, so "
-                            "leave the target column unset", path=path)
+        _check_npz_choice(path, target, exclude)
         return read_npz(path, task)
-    return read_csv(path, target, task, stop)
+    return read_csv(path, target, task, stop, exclude)
+
+
+def _check_npz_choice(path: str, target: str | None, exclude: Sequence[str]) -> None:
+    if target:
+        raise DataError("an .npz file has no named columns: the target is always y, so "
+                        "leave the target column unset", path=path)
+    if exclude:
+        raise DataError("an .npz file has no named columns to leave out: its features are the "
+                        "columns of X", path=path)
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,12 @@ class DataFile:
     table: Table | None = None          # a CSV's cells
     archive: Dataset | None = None      # an .npz's data set, its task inferred
 
-    def dataset(self, target: str | None = None, task: str | None = None) -> Dataset:
-        """The data set with this target column (CSV) and task (None: inferred)."""
+    def dataset(self, target: str | None = None, task: str | None = None,
+                exclude: Sequence[str] = ()) -> Dataset:
+        """The data set with this target column (CSV), task (None: inferred) and CSV columns left out."""
         if self.table is not None:
-            return csv_dataset(self.table, target, task)
+            return csv_dataset(self.table, target, task, exclude)
+        _check_npz_choice(self.path, target, exclude)
         return self.archive if task is None else read_npz(self.path, task)
 
 
@@ -91,7 +101,7 @@ def same_samples(a: DataConfig, b: DataConfig, same_seed: bool) -> bool:
     """Whether two data settings load the same samples, so one data set serves both (held-out
     fractions only split it; a file's rows do not depend on the seed, a generated set's do)."""
     if a.path or b.path:
-        return (a.path, a.target, a.task) == (b.path, b.target, b.task)
+        return (a.path, a.target, a.task, a.exclude) == (b.path, b.target, b.task, b.exclude)
     return same_seed and (a.dataset, a.task, a.samples, a.noise) == (b.dataset, b.task, b.samples, b.noise)
 
 

@@ -157,16 +157,17 @@ def _is_class_target(values: np.ndarray, all_integers: bool) -> bool:
 
 # --- CSV -----------------------------------------------------------------------------------------
 def read_csv(path: str | Path, target: str | None = None, task: str | None = None,
-             stop: threading.Event | None = None) -> Dataset:
+             stop: threading.Event | None = None, exclude: Sequence[str] = ()) -> Dataset:
     """A CSV file with a header row (comma, semicolon or tab) as a Dataset.
 
     `target` names the target column (default: the last). The task is inferred from it unless
     given: text or a few distinct integers mean classification, other numbers regression. Text
-    feature columns are one-hot encoded as `column=value` features. See the module docstring
-    for the missing-value policy. Raises ReadStopped once `stop` is set.
+    feature columns are one-hot encoded as `column=value` features; the columns named in
+    `exclude` (an ID, a name) are left out. See the module docstring for the missing-value
+    policy. Raises ReadStopped once `stop` is set.
     """
     _check_task(task, path)
-    return csv_dataset(read_csv_table(path, stop), target, task)
+    return csv_dataset(read_csv_table(path, stop), target, task, exclude)
 
 
 def read_csv_table(path: str | Path, stop: threading.Event | None = None) -> Table:
@@ -180,13 +181,16 @@ def read_csv_table(path: str | Path, stop: threading.Event | None = None) -> Tab
     return table
 
 
-def csv_dataset(table: Table, target: str | None = None, task: str | None = None) -> Dataset:
-    """The Dataset a CSV's cells give with this target column and task (see `read_csv`)."""
+def csv_dataset(table: Table, target: str | None = None, task: str | None = None,
+                exclude: Sequence[str] = ()) -> Dataset:
+    """The Dataset a CSV's cells give with this target column, task and columns left out (see
+    `read_csv`)."""
     _check_task(task, table.path)
     t = _target_index(table, target)
+    left_out = _excluded_indices(table, t, exclude)
     notes: list[str] = []
     y, class_names, task, keep = _read_target(table, t, task, notes)
-    X, feature_names = _read_features(table, t, keep, notes)
+    X, feature_names = _read_features(table, {t} | left_out, keep, notes)
     return Dataset(X, y, task, f"csv:{Path(table.path).name}", feature_names, class_names,
                    table.header[t], notes)
 
@@ -203,6 +207,16 @@ def _target_index(table: Table, target: str | None) -> int:
         return table.header.index(target)
     raise DataError(f"no target column {target!r}; the columns are {', '.join(table.header)}",
                     path=table.path)
+
+
+def _excluded_indices(table: Table, t: int, exclude: Sequence[str]) -> set[int]:
+    unknown = [name for name in exclude if name not in table.header]
+    if unknown:
+        raise DataError(f"cannot leave out {unknown[0]!r}: no such column; the columns are "
+                        f"{', '.join(table.header)}", path=table.path)
+    if table.header[t] in exclude:
+        raise DataError(f"the target column {table.header[t]!r} cannot be left out", path=table.path)
+    return {table.header.index(name) for name in exclude}
 
 
 def _read_target(table: Table, t: int, task: str | None,
@@ -248,14 +262,15 @@ def _numbers_alone_are_regression(cells: list[str], numbers: Numbers) -> bool:
     return len(set(cells)) > MAX_CLASSES or not _is_class_target(numbers.values[numeric], all_integers)
 
 
-def _read_features(table: Table, t: int, keep: np.ndarray,
+def _read_features(table: Table, skipped: set[int], keep: np.ndarray,
                    notes: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Numeric columns as they are (NaN for missing cells), text columns one-hot."""
+    """Numeric columns as they are (NaN for missing cells), text columns one-hot; the target and
+    the columns left out (`skipped`) are not features."""
     blocks: list[np.ndarray] = []
     names: list[str] = []
     missing: dict[str, int] = {}
     for c, header in enumerate(table.header):
-        if c == t:
+        if c in skipped:
             continue
         numbers = table.numbers(c, keep)
         if numbers.missing.all():
@@ -269,7 +284,8 @@ def _read_features(table: Table, t: int, keep: np.ndarray,
             blocks.append(block)
             names.extend(f"{header}={category}" for category in categories)
     if not blocks:
-        raise DataError("no feature columns besides the target", path=table.path)
+        besides = "the target and the columns left out" if len(skipped) > 1 else "the target"
+        raise DataError(f"no feature columns besides {besides}", path=table.path)
     if missing:
         counts = ", ".join(f"{name}: {count}" for name, count in missing.items())
         notes.append(f"{counted(sum(missing.values()), 'missing number')} ({counts}) will take their "
@@ -295,7 +311,7 @@ def _one_hot(table: Table, c: int, cells: list[str], missing: np.ndarray,
     categories, codes = np.unique(np.asarray(cells, dtype=str)[present], return_inverse=True)
     if len(categories) > MAX_CATEGORIES:
         raise table.error(f"{len(categories)} different text values, too many to one-hot encode "
-                          f"(at most {MAX_CATEGORIES}); remove the column or turn it into numbers",
+                          f"(at most {MAX_CATEGORIES}); leave the column out or turn it into numbers",
                           column=c)
     block = np.zeros((len(cells), len(categories)))
     block[present, codes.ravel()] = 1.0

@@ -122,7 +122,9 @@ class DataPanel(QWidget):
         self.dataset_box.blockSignals(True)
         self.dataset_box.setCurrentIndex(-1 if data.path else self.dataset_box.findData(data.dataset))
         self.dataset_box.blockSignals(False)
-        self.file_label.setText(f"Your file: {data.path}" + (f" (target: {data.target})" if data.target else "")
+        details = ([f"target: {data.target}"] if data.target else []) + \
+            ([f"left out: {', '.join(data.exclude)}"] if data.exclude else [])
+        self.file_label.setText(f"Your file: {data.path}" + (f" ({'; '.join(details)})" if details else "")
                                 if data.path else "")
         self.file_label.setVisible(bool(data.path))
         self.summary.setText(summary)
@@ -132,7 +134,7 @@ class DataPanel(QWidget):
         if name is None:
             return
         self.config_edited.emit({"data.dataset": name, "data.path": None, "data.target": None,
-                                 "data.task": None, "data.samples": None},
+                                 "data.task": None, "data.exclude": (), "data.samples": None},
                                 f"Choose data set {name}", "")
 
     def _on_field_edited(self, path: str, label: str, value: Any) -> None:
