@@ -1,11 +1,13 @@
 """The real window driven as a person would: train on spiral, stop, start twice, change the learning
 rate mid-run, divergence, step, reset, replay, close while training."""
 import math
+import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 
 from workbench.gui.widgets.view_base import ThrottledView
 
@@ -255,3 +257,27 @@ def test_a_shown_window_draws_the_last_epochs_by_itself_after_a_short_run(qtbot,
                                 (window.metric_plot.val_curve, exp.history.val_metric)):
         _, drawn = drawn_curve.getData()
         assert drawn is not None and list(drawn) == pytest.approx(values)
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
+    """A collection on another thread deletes Qt objects there, which deadlocked against PySide."""
+    class Cycle:
+        pass
+
+    collected_on = []
+    cycle = Cycle()
+    cycle.me, cycle.qt = cycle, QObject()
+    weakref.finalize(cycle, lambda: collected_on.append(threading.current_thread()))
+    del cycle
+    kept = []
+
+    def allocate():                      # many container objects: past every collection threshold
+        kept.extend([[] for _ in range(200_000)])
+
+    worker = threading.Thread(target=allocate)
+    worker.start()
+    worker.join()
+    assert collected_on == []            # the worker's allocations set off no collection
+    qtbot.waitUntil(lambda: bool(collected_on), timeout=5_000)
+    assert collected_on == [threading.main_thread()]
+    kept.clear()

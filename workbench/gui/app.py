@@ -8,8 +8,11 @@ import sys
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 APP_NAME = "Workbench"
+GC_CHECK_SECONDS = 0.5          # how often the GUI thread runs the collections that are due
+_collector: GarbageCollector | None = None
 
 # A dark palette for Fusion, used when the system asks for dark (Fusion alone stays light on Linux).
 DARK_COLORS: dict[QPalette.ColorRole, str] = {
@@ -58,6 +61,18 @@ def freeze_startup_objects() -> None:
     loop stalled for that long. They live as long as the app anyway."""
     gc.collect()
     gc.freeze()
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Run Python's cyclic garbage collector only on the GUI thread, once a window starts other
+    threads (pyqtgraph's GarbageCollector: automatic collection off, a timer collects what the
+    thresholds say is due). A collection set off by an allocation on the training thread deleted
+    Qt objects there: a QObject destructor took a Qt lock and waited for the GIL, which the GUI
+    thread held while it waited for that lock in PySide's deferred deletion (gdb; about one GUI
+    test run in ten hung). Calling it again changes nothing."""
+    global _collector
+    if _collector is None:
+        _collector = GarbageCollector(interval=GC_CHECK_SECONDS)
 
 
 def run_app(session_path: str | None = None) -> int:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageB
 
 from workbench.core.history import EpochReport
 from workbench.core.inspection import Inspection
+from workbench.gui.app import collect_garbage_on_gui_thread
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
 from workbench.gui.session_controller import SessionController
 from workbench.gui.inspector import Inspector
@@ -73,6 +74,7 @@ class MainWindow(FileMenu, QMainWindow):
         # owned by the window: deleted with it on the GUI thread, never by Python's garbage
         # collector on whichever thread (the training thread, say) happens to run it
         self.controller.setParent(self)
+        collect_garbage_on_gui_thread()      # before the first thread that could set one off
         self.runner = TrainingRunner(self)
         self.inspector = Inspector(self)
         self._live_inspection: Inspection | None = None
