@@ -2,7 +2,7 @@
 import threading
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from workbench.core import experiment
@@ -52,6 +52,34 @@ def test_an_uncancellable_wait_shows_no_cancel_button_and_lasts_to_the_end(qtbot
     began = time.monotonic()
     assert wait_for(None, "Preparing…", lambda: time.sleep(0.9) or "done", cancellable=False) == "done"
     assert time.monotonic() - began >= 0.85 and seen == {"buttons": []}
+
+
+def test_a_call_outlives_the_window_that_waited_for_it(qtbot):
+    """Cancelled, then its window deleted: the call still reports to an object Qt has not deleted."""
+    from PySide6.QtWidgets import QWidget
+    from workbench.gui import background
+    from workbench.gui.background import Cancelled
+
+    window, release, ended = QWidget(), threading.Event(), threading.Event()
+    window.show()
+
+    def slow():
+        release.wait(5)
+        ended.set()
+        return "late"
+
+    QTimer.singleShot(350, lambda: QApplication.instance().activeModalWidget().canceled.emit())
+    try:
+        wait_for(window, "Waiting…", slow)
+    except Cancelled:
+        pass
+    answers = QApplication.instance().findChildren(background._Answer)
+    assert len(answers) == 1 and window.findChildren(background._Answer) == []
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    release.set()                                   # the call ends and reports after the window is gone
+    assert ended.wait(5)
+    qtbot.waitUntil(lambda: QApplication.instance().findChildren(background._Answer) == [], timeout=2000)
 
 
 def test_an_edit_that_splits_the_data_anew_builds_the_run_off_the_gui_thread(qtbot, window, monkeypatch):

@@ -29,10 +29,12 @@ class _Answer(QObject):
 
     done = Signal()
 
-    def __init__(self, parent: QObject | None, loop: QEventLoop):
-        # parented (to the application when there is no window): Qt owns it, and it lives until
-        # it has reported and `deleteLater` runs on the GUI thread, even after a cancel
-        super().__init__(parent or QCoreApplication.instance())
+    def __init__(self, loop: QEventLoop):
+        # owned by the application, never by a window: it must live until the pool thread has
+        # emitted `done` (then `deleteLater` runs on the GUI thread), even after a cancel or once
+        # the window is gone. Parented to the window, it was deleted with it while a finished
+        # call was still emitting: a segmentation fault (about one GUI test run in twelve)
+        super().__init__(QCoreApplication.instance())
         self.outcome: list[tuple[Any, BaseException | None]] = []
         self.finished = threading.Event()
         self._loop = loop
@@ -57,10 +59,7 @@ class _Call(QRunnable):
             error = err
         self._answer.outcome.append((value, error))
         self._answer.finished.set()
-        try:
-            self._answer.done.emit()
-        except RuntimeError:            # its window closed meanwhile: no one is waiting
-            pass
+        self._answer.done.emit()
 
 
 def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *args: Any,
@@ -70,7 +69,7 @@ def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *arg
     a Cancel button, and this raises Cancelled when the person presses it, after calling
     `on_cancel` (which may tell the function to stop early, instead of running to its end)."""
     loop = QEventLoop()
-    answer = _Answer(parent, loop)
+    answer = _Answer(loop)
     outcome = answer.outcome
     QThreadPool.globalInstance().start(_Call(function, args, kwargs, answer))
     if not answer.finished.wait(FRAME_SECONDS):
