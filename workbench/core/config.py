@@ -250,8 +250,9 @@ class Config:
         out["layers"] = [asdict(layer) for layer in self.layers]
         # written only when set: a file that leaves nothing out stays readable by a Workbench from
         # before the setting (its reader refuses keys it does not know)
-        out["data"]["exclude"] = list(self.data.exclude)
-        if not self.data.exclude:
+        if self.data.exclude:
+            out["data"]["exclude"] = list(self.data.exclude)
+        else:
             del out["data"]["exclude"]
         return out
 
