@@ -75,7 +75,7 @@ def workbench_runner(w: Workload, X: np.ndarray, y: np.ndarray, epochs: int, dty
 
 
 # --- PyTorch ------------------------------------------------------------------------------------
-def torch_runner(w: Workload, X: np.ndarray, y: np.ndarray) -> EpochRunner | None:
+def torch_runner(w: Workload, X: np.ndarray, y: np.ndarray, dtype: str = "float32") -> EpochRunner | None:
     try:
         import torch
     except ImportError:
@@ -85,10 +85,10 @@ def torch_runner(w: Workload, X: np.ndarray, y: np.ndarray) -> EpochRunner | Non
     layers: list = []
     for fan_in, fan_out in zip(w.sizes[:-2], w.sizes[1:-1]):
         layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers, torch.nn.Linear(w.sizes[-2], w.sizes[-1]))
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(w.sizes[-2], w.sizes[-1])).to(getattr(torch, dtype))
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     loss_fn = torch.nn.CrossEntropyLoss()
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    Xt, yt = torch.from_numpy(X.astype(dtype)), torch.from_numpy(y)
 
     def epoch() -> float:
         started = time.perf_counter()
@@ -159,7 +159,8 @@ def main() -> None:
     doubles = {n.strip() for n in args.float64.split(",") if n.strip()}
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; one BLAS thread; "
           f"median of {args.rounds} turns of {args.epochs} epochs, each after a warm-up epoch")
-    header = f"{'':4} {'workbench':>12} {'torch':>12} {'ratio':>7} {'sklearn':>12} {'ratio':>7} {'f64/f32':>8}  target"
+    header = (f"{'':4} {'workbench':>12} {'torch':>12} {'ratio':>7} {'sklearn':>12} {'ratio':>7} {'f64/f32':>8} "
+              f"{'torch f64/f32':>14}  target")
     print(header)
     for name in names:
         w = WORKLOADS[name]
@@ -169,11 +170,13 @@ def main() -> None:
                    "sklearn": None if args.no_sklearn else sklearn_runner(w, X, y)}
         if name in doubles:
             runners["ours64"] = workbench_runner(w, X, y, trained, "float64")
+            runners["torch64"] = torch_runner(w, X, y, "float64")      # the peer's own float64 cost
         medians = median_epochs(runners, args.epochs, args.rounds)
         ours, torch_s, sk = medians["ours"], medians["torch"], medians["sklearn"]
-        f64 = f"{medians['ours64'] / ours:7.2f}x" if name in doubles else "-"
+        f64 = _ratio(medians["ours64"], ours) if name in doubles else "-"
+        torch_f64 = _ratio(medians["torch64"], torch_s) if name in doubles and torch_s else "-"
         print(f"{name:4} {_fmt(ours):>12} {_fmt(torch_s):>12} {_ratio(ours, torch_s):>7} {_fmt(sk):>12} "
-              f"{_ratio(ours, sk):>7} {f64:>8}  {w.target}")
+              f"{_ratio(ours, sk):>7} {f64:>8} {torch_f64:>14}  {w.target}")
         print(f"{'':4} {w.steps / ours:,.0f} steps/s ({ours / w.steps * 1e6:.1f} µs per step)"
               + ("" if torch_s is None else f"; torch {w.steps / torch_s:,.0f} steps/s"))
 
