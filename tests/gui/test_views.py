@@ -27,6 +27,7 @@ from workbench.gui.widgets.network_diagram import MAX_NODES, NODE_SIZE, NetworkD
 from workbench.gui.widgets.parameters_view import ParametersView  # noqa: E402
 from workbench.gui.widgets.plot_export import PlotExportError, export_png  # noqa: E402
 from workbench.gui.widgets.prediction_view import PredictionView  # noqa: E402
+from workbench.gui.widgets.table_rows import ROW_PADDING  # noqa: E402
 from workbench.gui.widgets.view_base import format_duration  # noqa: E402
 
 
@@ -740,6 +741,16 @@ def test_the_boundary_legend_sits_outside_the_data(qtbot, spiral, size):
     assert not legend.intersects(view.plot.titleLabel.sceneBoundingRect())
     texts = [label.text for _, label in view.legend.items]
     assert texts == ["training", "validation"]
+
+
+def test_import_preview_rows_fit_their_text_and_no_more(qtbot):
+    dialog = ImportDialog(open_for_import("resources/datasets/iris.csv"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    table = dialog.table
+    needed = max(table.sizeHintForRow(0), table.verticalHeader().sectionSizeHint(0))   # cells, row number
+    assert needed <= table.rowHeight(0) <= needed + ROW_PADDING       # the style's default row: 30 px
+    assert table.rowHeight(19) == table.rowHeight(0)
 
 
 @pytest.mark.parametrize("wide", [False, True])

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDial
 
 from workbench.core.data import DataError, DataFile, Dataset, open_data_file
 from workbench.gui.background import Cancelled, wait_for
+from workbench.gui.widgets.table_rows import compact_rows
 
 PREVIEW_ROWS = 20
 PREVIEW_BYTES = 64 * 1024
@@ -183,6 +184,7 @@ class ImportDialog(QDialog):
         self.table = QTableView()
         self.table.setModel(self.preview)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)   # a header click marks
+        compact_rows(self.table)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)  # the last column takes the rest
         self.target_box = QComboBox()

@@ -14,6 +14,7 @@ from workbench.core.config import Config
 from workbench.core.config_summary import hyperparameter_rows
 from workbench.core.inspection import Inspection
 from workbench.gui.widgets.view_base import ThrottledView
+from workbench.gui.widgets.table_rows import compact_rows
 
 EXPLANATION = ("Hyperparameters (left) are the choices you make before training; parameters (right) are "
                "the weights and biases that training learns from the data.")
@@ -49,6 +50,7 @@ class ParametersView(ThrottledView):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
+        compact_rows(self.table)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from workbench.core.config import Config
 from workbench.core.experiment import RunRecord
 from workbench.core.history import History
+from workbench.gui.widgets.table_rows import compact_rows
 
 FIXED_COLUMNS = ("Overlay", "Run", "Status", "Epochs", "Train loss", "Val loss", "Val metric")
 HIGHLIGHT = QColor(255, 200, 60, 110)
@@ -51,6 +52,7 @@ class RunsTable(QWidget):
         super().__init__(parent)
         self.table = QTableWidget(0, len(FIXED_COLUMNS))
         self.table.verticalHeader().setVisible(False)
+        compact_rows(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
