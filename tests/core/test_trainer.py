@@ -243,6 +243,27 @@ def test_next_run_builds_the_reset_without_touching_the_experiment_and_adopt_mak
     assert len(exp.runs) == 1
 
 
+def test_a_run_is_kept_with_the_config_it_trained_with_not_a_later_edit():
+    exp = make({"optimizer.lr": 0.03})
+    train(exp)
+    trained_with = exp.config
+    assert exp.trained_config == trained_with
+    exp.config = trained_with.updated({"optimizer.lr": 0.01})     # a training knob edited afterwards
+    exp.reset()
+    assert exp.runs[0].config == trained_with and exp.trained_config is None
+    assert exp.config.optimizer.lr == 0.01
+
+
+def test_a_run_continued_after_an_edit_is_kept_with_the_config_of_its_last_epochs():
+    exp = make({"training.epochs": 4, "optimizer.lr": 0.03})
+    train(exp)
+    exp.config = exp.config.updated({"training.epochs": 8, "optimizer.lr": 0.01})
+    train(exp)                                        # epochs 5-8 at the new rate
+    assert exp.history.lr[-1] == 0.01 and exp.trained_config == exp.config
+    exp.reset()
+    assert exp.runs[0].config.optimizer.lr == 0.01 and len(exp.runs[0].history) == 8
+
+
 def test_same_samples_compares_what_loading_reads():
     from workbench.core.config import DataConfig
     from workbench.core.data import same_samples

@@ -163,6 +163,19 @@ def test_reset_reruns_identically_and_keeps_the_run_for_comparison(qtbot, window
     assert window.loss_plot.overlay_count() == 1
 
 
+def test_an_earlier_run_shows_the_learning_rate_it_trained_with_not_the_next_ones(qtbot, window):
+    edit(window, {"training.epochs": 4})
+    lr = window.hyperparameter_form.control("optimizer.lr")
+    lr.spin.setValue(0.03)
+    train_to_end(qtbot, window)
+    lr.spin.setValue(0.01)                  # set for the next run, after this one finished
+    train_to_end(qtbot, window)
+    table = window.runs_table.table
+    column = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("optimizer.lr")
+    assert [table.item(row, column).text() for row in range(2)] == ["0.03", "0.01"]
+    assert table.item(0, column).font().bold()          # it differs from the current run
+
+
 def test_replay_shows_a_stored_epoch_computed_off_the_gui_thread(qtbot, window):
     edit(window, {"training.epochs": 8})
     train_to_end(qtbot, window)

@@ -43,3 +43,18 @@ def test_save_load_save_gives_equal_content(tmp_path, config, task, n_features, 
     save_session(first, experiment)
     save_session(second, load_session(first))
     assert dump(first) == dump(second)
+
+
+def test_the_config_a_run_trained_with_survives_a_later_edit_and_a_reopen(tmp_path):
+    experiment = Experiment.create(Config().updated({"training.epochs": 2, "optimizer.lr": 0.03}))
+    list(Trainer(experiment).run())
+    unchanged, edited = tmp_path / "unchanged.h5", tmp_path / "edited.h5"
+    save_session(unchanged, experiment)
+    trained_with = experiment.config
+    experiment.config = trained_with.updated({"optimizer.lr": 0.01})    # edited after training
+    save_session(edited, experiment)
+    assert "/@trained_config" not in dump(unchanged) and "/@trained_config" in dump(edited)   # only when it differs
+    back = load_session(edited)
+    assert back.config.optimizer.lr == 0.01 and back.trained_config == trained_with
+    back.reset()
+    assert back.runs[0].config == trained_with

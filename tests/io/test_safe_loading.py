@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from session_builders import build_contents
+from workbench.core.config import Config
 from workbench.io import migrations
 from workbench.io.session import SessionFormatError, load_session, read_contents, validate_in_child, write_contents
 from workbench.io.text_checksum import ATTRIBUTE, store_text_crc32, text_crc32
@@ -186,6 +187,9 @@ def test_a_malicious_activation_name_is_an_error_not_a_lookup(saved):
     (lambda f: f.attrs.__setitem__("config", "{not json"), "not valid JSON"),
     (lambda f: f["data"].attrs.__setitem__("class_names", '["a"]'), "at least 2 class names"),
     (lambda f: f.__delitem__("history"), "missing group /history"),
+    (lambda f: f.attrs.__setitem__("trained_config", "{not json"), "trained_config"),
+    (lambda f: f.attrs.__setitem__("trained_config", Config().updated({"layers": []}).to_json()),
+     "trained_config: differs from config in more than the training knobs"),
 ])
 def test_content_that_contradicts_the_config_is_refused(saved, change, fragment):
     refused(edit(saved, change), fragment)

@@ -327,6 +327,14 @@ class Config:
                                                "use mse, mae or huber for regression")
 
 
+def continues_training(old: Config, new: Config) -> bool:
+    """True when `new` can continue `old`'s learned weights (only training knobs differ: the
+    learning rate, schedule, batch size, epochs, regularisation, ...)."""
+    def shape(c: Config) -> tuple:
+        return (c.data, c.layers, replace(c.optimizer, lr=1.0), c.training.seed, c.training.dtype)
+    return shape(old) == shape(new)
+
+
 def output_activation(task: str) -> str:
     """The output layer's activation: softmax over classes (two classes too) or linear.
 

@@ -87,6 +87,9 @@ class Experiment:
     tuning: dict[str, Any] | None = None
     runs: list[RunRecord] = field(default_factory=list)
     started: str = field(default_factory=now_iso)
+    # The config the last trained epoch ran with (None until one has): `config` changes when a
+    # person edits a training knob after training, and the run is kept in `runs` with this one.
+    trained_config: Config | None = None
 
     # --- construction -----------------------------------------------------------------------------
     @classmethod
@@ -125,7 +128,7 @@ class Experiment:
                 rng_state: Mapping[str, Any], history: History,
                 snapshots: Mapping[int, Mapping[str, np.ndarray]], status: str,
                 tuning: dict[str, Any] | None = None, runs: Sequence[RunRecord] = (),
-                started: str | None = None) -> "Experiment":
+                started: str | None = None, trained_config: Config | None = None) -> "Experiment":
         """Rebuild a saved experiment exactly (used by the session loader)."""
         config.validate_for(dataset.task)
         data = prepare(dataset, split, scaler=scaler, dtype=config.training.dtype)
@@ -141,7 +144,7 @@ class Experiment:
         kept.stride = _stride_of(kept)
         return cls(config=config, data=data, network=network, optimizer=optimizer, rng=rng,
                    history=history, snapshots=kept, status=status, tuning=tuning, runs=list(runs),
-                   started=started or now_iso())
+                   started=started or now_iso(), trained_config=trained_config)
 
     # --- derived --------------------------------------------------------------------------------
     @property
@@ -191,10 +194,12 @@ class Experiment:
     def adopt(self, fresh: "Experiment") -> None:
         """Make `fresh` (from `next_run`) the current run; the current one, if it trained, is kept in `runs`."""
         if len(self.history):
-            self.runs.append(RunRecord(self.config, self.history.copy(), self.status, self.started))
+            self.runs.append(RunRecord(self.trained_config or self.config, self.history.copy(), self.status,
+                                       self.started))
         self.config, self.data, self.network = fresh.config, fresh.data, fresh.network
         self.optimizer, self.rng, self.history = fresh.optimizer, fresh.rng, fresh.history
         self.snapshots, self.status, self.started = fresh.snapshots, "new", fresh.started
+        self.trained_config = None
 
 
 def samples_for(config: Config, stop: threading.Event | None = None) -> Dataset:

@@ -134,6 +134,7 @@ class Trainer:
                 val_loss=val_loss, train_metric=train_metric, val_metric=val_metric, lr=lr,
                 seconds=seconds, samples_per_second=n / seconds if seconds > 0 else float("inf"))
             exp.history.append(report)
+            exp.trained_config = cfg
             exp.snapshots.record(epoch, net)
             best_epoch = exp.history.best_epoch()
             if best_epoch == epoch and patience and t.restore_best:

@@ -23,7 +23,7 @@ import itertools
 import json
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -32,7 +32,7 @@ from PySide6.QtCore import (QCoreApplication, QEvent, QObject, QRunnable, QStand
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.config import Config
+from workbench.core.config import Config, continues_training
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment, samples_for
 from workbench.core.trainer import Trainer
@@ -88,13 +88,6 @@ class _WriteJob(QRunnable):
             self._signals.done.emit(self._number, error)
         except RuntimeError:     # the controller is gone (the application is shutting down)
             pass
-
-
-def continues_training(old: Config, new: Config) -> bool:
-    """True when `new` can continue `old`'s learned weights (only training knobs differ)."""
-    def shape(c: Config) -> tuple:
-        return (c.data, c.layers, replace(c.optimizer, lr=1.0), c.training.seed, c.training.dtype)
-    return shape(old) == shape(new)
 
 
 class SessionController(QObject):

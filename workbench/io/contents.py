@@ -69,6 +69,7 @@ class SessionContents:
     workbench_version: str = workbench.__version__
     tuning: dict[str, Any] | None = None
     runs: list[RunContents] = field(default_factory=list)
+    trained_config: Config | None = None          # only when it differs from `config`
 
     @property
     def layer_names(self) -> list[str]:
@@ -122,6 +123,7 @@ def contents_of(experiment: "Experiment") -> SessionContents:
         tuning=experiment.tuning,
         runs=[RunContents(run.config, run.history.as_arrays(), run.status, run.started)
               for run in experiment.runs],
+        trained_config=None if experiment.trained_config == config else experiment.trained_config,
     )
 
 
@@ -141,6 +143,6 @@ def experiment_from(contents: SessionContents) -> "Experiment":
             contents.snapshots, contents.status, tuning=contents.tuning,
             runs=[RunRecord(r.config, History.from_arrays(r.history), r.status, r.started)
                   for r in contents.runs],
-            started=contents.started or None)
+            started=contents.started or None, trained_config=contents.trained_config)
     except (ValueError, TypeError, KeyError) as err:
         raise SessionFormatError(f"the session cannot be restored: {err}") from None

@@ -28,7 +28,7 @@ import h5py
 import numpy as np
 
 import workbench
-from workbench.core.config import Config, ConfigError, output_activation
+from workbench.core.config import Config, ConfigError, continues_training, output_activation
 from workbench.core.data_error import ReadStopped, check_stop
 from workbench.io import h5safe
 from workbench.io.h5safe import SessionFormatError
@@ -170,6 +170,8 @@ def _write(h5: h5py.File, c: SessionContents) -> None:
     root["saved"] = _now()
     root["status"] = c.status
     root["config"] = c.config.to_json()
+    if c.trained_config is not None:
+        root["trained_config"] = c.trained_config.to_json()
 
     data = _group(h5, "data")
     _put(data, "X", c.data.X)
@@ -299,8 +301,8 @@ def _read_file(path: str | os.PathLike, where: str) -> SessionContents:
         return _read(h5, where)
 
 
-def _read_config(obj: h5py.HLObject, where: str, label: str = "config") -> Config:
-    data = h5safe.read_json(obj, "config", where, dict)
+def _read_config(obj: h5py.HLObject, where: str, label: str = "config", name: str = "config") -> Config:
+    data = h5safe.read_json(obj, name, where, dict)
     try:
         return Config.from_dict(data)
     except ConfigError as err:
@@ -319,12 +321,23 @@ def _read(h5: h5py.File, where: str) -> SessionContents:
     snapshots = _read_snapshots(h5, shapes, epochs, where) if "snapshots" in h5 else {}
     runs = _read_runs(h5safe.require_group(h5, "runs", where), where) if "runs" in h5 else []
     tuning = _read_tuning(h5safe.require_group(h5, "tuning", where), where) if "tuning" in h5 else None
+    trained_config = _read_trained_config(h5, config, where) if "trained_config" in h5.attrs else None
     return SessionContents(
         config=config, data=data, params=params, activations=activations, optimizer=optimizer,
         rng_state=rng_state, history=history, snapshots=snapshots,
         status=h5safe.read_text(h5, "status", where), started=h5safe.read_text(h5, "created", where),
         saved=h5safe.read_text(h5, "saved", where),
-        workbench_version=h5safe.read_text(h5, "workbench_version", where), tuning=tuning, runs=runs)
+        workbench_version=h5safe.read_text(h5, "workbench_version", where), tuning=tuning, runs=runs,
+        trained_config=trained_config)
+
+
+def _read_trained_config(h5: h5py.File, config: Config, where: str) -> Config:
+    """The config the current run's last epoch ran with; it differs from `config` in training knobs only."""
+    trained = _read_config(h5, where, label="trained_config", name="trained_config")
+    if not continues_training(trained, config):
+        raise SessionFormatError(f"{where}: trained_config: differs from config in more than the training "
+                                 "knobs (data, layers, optimizer, seed or dtype)")
+    return trained
 
 
 def _read_data(h5: h5py.File, config: Config, where: str) -> DataContents:
