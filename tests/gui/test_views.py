@@ -8,9 +8,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QPointF, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPalette  # noqa: E402
-from PySide6.QtWidgets import QTabWidget  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainterPathStroker, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTabWidget  # noqa: E402
 
 from workbench.core.config import Config  # noqa: E402
 from workbench.core.experiment import Experiment  # noqa: E402
@@ -18,6 +18,7 @@ from workbench.core.history import EpochReport, History  # noqa: E402
 from workbench.core.inspection import inspect  # noqa: E402
 from workbench.core.trainer import Trainer  # noqa: E402
 from workbench.gui.widgets.confusion_view import ConfusionView  # noqa: E402
+from workbench.gui.widgets.corner_legend import curve_crosses  # noqa: E402
 from workbench.gui.widgets.decision_boundary import DecisionBoundaryView, surface_map  # noqa: E402
 from workbench.gui.widgets.histogram_view import HistogramView  # noqa: E402
 from workbench.gui.widgets.import_dialog import ImportDialog, open_for_import  # noqa: E402
@@ -88,6 +89,81 @@ def test_a_closing_report_that_repeats_the_last_epoch_adds_no_point(qtbot, spira
     view.add_report(stopped)
     view.flush()
     assert len(curve_data(view.train_curve)[0]) == len(reports)
+
+
+def losses(values):
+    n = len(values)
+    return History(epoch=list(range(1, n + 1)), train_loss=list(values), val_loss=[v + 0.01 for v in values],
+                   train_metric=[0.5] * n, val_metric=[0.5] * n, lr=[0.1] * n, seconds=[0.1] * n)
+
+
+def legend_meets_a_curve(view):
+    """Whether the legend's box on screen touches a drawn curve line (its 2-px stroke)."""
+    QApplication.processEvents()        # the view box maps its curves anew before it paints
+    box = view.legend.sceneBoundingRect()
+    stroker = QPainterPathStroker()
+    stroker.setWidth(2)
+    return any(stroker.createStroke(item.curve.mapToScene(item.curve.getPath())).intersects(box)
+               for item in (view.train_curve, view.val_curve))
+
+
+@pytest.mark.parametrize("values, corner", [
+    (np.linspace(1.0, 0.05, 40) ** 2, (1, 0)),                  # falling: the upper right stays free
+    (np.full(40, 0.7) + np.linspace(0, 0.01, 40), (1, 1)),      # flat at the top: it was drawn over
+])
+def test_the_loss_legend_sits_in_a_corner_no_curve_passes_through(qtbot, values, corner):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(losses(values))
+    view.flush()
+    assert view.legend.corner == corner
+    assert not legend_meets_a_curve(view)
+    assert view.plot.getViewBox().sceneBoundingRect().contains(view.legend.sceneBoundingRect())
+
+
+def test_the_metric_legend_leaves_the_lower_right_for_falling_curves(qtbot):
+    view = shown(qtbot, MetricPlotWidget())
+    rising = losses(np.zeros(30))
+    rising.train_metric = list(np.linspace(0.5, 1.0, 30))
+    rising.val_metric = list(np.linspace(0.5, 0.95, 30))
+    view.set_history(rising)
+    view.flush()
+    assert view.legend.corner == (1, 1)
+    falling = losses(np.zeros(30))
+    falling.train_metric = falling.val_metric = list(np.linspace(0.9, 0.1, 30))
+    view.set_history(falling)
+    view.flush()
+    assert view.legend.corner != (1, 1) and not legend_meets_a_curve(view)
+
+
+def test_a_legend_dragged_by_hand_stays_until_the_auto_button(qtbot):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(losses(np.linspace(1.0, 0.05, 40) ** 2))
+    view.flush()
+    legend = view.legend
+    start = view.plot_widget.mapFromScene(legend.sceneBoundingRect().center())
+    viewport = view.plot_widget.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 11):
+        qtbot.mouseMove(viewport, start + QPoint(-20 * step, 12 * step))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=start + QPoint(-200, 120))
+    assert legend.moved_by_hand
+    dropped = legend.pos()
+    view.set_history(losses(np.full(40, 0.7)))        # would take the corner back otherwise
+    view.flush()
+    assert legend.pos() == dropped
+    view.plot.autoBtnClicked()
+    view.flush()
+    assert not legend.moved_by_hand and legend.corner == (1, 1) and not legend_meets_a_curve(view)
+
+
+@pytest.mark.parametrize("box, crosses", [
+    ((1.5, 2.5, 0.4, 0.6), True),       # between vertices: the segment from (1, 1) to (3, 0) passes
+    ((1.5, 2.5, 0.9, 1.0), False),      # above that segment
+    ((4.0, 5.0, 0.0, 1.0), False),      # right of the curve's end
+    ((2.9, 3.1, -0.1, 0.1), True),      # round a vertex
+])
+def test_curve_crosses_a_box_by_its_segments_not_just_its_points(box, crosses):
+    assert curve_crosses(np.array([1.0, 3.0]), np.array([1.0, 0.0]), box) == crosses
 
 
 def test_log_scale_toggle_switches_the_axis(qtbot, spiral):

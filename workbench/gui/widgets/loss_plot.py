@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
 
 from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, Convergence, find_convergence
 from workbench.core.history import EpochReport, History
+from workbench.gui.widgets.corner_legend import Corner, CornerLegend
 from workbench.gui.widgets.view_base import (
     CATEGORY_COLORS, COALESCE_MS, CURVE_REDRAW_MS, TRAIN_COLOR, VAL_COLOR, GridLines, ThrottledView, faded,
     finite_prefix, format_duration, label_axis, style_canvas, style_plot, text_color)
@@ -49,7 +50,7 @@ class HistoryPlot(ThrottledView):
     """Two history columns (training and validation) against epochs, with earlier runs overlaid."""
 
     def __init__(self, train_column: str, val_column: str, y_label: str, title: str,
-                 legend_offset: tuple[int, int], ceiling: float | None = None, parent: QWidget | None = None):
+                 legend_corner: Corner, ceiling: float | None = None, parent: QWidget | None = None):
         super().__init__(CURVE_REDRAW_MS, parent, delay_ms=COALESCE_MS)
         self._columns = (train_column, val_column)
         self._ceiling = ceiling             # the best possible value, if any: the top of the view
@@ -66,7 +67,9 @@ class HistoryPlot(ThrottledView):
 
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.addLegend(offset=legend_offset, colCount=LEGEND_COLUMNS)
+        self.legend = CornerLegend(legend_corner, colCount=LEGEND_COLUMNS)
+        self.legend.set_view(self.plot.getViewBox())
+        self.plot.legend = self.legend      # the plot adds named items to it; style_plot styles it
         self.grid = GridLines(self.plot)
         label_axis(self.plot, "bottom", "epoch", self)
         label_axis(self.plot, "left", y_label, self)
@@ -77,10 +80,13 @@ class HistoryPlot(ThrottledView):
         self.replay_line = pg.InfiniteLine(angle=90, movable=False)
         self.replay_line.setVisible(False)
         self.plot.addItem(self.replay_line, ignoreBounds=True)
+        self.markers = [self.replay_line]   # vertical lines the legend keeps off too
         self.view_box = self.plot.getViewBox()
         self.view_box.disableAutoRange()
         self.view_box.sigRangeChangedManually.connect(self._on_range_changed_by_hand)
         self.view_box.sigStateChanged.connect(self._on_view_state_changed)
+        self.view_box.sigRangeChanged.connect(self._keep_legend_clear)
+        self.view_box.sigResized.connect(self._keep_legend_clear)
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -181,7 +187,12 @@ class HistoryPlot(ThrottledView):
                 epochs_of_run = np.asarray(history.epoch, dtype=np.float64)
                 _set_cut(item, epochs_of_run, _main_curve(history, val_col, train_col))
         self._draw_best()
+        self._draw_markers()
         self._fit_view()
+        self._keep_legend_clear()
+
+    def _draw_markers(self) -> None:
+        """Place the vertical markers a subclass draws (the loss plot's convergence and early stop)."""
 
     def _fit_view(self) -> None:
         """Frame the curves if they left the view (or were replaced); otherwise leave the axes alone."""
@@ -247,9 +258,27 @@ class HistoryPlot(ThrottledView):
         """The "A" button (or the menu) asked for auto range: follow the data again, our way."""
         if any(view_box.autoRangeEnabled()):
             view_box.disableAutoRange()
+            self.legend.release()
             self._follow = True
             self._refit = True
             self._mark_dirty()
+
+    @Slot()
+    def _keep_legend_clear(self) -> None:
+        """Keep the legend in a corner no curve, best-epoch star or marker line passes through."""
+        log_y = self.plot.getAxis("left").logMode
+        curves = []
+        for item in (self.train_curve, self.val_curve, self.best_marker, *self._overlay_items):
+            x, y = item.xData, item.yData
+            if x is None or not len(x):
+                continue
+            if log_y:
+                shown = y > 0
+                x, y = x[shown], np.log10(y[shown])
+            curves.append((x, y))
+        _, (bottom, top) = self.view_box.viewRange()
+        curves += [(np.array([line.value()] * 2), np.array([bottom, top])) for line in self.markers if line.isVisible()]
+        self.legend.keep_clear(curves)
 
     def _draw_best(self) -> None:
         """Move the best-epoch star, only when it moved (a scatter's setData is not cheap)."""
@@ -301,8 +330,8 @@ class LossPlotWidget(HistoryPlot):
     convergence_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
-        # the legend sits upper right: falling curves leave that corner free
-        super().__init__("train_loss", "val_loss", "loss", "Loss", (-10, 10), parent=parent)
+        # the legend prefers the upper right: falling curves leave that corner free
+        super().__init__("train_loss", "val_loss", "loss", "Loss", (1, 0), parent=parent)
         self._stopped_early_at: int | None = None
         self._convergence: Convergence | None = None
         self._converged_epoch = -1
@@ -346,6 +375,7 @@ class LossPlotWidget(HistoryPlot):
         line = pg.InfiniteLine(angle=90, movable=False, label=label, labelOpts={"position": 0.6})
         line.setVisible(False)
         self.plot.addItem(line, ignoreBounds=True)
+        self.markers.append(line)
         return line
 
     # --- public API -------------------------------------------------------------------------------
@@ -374,8 +404,7 @@ class LossPlotWidget(HistoryPlot):
         self.patience.setValue(patience)
 
     # --- drawing -------------------------------------------------------------------------------------
-    def _redraw(self) -> None:
-        super()._redraw()
+    def _draw_markers(self) -> None:
         _show_at(self.early_stop_line, self._stopped_early_at)
         found = find_convergence(self._history, self.tolerance.value() / 100, self.patience.value())
         _show_at(self.converged_line, found.epoch if found else None)

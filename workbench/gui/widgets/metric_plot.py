@@ -13,9 +13,9 @@ class MetricPlotWidget(HistoryPlot):
     """The task's metric per epoch; higher is better (1 is perfect for both)."""
 
     def __init__(self, parent: QWidget | None = None):
-        # lower right: rising curves leave it free; both metrics are at most 1 (perfect)
+        # the legend prefers the lower right: rising curves leave it free; both metrics are at most 1
         super().__init__("train_metric", "val_metric", METRIC_NAMES["classification"], "Accuracy",
-                         (-10, -10), ceiling=1.0, parent=parent)
+                         (1, 1), ceiling=1.0, parent=parent)
         self._apply_palette()
 
     def set_task(self, task: str) -> None:
