@@ -156,6 +156,22 @@ def test_a_legend_dragged_by_hand_stays_until_the_auto_button(qtbot):
     assert not legend.moved_by_hand and legend.corner == (1, 1) and not legend_meets_a_curve(view)
 
 
+def test_a_marker_line_may_pass_beneath_the_legend_when_curves_leave_no_corner_free(qtbot):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(losses(np.linspace(1.0, 0.05, 40) ** 2))
+    view.flush()
+    legend = view.legend
+
+    def through(corner):                # a line across the middle of the legend's box in `corner`
+        x0, x1, y0, y1 = legend.box_at(corner)
+        return np.array([x0 - 1, x1 + 1]), np.full(2, (y0 + y1) / 2)
+
+    legend.keep_clear([through((1, 0))], [through((1, 1))])
+    assert legend.corner == (0, 0)      # free of both: the other side
+    legend.keep_clear([through(c) for c in ((0, 0), (1, 0), (0, 1))], [through((1, 1))])
+    assert legend.corner == (1, 1)      # only a marker there
+
+
 @pytest.mark.parametrize("box, crosses", [
     ((1.5, 2.5, 0.4, 0.6), True),       # between vertices: the segment from (1, 1) to (3, 0) passes
     ((1.5, 2.5, 0.9, 1.0), False),      # above that segment

@@ -8,12 +8,13 @@ it stays where they put it (until the plot's "A" button).
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 
 Corner = tuple[int, int]          # (x, y) of the view box: 0 is left or top, 1 right or bottom
+Line = tuple[np.ndarray, np.ndarray]    # x (increasing) and y of a polyline, in view units
 MARGIN = 10                       # pixels between the legend and the data area's edges
 
 
@@ -52,19 +53,21 @@ class CornerLegend(pg.LegendItem):
         self.setParentItem(view_box)
         self._anchor()
 
-    def keep_clear(self, curves: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Move to the first corner (this one first) where the legend covers none of `curves`
-        (x, y in view units); stay when every corner is covered or the person placed it."""
+    def keep_clear(self, curves: Sequence[Line], markers: Sequence[Line] = ()) -> None:
+        """Move to the first corner (this one first) where the legend covers none of `curves` and
+        `markers` (x, y in view units), or failing that none of `curves` (a thin marker line
+        may pass beneath); stay when every corner is covered or the person placed it."""
         if self.moved_by_hand or self.parentItem() is None:
             return
-        curves = list(curves)
-        for corner in [self.corner] + [c for c in corner_order(self.preferred) if c != self.corner]:
-            box = self.box_at(corner)
-            if not any(curve_crosses(x, y, box) for x, y in curves):
-                if corner != self.corner:
-                    self.corner = corner
-                    self._anchor()
-                return
+        corners = [self.corner] + [c for c in corner_order(self.preferred) if c != self.corner]
+        boxes = {corner: self.box_at(corner) for corner in corners}
+        for lines in (list(curves) + list(markers), curves):
+            for corner in corners:
+                if not any(curve_crosses(x, y, boxes[corner]) for x, y in lines):
+                    if corner != self.corner:
+                        self.corner = corner
+                        self._anchor()
+                    return
 
     def box_at(self, corner: Corner) -> tuple[float, float, float, float]:
         """The data the legend would cover in `corner`: (x0, x1, y0, y1) in view units."""

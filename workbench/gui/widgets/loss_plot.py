@@ -277,8 +277,8 @@ class HistoryPlot(ThrottledView):
                 x, y = x[shown], np.log10(y[shown])
             curves.append((x, y))
         _, (bottom, top) = self.view_box.viewRange()
-        curves += [(np.array([line.value()] * 2), np.array([bottom, top])) for line in self.markers if line.isVisible()]
-        self.legend.keep_clear(curves)
+        markers = [(np.array([line.value()] * 2), np.array([bottom, top])) for line in self.markers if line.isVisible()]
+        self.legend.keep_clear(curves, markers)
 
     def _draw_best(self) -> None:
         """Move the best-epoch star, only when it moved (a scatter's setData is not cheap)."""
