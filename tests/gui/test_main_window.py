@@ -142,6 +142,17 @@ def test_early_stopping_marks_the_epoch_after_the_run_and_on_reopening(qtbot, ma
     assert reopened.loss_plot.early_stop_line.value() == final.epoch
 
 
+def test_the_status_bar_shows_the_epochs_as_they_are_set(qtbot, window):
+    epochs = window.hyperparameter_form.control("training.epochs")
+    epochs.setValue(6)
+    assert window.run_status.epoch.text() == "epoch 0/6"
+    train_to_end(qtbot, window)
+    epochs.setValue(9)                          # more epochs: Train goes on from epoch 6
+    assert window.run_status.epoch.text() == "epoch 6/9"
+    train_to_end(qtbot, window)
+    assert window.run_status.epoch.text() == "epoch 9/9" and window.controller.experiment.runs == []
+
+
 def test_step_trains_one_epoch(qtbot, window):
     train_to_end(qtbot, window, epochs=1)
     assert window.controller.experiment.epochs_trained == 1

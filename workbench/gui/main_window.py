@@ -377,6 +377,7 @@ class MainWindow(FileMenu, QMainWindow):
         self.tuning_panel.set_base(config, dataset)
         if not self.runner.is_running:
             self._refresh_runs()
+            self.run_status.show_epochs(exp.epochs_trained, config.training.epochs)
 
     @Slot(object)
     def _on_experiment_changed(self, experiment: Any) -> None:

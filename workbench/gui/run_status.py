@@ -59,7 +59,7 @@ class RunStatus:
         """Where a run is; `running_state` is what the runner says while it goes (None: it has ended)."""
         self.state.setText(STATUS_TEXT.get(report.status, report.status)
                            if report.finished or running_state is None else running_state)
-        self._show_epochs(report.epoch, report.total_epochs)
+        self.show_epochs(report.epoch, report.total_epochs)
         if report.samples_per_second > 0 and math.isfinite(report.samples_per_second):
             self.speed.setText(f"{report.samples_per_second:,.0f} samples/s")
         recent = self._epoch_times
@@ -76,7 +76,7 @@ class RunStatus:
     def show_idle(self, experiment: Any) -> None:
         """A session no run is training: its status and the epochs trained so far."""
         self.state.setText(STATUS_TEXT.get(experiment.status, experiment.status))
-        self._show_epochs(experiment.epochs_trained, experiment.config.training.epochs)
+        self.show_epochs(experiment.epochs_trained, experiment.config.training.epochs)
         self.speed.setText("")
         self.eta.setText("")
 
@@ -84,7 +84,8 @@ class RunStatus:
         self.convergence.setText(f"converged at epoch {found.epoch} ({format_duration(found.seconds)})"
                                  if found else "not converged yet")
 
-    def _show_epochs(self, done: int, total: int) -> None:
+    def show_epochs(self, done: int, total: int) -> None:
+        """Epochs trained of those planned (also when an edit of the epochs changes the plan)."""
         self.epoch.setText(f"epoch {done}/{total}")
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
