@@ -18,7 +18,7 @@ from workbench.core.history import EpochReport, History  # noqa: E402
 from workbench.core.inspection import inspect  # noqa: E402
 from workbench.core.trainer import Trainer  # noqa: E402
 from workbench.gui.widgets.confusion_view import ConfusionView  # noqa: E402
-from workbench.gui.widgets.corner_legend import curve_crosses  # noqa: E402
+from workbench.gui.widgets.plot_legends import curve_crosses  # noqa: E402
 from workbench.gui.widgets.decision_boundary import DecisionBoundaryView, surface_map  # noqa: E402
 from workbench.gui.widgets.histogram_view import HistogramView  # noqa: E402
 from workbench.gui.widgets.import_dialog import ImportDialog, open_for_import  # noqa: E402
@@ -29,6 +29,7 @@ from workbench.gui.widgets.parameters_view import ParametersView  # noqa: E402
 from workbench.gui.widgets.plot_export import PlotExportError, export_png  # noqa: E402
 from workbench.gui.widgets.prediction_view import PredictionView  # noqa: E402
 from workbench.gui.widgets.table_rows import ROW_PADDING  # noqa: E402
+from workbench.gui.widgets.tuning_plots import OptimizationHistoryPlot  # noqa: E402
 from workbench.gui.widgets.view_base import format_duration  # noqa: E402
 
 
@@ -170,6 +171,21 @@ def test_a_marker_line_may_pass_beneath_the_legend_when_curves_leave_no_corner_f
     assert legend.corner == (0, 0)      # free of both: the other side
     legend.keep_clear([through(c) for c in ((0, 0), (1, 0), (0, 1))], [through((1, 1))])
     assert legend.corner == (1, 1)      # only a marker there
+
+
+@pytest.mark.parametrize("size", [(420, 260), (900, 400)])
+def test_the_search_history_legend_sits_above_the_scores_not_on_them(qtbot, size):
+    plot = OptimizationHistoryPlot()
+    qtbot.addWidget(plot)
+    plot.resize(*size)
+    plot.show()
+    scores = [0.9, 0.1, 0.9, 0.1, 0.5, 0.1, 0.9]    # trials in every corner
+    plot.set_trials([{"number": i, "score": s, "state": "complete"} for i, s in enumerate(scores)])
+    qtbot.wait(50)
+    legend = plot.legend.sceneBoundingRect()
+    assert legend.width() > 20 and not legend.intersects(plot.plot_item.getViewBox().sceneBoundingRect())
+    assert plot.plot_item.sceneBoundingRect().contains(legend)
+    assert [label.text for _, label in plot.legend.items] == ["trial", "best so far"]
 
 
 @pytest.mark.parametrize("box, crosses", [

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from workbench.core.inspection import Boundary, Inspection
+from workbench.gui.widgets.plot_legends import BandLegend
 from workbench.gui.widgets.view_base import (
     CATEGORY_COLORS, DIVERGING, ThrottledView, base_color, faded, label_axis, set_title, style_canvas,
     style_plot, text_color)
@@ -27,7 +28,6 @@ CLASS_STRENGTH = (0.12, 0.5)             # several classes: from unsure to certa
 OUTLINE_ALPHA = 220                      # point outlines: the text colour, nearly opaque
 MANY_POINTS = 600                        # above this many samples, points are drawn smaller
 POINT_SIZES = {"training": (7, 5), "validation": (10, 7)}   # (few, many) pixels
-LEGEND_ROW = 26                          # pixels of the band above the data that holds the legend
 NEEDS_TWO = ("The decision boundary is drawn for data with exactly 2 features; "
              "this data set has {n}. Try spiral, circle, xor, gauss, plane or multi_gauss.")
 COLOR_BAR_LABELS = {"probability": "P(class 1)", "value": "prediction"}
@@ -45,12 +45,7 @@ class DecisionBoundaryView(ThrottledView):
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setAspectLocked(False)
-        # the legend lives in a band of its own above the data (the empty top-axis row), in one row
-        self.legend = pg.LegendItem(offset=None, colCount=2, horSpacing=16)
-        self.legend.layout.setContentsMargins(0, 0, 0, 0)   # its size is its entries': it fits the band
-        self.legend.setParentItem(self.plot)
-        self.plot.legend = self.legend        # the plot adds named items to it; style_plot styles it
-        self.plot.layout.setRowFixedHeight(1, LEGEND_ROW)
+        self.legend = BandLegend(self.plot, columns=2)
         self.image = pg.ImageItem(axisOrder="row-major")           # scalar output, on the colour bar's map
         self.class_image = pg.ImageItem(axisOrder="row-major")     # RGBA: winning class per cell
         self.plot.addItem(self.image)
@@ -64,7 +59,6 @@ class DecisionBoundaryView(ThrottledView):
                                              brush=pg.mkBrush("#999999"), name="validation")
         for item in (self.train_points, self.val_points):
             self.plot.addItem(item)
-        self.plot.getViewBox().sigResized.connect(self._place_legend)
 
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -162,31 +156,18 @@ class DecisionBoundaryView(ThrottledView):
         return pg.mkPen(faded(text_color(self), OUTLINE_ALPHA if not many else OUTLINE_ALPHA - 60),
                         width=1.0 if not many else 0.8)
 
-    @Slot()
-    def _place_legend(self) -> None:
-        """Right-align the legend with the data area, in the band just above it."""
-        area = self.plot.getViewBox().geometry()
-        self.legend.setPos(area.right() - self.legend.width(),
-                           area.top() - LEGEND_ROW + (LEGEND_ROW - self.legend.height()) / 2)
-
-    def legend_rect(self) -> QRectF:
-        """Where the legend is, in the plot's coordinates (tests check it stays off the data)."""
-        return self.legend.mapRectToParent(self.legend.boundingRect())
-
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
         style_plot(self.plot, self, self.plot.titleLabel.text or "Decision boundary")
         style_plot(self.color_bar, self)
-        self.legend.setPen(pg.mkPen(None))      # no box: the band is not over anything
-        self.legend.setBrush(pg.mkBrush(None))
-        self.legend.updateSize()                # the labels' new font may change its size
+        self.legend.unbox()
         many = len(self._shown_points) == 4 and len(self._shown_points[0]) + len(self._shown_points[1]) > MANY_POINTS
         for item in (self.train_points, self.val_points):
             item.setPen(self._outline(many))
         self.color_bar.setColorMap(surface_map(self))
         if self._inspection is not None:        # the class image is blended towards the old background
             self._mark_dirty()
-        self._place_legend()
+        self.legend.place()          # the colour bar's restyle may have moved the data area
 
 
 def _value_levels(values: np.ndarray, boundary: Boundary) -> tuple[float, float]:

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 
 from workbench.core.search_space import SearchSpace
+from workbench.gui.widgets.plot_legends import BandLegend
 from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, GridLines, base_color, faded,
                                              label_axis, style_canvas, style_plot, text_color)
 
@@ -63,7 +64,7 @@ class OptimizationHistoryPlot(_TuningPlot):
     def __init__(self, parent: Any = None):
         super().__init__({"bottom": "trial", "left": "score"}, parent)
         self.grid = GridLines(self.plot_item)
-        self.plot_item.addLegend(offset=(-10, -10))
+        self.legend = BandLegend(self.plot_item, columns=2)     # trial scores can fill every corner
         self.scores = self.plot([], [], pen=None, symbol="o", symbolSize=7, symbolPen=None,
                                 symbolBrush=TRAIN_COLOR, name="trial")
         self.best = self.plot([], [], pen=pg.mkPen(BEST_COLOR, width=2), name="best so far")
@@ -76,6 +77,7 @@ class OptimizationHistoryPlot(_TuningPlot):
     def _apply_palette(self) -> None:
         super()._apply_palette()
         self.grid.set_color(text_color(self))
+        self.legend.unbox()
 
     def set_trials(self, trials: Sequence[Mapping[str, Any]]) -> None:
         done = sorted(_complete(trials), key=lambda t: t["number"])

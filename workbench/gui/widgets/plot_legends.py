@@ -1,10 +1,13 @@
-"""A plot legend that keeps off the curves: it sits in a corner of the data area that no curve
-passes through, as matplotlib's `loc="best"` does.
+"""Plot legends that keep off the data.
 
-A loss that falls leaves the upper right free, but one that stays flat for a while (the default
-spiral run, for its first 70 epochs) runs straight under a fixed legend. The legend stays in its
-corner while that corner is free, so it does not hop about as curves grow; once a person drags it,
-it stays where they put it (until the plot's "A" button).
+`CornerLegend` sits in a corner of the data area that no curve passes through, as matplotlib's
+`loc="best"` does. A loss that falls leaves the upper right free, but one that stays flat for a
+while (the default spiral run, for its first 70 epochs) ran straight under a fixed legend. It stays
+in its corner while that corner is free, so it does not hop about as curves grow; once a person
+drags it, it stays where they put it (until the plot's "A" button).
+
+`BandLegend` sits in a band of its own above the data area, for plots whose data can fill every
+corner (the decision boundary's points, a search's trial scores).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import pyqtgraph as pg
 Corner = tuple[int, int]          # (x, y) of the view box: 0 is left or top, 1 right or bottom
 Line = tuple[np.ndarray, np.ndarray]    # x (increasing) and y of a polyline, in view units
 MARGIN = 10                       # pixels between the legend and the data area's edges
+BAND_HEIGHT = 26                  # pixels of the band above the data that holds a band legend
 
 
 def curve_crosses(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> bool:
@@ -98,3 +102,29 @@ class CornerLegend(pg.LegendItem):
         cx, cy = self.corner
         self.anchor(itemPos=self.corner, parentPos=self.corner,
                     offset=(MARGIN if cx == 0 else -MARGIN, MARGIN if cy == 0 else -MARGIN))
+
+
+class BandLegend(pg.LegendItem):
+    """A legend in one row of its own above `plot`'s data area (the empty top-axis row),
+    right-aligned with it, with no box: it is over nothing."""
+
+    def __init__(self, plot: pg.PlotItem, columns: int):
+        super().__init__(offset=None, colCount=columns, horSpacing=16)
+        self.layout.setContentsMargins(0, 0, 0, 0)   # its size is its entries': it fits the band
+        self.setParentItem(plot)
+        self._plot = plot
+        plot.legend = self                  # the plot adds named items to it; style_plot styles it
+        plot.layout.setRowFixedHeight(1, BAND_HEIGHT)
+        plot.getViewBox().sigResized.connect(self.place)
+
+    def unbox(self) -> None:
+        """Drop the box `style_plot` draws round legends, fit the (restyled) entries, and place."""
+        self.setPen(pg.mkPen(None))
+        self.setBrush(pg.mkBrush(None))
+        self.updateSize()                   # the labels' new font may change its size
+        self.place()
+
+    def place(self) -> None:
+        """Right-align with the data area, in the band just above it."""
+        area = self._plot.getViewBox().geometry()
+        self.setPos(area.right() - self.width(), area.top() - BAND_HEIGHT + (BAND_HEIGHT - self.height()) / 2)
