@@ -38,12 +38,29 @@ def test_info_shows_the_tuning_trials_by_state_and_the_best(tmp_path, capsys):
     assert tuning["trials"]["complete"] == 3 and tuning["best"]["number"] in (0, 1, 2)
 
 
+def test_info_says_what_the_run_trained_with_when_the_settings_changed_since(tmp_path, capsys):
+    from workbench.io.session import load_session, save_session
+
+    trained = tmp_path / "run.h5"
+    assert main(TRAIN + ["--save", str(trained)]) == 0
+    experiment = load_session(trained)
+    experiment.config = experiment.config.updated({"optimizer.lr": 0.5, "training.epochs": 10})   # after training
+    path = tmp_path / "edited.h5"
+    save_session(path, experiment)
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "learning rate 0.5" in text and "with optimizer.lr 0.01, training.epochs 4 (the settings above" in text
+    assert main(["info", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["trained_with"] == {"optimizer.lr": "0.01", "training.epochs": "4"}
+
+
 def test_info_json(session, capsys):
     assert main(["info", str(session), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert [layer["parameters"] for layer in info["layers"]] == [25, 18]
     assert info["parameters"] == 43 and info["epochs"] == 4 and info["status"] == "completed"
     assert info["data"]["source"] == "builtin:iris" and info["data"]["features"] == 4
+    assert info["trained_with"] == {}                 # it trained with the config shown
     assert info["config"]["training"]["epochs"] == 4 and set(info["last"]) == {
         "train_loss", "val_loss", "train_accuracy", "val_accuracy"}
 

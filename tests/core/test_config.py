@@ -81,3 +81,14 @@ def test_columns_left_out_round_trip_as_a_list():
     assert Config.from_json(config.to_json()) == config
     assert Config.from_dict({"data": {"path": "people.csv"}}).data.exclude == ()     # older files
     assert "exclude" not in Config().to_json()          # nothing left out: the JSON older versions read
+
+
+def test_settings_that_differ_include_one_the_json_leaves_out_at_its_default():
+    from workbench.core.config_summary import differing_settings, flat_settings
+
+    plain = Config().updated({"data.path": "x.csv"})
+    leaves_out = plain.updated({"data.exclude": ["id"]})
+    for configs in ([plain, leaves_out], [leaves_out, plain]):       # either may come first
+        assert differing_settings(configs) == ["data.exclude"]
+    assert flat_settings(leaves_out)["data.exclude"] == "['id']" and "data.exclude" not in flat_settings(plain)
+    assert differing_settings([plain, plain.updated({"optimizer.lr": 0.5})]) == ["optimizer.lr"]

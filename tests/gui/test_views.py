@@ -851,6 +851,22 @@ def test_the_boundary_legend_sits_outside_the_data(qtbot, spiral, size):
     assert texts == ["training", "validation"]
 
 
+def test_runs_that_differ_in_the_columns_left_out_show_that_column(qtbot):
+    from workbench.core.experiment import RunRecord
+    from workbench.gui.widgets.runs_table import RunsTable
+
+    table = RunsTable()
+    qtbot.addWidget(table)
+    plain = Config().updated({"data.path": "people.csv"})
+    leaves_out = plain.updated({"data.exclude": ["id"]})
+    history = losses([0.5, 0.4])
+    table.set_runs([RunRecord(leaves_out, history, "completed", "")], plain, history, "completed")
+    headers = [table.table.horizontalHeaderItem(c).text() for c in range(table.table.columnCount())]
+    column = headers.index("data.exclude")
+    assert [table.table.item(row, column).text() for row in range(2)] == ["['id']", ""]
+    assert table.table.item(0, column).font().bold()
+
+
 def test_import_preview_rows_fit_their_text_and_no_more(qtbot):
     dialog = ImportDialog(open_for_import("resources/datasets/iris.csv"))
     qtbot.addWidget(dialog)

@@ -159,6 +159,7 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
         "layers": layers,
         "parameters": sum(layer["parameters"] for layer in layers),
         "config": contents.config.to_dict(),
+        "trained_with": _trained_with(contents),
         "epochs": contents.epochs_trained,
         "status": contents.status,
         "last": last,
@@ -166,6 +167,18 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
         "tuning_trials": len(contents.tuning["trials"]) if contents.tuning else 0,
         "tuning": _tuning_summary(contents.tuning),
     }
+
+
+def _trained_with(contents: Any) -> dict[str, str]:
+    """The settings the current run trained with where `config` has changed since (an edit after
+    training, for the next epochs or the next run); empty when it trained with `config`."""
+    from workbench.core.config_summary import differing_settings, flat_settings
+
+    trained = contents.trained_config
+    if trained is None:
+        return {}
+    flat = flat_settings(trained)
+    return {key: flat.get(key, "") for key in differing_settings([trained, contents.config])}
 
 
 def _tuning_summary(record: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -201,6 +214,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         settings = ", ".join(f"{name} {value}" for name, value in rows)
         out.append(f"{'hyper' if index == 0 else '':<10}{section.lower()}: {settings}")
     out.append(f"trained   {summary['epochs']} epochs, status {summary['status']}")
+    if summary["trained_with"]:
+        changed = ", ".join(f"{key} {value}" for key, value in summary["trained_with"].items())
+        out.append(f"          with {changed} (the settings above changed since)")
     if summary["last"]:
         figures = ", ".join(f"{k} {'n/a' if v is None else format(v, '.4g')}" for k, v in summary["last"].items())
         out.append(f"last      {figures}")

@@ -2,8 +2,11 @@
 
 The app's "Parameters vs hyperparameters" view and `workbench info` show the same rows: only the
 settings that apply (an optimizer's own knobs, a schedule's own knobs, a generated set's size).
+`flat_settings` and `differing_settings` compare configs (the runs table, what a run trained with).
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 from workbench.core.config import Config
 from workbench.core.datasets_builtin import BUILTIN_DATASETS, GeneratedDataset
@@ -43,3 +46,22 @@ def hyperparameter_rows(config: Config) -> list[tuple[str, list[tuple[str, str]]
                 ("seed", str(t.seed)), ("dtype", t.dtype)]
     return [("Data", data), ("Architecture", layers), ("Optimizer", optimizer), ("Schedule", schedule),
             ("Training", training)]
+
+
+def flat_settings(config: Config) -> dict[str, str]:
+    """Every hyperparameter as 'section.key' -> text; the layers as one readable value. A setting
+    the JSON leaves out at its default (`data.exclude`) is missing: read with `.get(key, "")`."""
+    data = config.to_dict()
+    out = {"layers": ", ".join(f"{l['units']} {l['activation']}" + (f" drop {l['dropout']:g}" if l["dropout"] else "")
+                               for l in data.pop("layers")) or "none"}
+    for section, values in data.items():
+        for key, value in values.items():
+            out[f"{section}.{key}"] = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    return out
+
+
+def differing_settings(configs: Sequence[Config]) -> list[str]:
+    """The settings whose values are not the same in all `configs`, in a stable order."""
+    flats = [flat_settings(c) for c in configs]
+    keys = dict.fromkeys(key for flat in flats for key in flat)
+    return [key for key in keys if len({flat.get(key, "") for flat in flats}) > 1]

@@ -143,6 +143,8 @@ def experiment_from(contents: SessionContents) -> "Experiment":
             contents.snapshots, contents.status, tuning=contents.tuning,
             runs=[RunRecord(r.config, History.from_arrays(r.history), r.status, r.started)
                   for r in contents.runs],
-            started=contents.started or None, trained_config=contents.trained_config)
+            started=contents.started or None,
+            # a file leaves it out when the run trained with `config` (or before one trained)
+            trained_config=contents.trained_config or (contents.config if contents.epochs_trained else None))
     except (ValueError, TypeError, KeyError) as err:
         raise SessionFormatError(f"the session cannot be restored: {err}") from None

@@ -12,29 +12,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workbench.core.config import Config
+from workbench.core.config_summary import differing_settings, flat_settings
 from workbench.core.experiment import RunRecord
 from workbench.core.history import History
 from workbench.gui.widgets.table_rows import compact_rows
 
 FIXED_COLUMNS = ("Overlay", "Run", "Status", "Epochs", "Train loss", "Val loss", "Val metric")
 HIGHLIGHT = QColor(255, 200, 60, 110)
-
-
-def flat_settings(config: Config) -> dict[str, str]:
-    """Every hyperparameter as 'section.key' -> text; the layers as one readable value."""
-    data = config.to_dict()
-    out = {"layers": ", ".join(f"{l['units']} {l['activation']}" + (f" drop {l['dropout']:g}" if l["dropout"] else "")
-                               for l in data.pop("layers")) or "none"}
-    for section, values in data.items():
-        for key, value in values.items():
-            out[f"{section}.{key}"] = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
-    return out
-
-
-def differing_settings(configs: Sequence[Config]) -> list[str]:
-    """The settings whose values are not the same in all `configs`, in a stable order."""
-    flats = [flat_settings(c) for c in configs]
-    return [key for key in flats[0] if len({f[key] for f in flats}) > 1] if flats else []
 
 
 def _last(values: list[float]) -> str:
@@ -101,8 +85,8 @@ class RunsTable(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
             flat = flat_settings(config)
             for column, key in enumerate(keys, start=len(FIXED_COLUMNS)):
-                item = QTableWidgetItem(flat[key])
-                if flat[key] != current_flat[key]:
+                item = QTableWidgetItem(flat.get(key, ""))
+                if flat.get(key, "") != current_flat.get(key, ""):
                     item.setBackground(QBrush(HIGHLIGHT))
                     font = QFont(item.font())
                     font.setBold(True)
