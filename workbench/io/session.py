@@ -301,12 +301,13 @@ def _read_file(path: str | os.PathLike, where: str) -> SessionContents:
         return _read(h5, where)
 
 
-def _read_config(obj: h5py.HLObject, where: str, label: str = "config", name: str = "config") -> Config:
+def _read_config(obj: h5py.HLObject, where: str, label: str | None = None, name: str = "config") -> Config:
+    """The config in attribute `name`; an invalid one is an error naming `label` (default: `name`)."""
     data = h5safe.read_json(obj, name, where, dict)
     try:
         return Config.from_dict(data)
     except ConfigError as err:
-        raise SessionFormatError(f"{where}: {label}: {err}") from None
+        raise SessionFormatError(f"{where}: {label or name}: {err}") from None
 
 
 def _read(h5: h5py.File, where: str) -> SessionContents:
@@ -333,7 +334,7 @@ def _read(h5: h5py.File, where: str) -> SessionContents:
 
 def _read_trained_config(h5: h5py.File, config: Config, where: str) -> Config:
     """The config the current run's last epoch ran with; it differs from `config` in training knobs only."""
-    trained = _read_config(h5, where, label="trained_config", name="trained_config")
+    trained = _read_config(h5, where, name="trained_config")
     if not continues_training(trained, config):
         raise SessionFormatError(f"{where}: trained_config: differs from config in more than the training "
                                  "knobs (data, layers, optimizer, seed or dtype)")
