@@ -90,5 +90,5 @@ def test_settings_that_differ_include_one_the_json_leaves_out_at_its_default():
     leaves_out = plain.updated({"data.exclude": ["id"]})
     for configs in ([plain, leaves_out], [leaves_out, plain]):       # either may come first
         assert differing_settings(configs) == ["data.exclude"]
-    assert flat_settings(leaves_out)["data.exclude"] == "['id']" and "data.exclude" not in flat_settings(plain)
+    assert flat_settings(leaves_out)["data.exclude"] == "id" and "data.exclude" not in flat_settings(plain)
     assert differing_settings([plain, plain.updated({"optimizer.lr": 0.5})]) == ["optimizer.lr"]

@@ -863,7 +863,7 @@ def test_runs_that_differ_in_the_columns_left_out_show_that_column(qtbot):
     table.set_runs([RunRecord(leaves_out, history, "completed", "")], plain, history, "completed")
     headers = [table.table.horizontalHeaderItem(c).text() for c in range(table.table.columnCount())]
     column = headers.index("data.exclude")
-    assert [table.table.item(row, column).text() for row in range(2)] == ["['id']", ""]
+    assert [table.table.item(row, column).text() for row in range(2)] == ["id", ""]
     assert table.table.item(0, column).font().bold()
 
 

@@ -56,7 +56,8 @@ def flat_settings(config: Config) -> dict[str, str]:
                                for l in data.pop("layers")) or "none"}
     for section, values in data.items():
         for key, value in values.items():
-            out[f"{section}.{key}"] = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+            out[f"{section}.{key}"] = ("" if value is None else f"{value:g}" if isinstance(value, float)
+                                       else ", ".join(map(str, value)) if isinstance(value, list) else str(value))
     return out
 
 
