@@ -268,7 +268,7 @@ def test_early_stop_and_convergence_markers_follow_the_rule(qtbot):
     with qtbot.waitSignal(view.convergence_changed) as signal:
         view.patience.setValue(13)   # only 12 epochs follow epoch 4: not converged
     assert signal.args == [-1] and not view.converged_line.isVisible()
-    view.set_rule(0.25, 10)          # a 25 % tolerance accepts epoch 3 (0.3 is within 25 % of 0.25)
+    view.set_rule(0.25, 10)          # a 25 % tolerance accepts epoch 3 (0.3 is within 25 % of the 0.75 fall)
     view.flush()
     assert view.convergence().epoch == 3 and "epoch 3," in view.converged_line.label.toPlainText()
 

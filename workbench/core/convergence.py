@@ -2,9 +2,12 @@
 
 Definition (the early-stopping rule applied in hindsight): training has converged at the first epoch
 whose best-so-far loss is within `tolerance` (a fraction, 0.01 = 1 %) of the best loss reached by
-the end, provided at least `patience` epochs followed it. From that epoch on, the loss improved by
-less than the tolerance for `patience` or more epochs. A later breakthrough moves the epoch later,
-which is what a person comparing convergence rates wants to see.
+the end, provided at least `patience` epochs followed it. The tolerance is a share of the run's
+whole improvement (the first epoch's loss minus the best), not of the loss itself: a loss near zero
+that wanders by a factor of ten between epochs (a regression that fits almost exactly) then
+converges where its fall ends, instead of never, and a curve still falling steadily does not
+converge. A later breakthrough moves the epoch later, which is what a person comparing convergence
+rates wants to see.
 
 The validation loss is used; with no validation split (all NaN), the training loss. Non-finite
 values (a diverged tail) are ignored.
@@ -40,10 +43,12 @@ def converged_index(losses: Sequence[float], tolerance: float = DEFAULT_TOLERANC
     finite = np.isfinite(values)
     if not finite.any():
         return None
-    last = int(np.flatnonzero(finite)[-1])
+    indices = np.flatnonzero(finite)
+    start, last = values[indices[0]], int(indices[-1])
     best_so_far = np.minimum.accumulate(np.where(finite, values, np.inf)[:last + 1])
     final_best = best_so_far[-1]
-    first = int(np.flatnonzero(best_so_far <= final_best / (1.0 - tolerance))[0])
+    within = final_best + tolerance * (start - final_best)
+    first = int(np.flatnonzero(best_so_far <= within)[0])
     if last - first < patience:
         return None
     return first

@@ -352,7 +352,8 @@ class LossPlotWidget(HistoryPlot):
         self.patience.setRange(1, 100_000)
         self.patience.setValue(DEFAULT_PATIENCE)
         rule = ("Converged: from this epoch on, the validation loss improved by less than the tolerance "
-                "(relative to the loss) for at least the patience in epochs.")
+                "for at least the patience in epochs. The tolerance is a share of the run's whole "
+                "improvement (the first epoch's loss minus the best).")
         for widget in (self.tolerance, self.patience):
             widget.setToolTip(rule)
             widget.valueChanged.connect(self._on_rule_changed)
