@@ -266,8 +266,20 @@ def test_parallel_workers_share_the_budget():
     record = run_search(BASE, blobs(), SearchSpace.from_dict(SMALL_SPACE),
                         TuningSettings(method="random", trials=4, jobs=2))
     assert len(record["trials"]) == 4 and trial_counts(record)["complete"] == 4
-    assert len({t["params"]["lr"] for t in record["trials"]}) == 4   # workers sample differently
+    assert len({t["params"]["lr"] for t in record["trials"]}) == 4   # no two workers run the same values
     assert record["settings"]["jobs"] == 2
+
+
+def test_a_seeded_random_search_gives_each_trial_the_same_values_whatever_the_jobs():
+    # the values are drawn in one place from the seed, not by whichever worker is free first
+    space = SearchSpace.from_dict(SMALL_SPACE)
+    runs = [run_search(BASE, blobs(), space, TuningSettings(method="random", trials=6, jobs=jobs, seed=3))
+            for jobs in (1, 2, 2)]
+    values = [{t["number"]: (t["params"]["lr"], t["params"]["units"]) for t in run["trials"]} for run in runs]
+    assert sorted(values[0]) == list(range(6)) and values[0] == values[1] == values[2]
+    assert len({lr for lr, _ in values[0].values()}) == 6
+    other_seed = run_search(BASE, blobs(), space, TuningSettings(method="random", trials=6, jobs=2, seed=4))
+    assert {t["params"]["lr"] for t in other_seed["trials"]}.isdisjoint(lr for lr, _ in values[0].values())
 
 
 GRID_SPACE = {"lr": {"low": 0.005, "high": 0.2, "log": True, "points": 4}, "units": [2, 4, 8]}

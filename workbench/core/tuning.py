@@ -11,6 +11,8 @@ A grid search does not sample: the parent queues the grid's combinations in the 
 `enqueue_trial`) a few ahead of its workers, skipping any already in the study, and every worker
 claims queued trials one at a time until the parent has queued the last one and none is left.
 The storage's claim is atomic, so each combination runs once however many processes take part.
+A random search on a private storage is queued the same way, its values drawn in the parent from
+the seed, so that trial n has the same values whatever the number of workers.
 
 Optuna is imported inside the functions that use it, so importing this module stays cheap.
 """
@@ -27,7 +29,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -42,7 +44,7 @@ METRICS = {"classification": "accuracy", "regression": "r2"}
 STORAGE_ATTEMPTS = 4
 RETRIED_ERRORS = ("IntegrityError", "ProgrammingError", "OperationalError")  # SQLAlchemy's names
 POSTGRES_DRIVER_HINT = 'pip install "workbench[postgres]", or pip install psycopg2-binary'
-QUEUE_POLL_SECONDS = 0.05    # how often a grid worker looks again for a queued combination
+QUEUE_POLL_SECONDS = 0.05    # how often a worker of a queued search looks again for a queued trial
 FEED_SECONDS = 0.5           # the parent queues more at least this often (others may take its queue)
 TrialCallback = Callable[[dict[str, Any]], None]
 
@@ -195,8 +197,8 @@ def run_search(base: Config, dataset: Dataset, space: SearchSpace, settings: Tun
     metric = METRICS[dataset.task]
     if settings.jobs == 1:
         study, storage = _open_study(job, worker=0)
-        if settings.method == "grid":
-            _work_grid(study, storage, job, budget, stop, on_trial, _GridFeed(study, job).top_up)
+        if _queued(settings):
+            _work_queued(study, storage, job, budget, stop, on_trial, _TrialFeed(study, job).top_up)
         else:
             _work(study, job, budget, stop, on_trial)
         return _record(study, job, metric)
@@ -204,7 +206,7 @@ def run_search(base: Config, dataset: Dataset, space: SearchSpace, settings: Tun
         if job.storage is None:
             job = replace(job, storage=os.path.join(folder, "study.journal"))
         study, _ = _open_study(job, worker=0)   # creates the study (and checks it) before workers start
-        feed = _GridFeed(study, job) if settings.method == "grid" else None
+        feed = _TrialFeed(study, job) if _queued(settings) else None
         errors = _run_workers(job, context, budget, stop, on_trial, feed)
         record = _record(study, job, metric)
     if errors and not record["trials"]:
@@ -220,17 +222,17 @@ def _start_method() -> str:
 
 
 def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event,
-                 on_trial: TrialCallback, feed: "_GridFeed | None") -> list[str]:
+                 on_trial: TrialCallback, feed: "_TrialFeed | None") -> list[str]:
     """Start `jobs` worker processes, relay their finished trials, stop them on request; for a
-    grid, keep queuing combinations (`feed`) and tell the workers once the last one is queued."""
+    queued search, keep queuing trials (`feed`) and tell the workers once the last one is queued."""
     messages = context.Queue()
     worker_stop = context.Event()
-    grid_queued = context.Event()
+    all_queued = context.Event()
     if feed is None or not feed.top_up():
-        grid_queued.set()
+        all_queued.set()
     next_feed = time.monotonic() + FEED_SECONDS
     workers = [context.Process(target=_worker_main,
-                               args=(job, index, budget, worker_stop, grid_queued, messages),
+                               args=(job, index, budget, worker_stop, all_queued, messages),
                                name=f"workbench-tune-{index + 1}", daemon=True)
                for index in range(job.settings.jobs)]
     for worker in workers:
@@ -247,11 +249,11 @@ def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event
                 if not any(worker.is_alive() for worker in workers) and messages.empty():
                     break       # a worker was killed before it could say it was done
                 kind, payload = "idle", None
-            if (feed is not None and not grid_queued.is_set() and not stop.is_set()
+            if (feed is not None and not all_queued.is_set() and not stop.is_set()
                     and (kind == "trial" or time.monotonic() >= next_feed)):
                 next_feed = time.monotonic() + FEED_SECONDS
                 if not feed.top_up():
-                    grid_queued.set()
+                    all_queued.set()
             if kind == "trial":
                 on_trial(payload)
             elif kind == "error":
@@ -268,7 +270,7 @@ def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event
     return errors
 
 
-def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, grid_queued: Any,
+def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, all_queued: Any,
                  messages: Any) -> None:
     """Entry point of a worker process: run trials until the budget is spent; report each one."""
     from threadpoolctl import threadpool_limits
@@ -277,8 +279,8 @@ def _worker_main(job: _Job, index: int, budget: _Budget, stop: Any, grid_queued:
     try:
         with threadpool_limits(limits=1):
             study, storage = _open_study(job, worker=index)
-            if job.settings.method == "grid":
-                _work_grid(study, storage, job, budget, stop, report, lambda: not grid_queued.is_set())
+            if _queued(job.settings):
+                _work_queued(study, storage, job, budget, stop, report, lambda: not all_queued.is_set())
             else:
                 _work(study, job, budget, stop, report)
     except KeyboardInterrupt:
@@ -297,12 +299,24 @@ def _work(study: Any, job: _Job, budget: _Budget, stop: Any, on_trial: TrialCall
         study.optimize(objective, n_trials=1, catch=(TrialFailed,), callbacks=[report])
 
 
-def _work_grid(study: Any, storage: Any, job: _Job, budget: _Budget, stop: Any,
-               on_trial: TrialCallback, queuing: Callable[[], bool]) -> None:
-    """Run queued grid combinations one at a time until the budget runs out or none is left.
+def _queued(settings: TuningSettings) -> bool:
+    """Whether the search queues its trials' values in the study for the workers to claim.
 
-    `queuing()` says whether more combinations may still be queued; in the parent's own process
-    (one job) it queues them itself.
+    A grid always does (each combination runs once). A random search does on a private storage:
+    its values are drawn in one place from the seed, so trial n gets the same values whatever
+    `jobs` is and whichever worker is free first, and a seeded search repeats exactly. On a
+    shared storage each command draws its own (the seed mixed with the process id).
+    """
+    return settings.method == "grid" or (settings.method == "random" and settings.storage is None)
+
+
+def _work_queued(study: Any, storage: Any, job: _Job, budget: _Budget, stop: Any,
+                 on_trial: TrialCallback, queuing: Callable[[], bool]) -> None:
+    """Run queued trials one at a time, in the order queued, until the budget runs out or none is
+    left.
+
+    `queuing()` says whether more trials may still be queued; in the parent's own process (one
+    job) it queues them itself.
     """
     objective = _Objective(job, stop)
     while not stop.is_set() and budget.claim():
@@ -312,13 +326,15 @@ def _work_grid(study: Any, storage: Any, job: _Job, budget: _Budget, stop: Any,
         on_trial(trial_record(_run_queued(study, trial, objective)))
 
 
-class _GridFeed:
-    """Queues a grid's combinations in the study, a few ahead of the workers (the parent's job).
+class _TrialFeed:
+    """Queues the trials' values in the study, a few ahead of the workers (the parent's job).
 
-    Queuing the whole grid at once would hold every combination as an Optuna trial, about 2 KB
-    each, in every process. The order is random: the search's seed, mixed with the process id on
-    a shared storage so that commands started together on several machines rarely queue the same
-    combination in the same instant (each skips combinations it finds in the study).
+    Queuing them all at once would hold every trial as an Optuna trial, about 2 KB each, in every
+    process. A grid's combinations come in a random order: the search's seed, mixed with the
+    process id on a shared storage so that commands started together on several machines rarely
+    queue the same combination in the same instant (each skips combinations it finds in the
+    study). A random search's values are Optuna's RandomSampler's draws from the seed, the same
+    ones it draws in a study of its own.
     """
 
     def __init__(self, study: Any, job: _Job):
@@ -326,36 +342,58 @@ class _GridFeed:
         settings = job.settings
         self.ahead = 2 * settings.jobs      # a worker that finishes finds its next trial waiting
         seed = _sampler_seed(settings.seed, 0, shared=settings.storage is not None)
-        self.order = np.random.default_rng(seed).permutation(job.space.grid_size())
-        self.position = 0
-        self.left = settings.trials         # combinations this search may still queue; None: all
+        grid = settings.method == "grid"
+        self.points = _grid_points(job.space, seed) if grid else _random_points(job.space, seed)
+        self.skip_present = grid
+        self.next_point = next(self.points, None)
+        self.left = settings.trials         # trials this search may still queue; None: no limit
 
     def top_up(self) -> bool:
-        """Queue combinations not yet in the study until `ahead` trials wait; False once every
-        combination this search may queue is queued."""
+        """Queue trials (for a grid: combinations not yet in the study) until `ahead` wait; False
+        once every trial this search may queue is queued."""
         from optuna.trial import TrialState
 
         trials = self.study.get_trials(deepcopy=False)
         waiting = sum(trial.state == TrialState.WAITING for trial in trials)
         names = list(self.space.varying)
         key = lambda params: tuple(params.get(name) for name in names)  # noqa: E731
-        present = {key(t.system_attrs.get("fixed_params", t.params)) for t in trials}
-        while waiting < self.ahead and self.left != 0 and self.position < len(self.order):
-            point = self.space.grid_point(int(self.order[self.position]))
-            self.position += 1
+        present = ({key(t.system_attrs.get("fixed_params", t.params)) for t in trials}
+                   if self.skip_present else set())
+        while waiting < self.ahead and self.left != 0 and self.next_point is not None:
+            point, self.next_point = self.next_point, next(self.points, None)
             if key(point) in present:
                 continue
             self.study.enqueue_trial(point)
             waiting += 1
             self.left = None if self.left is None else self.left - 1
-        return self.left != 0 and self.position < len(self.order)
+        return self.left != 0 and self.next_point is not None
+
+
+def _grid_points(space: SearchSpace, seed: int) -> Iterator[dict[str, Any]]:
+    """Every combination of the grid once, in an order drawn from `seed`."""
+    for index in np.random.default_rng(seed).permutation(space.grid_size()):
+        yield space.grid_point(int(index))
+
+
+def _random_points(space: SearchSpace, seed: int) -> Iterator[dict[str, Any]]:
+    """Random values for the space without end, drawn as `RandomSampler(seed)` draws them for the
+    trials of a study (in a scratch study in memory, one trial at a time)."""
+    import optuna
+    from optuna.trial import TrialState
+
+    scratch = optuna.create_study(sampler=_random_sampler(space, seed))
+    while True:
+        trial = scratch.ask()
+        point = space.suggest(trial)
+        scratch.tell(trial, state=TrialState.FAIL)   # the draw is all a scratch trial is for
+        yield point
 
 
 def _next_queued(study: Any, storage: Any, queuing: Callable[[], bool], stop: Any) -> Any | None:
     """The next queued trial, claimed for this process; None once none is left and none will come.
 
-    `queuing()` is asked before each look, so a combination queued before the parent says it is
-    done is always seen.
+    `queuing()` is asked before each look, so a trial queued before the parent says it is done is
+    always seen.
     """
     while not stop.is_set():
         more = queuing()
@@ -584,8 +622,8 @@ def max_epochs(space: SearchSpace, base: Config) -> int:
 
 # --- the record -----------------------------------------------------------------------------------------
 def _record(study: Any, job: _Job, metric: str) -> dict[str, Any]:
-    """The tuning record; combinations still queued (a stopped or timed-out grid) have not run
-    and are left out (a later search on the same storage runs them)."""
+    """The tuning record; trials still queued (a stopped or timed-out queued search) have not run
+    and are left out (a later grid search on the same storage runs them)."""
     from optuna.trial import TrialState
 
     ran = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
