@@ -187,6 +187,25 @@ def test_an_earlier_run_shows_the_learning_rate_it_trained_with_not_the_next_one
     assert table.item(0, column).font().bold()          # it differs from the current run
 
 
+def test_the_runs_table_follows_the_loss_plots_convergence_rule(qtbot, window):
+    from workbench.core.convergence import find_convergence
+    from workbench.gui.widgets.runs_table import CONVERGED
+
+    edit(window, {"training.epochs": 30})
+    train_to_end(qtbot, window)
+    history = window.controller.experiment.history
+    table = window.runs_table.table
+    found = find_convergence(history, 0.5, 5)           # a loose rule: the run converges
+    assert found is not None
+    window.loss_plot.tolerance.setValue(50.0)
+    window.loss_plot.patience.setValue(5)
+    assert table.item(0, CONVERGED).text().startswith(f"epoch {found.epoch}, ")
+    window.loss_plot.flush()                            # the plot and the status bar agree
+    assert window.run_status.convergence.text().startswith(f"converged at epoch {found.epoch} ")
+    window.loss_plot.patience.setValue(30)              # no run has 30 epochs after its convergence
+    assert table.item(0, CONVERGED).text() == "-"
+
+
 def test_replay_shows_a_stored_epoch_computed_off_the_gui_thread(qtbot, window):
     edit(window, {"training.epochs": 8})
     train_to_end(qtbot, window)

@@ -867,6 +867,26 @@ def test_runs_that_differ_in_the_columns_left_out_show_that_column(qtbot):
     assert table.table.item(0, column).font().bold()
 
 
+def test_runs_table_shows_where_each_run_converged_under_the_rule(qtbot):
+    from workbench.core.experiment import RunRecord
+    from workbench.gui.widgets.runs_table import CONVERGED, RunsTable
+
+    table = RunsTable()
+    qtbot.addWidget(table)
+    quick = losses([1.0, 0.5, 0.3] + [0.3] * 12)      # converged at epoch 3, after 0.3 s
+    slow = losses([1.0, 0.8, 0.6, 0.45, 0.35, 0.3] + [0.3] * 10)
+    falling = losses(list(np.linspace(1.0, 0.5, 12)))
+    runs = [RunRecord(Config(), quick, "completed", ""), RunRecord(Config(), slow, "completed", "")]
+    table.set_runs(runs, Config(), falling, "completed")
+    column = [table.table.item(row, CONVERGED).text() for row in range(3)]
+    assert column == ["epoch 3, 300 ms", "epoch 6, 600 ms", "-"]
+    table.set_rule(0.01, 11)          # eleven more epochs: only the quick run has them
+    assert [table.table.item(row, CONVERGED).text() for row in range(3)] == ["epoch 3, 300 ms", "-", "-"]
+    assert "11 epochs" in table.table.horizontalHeaderItem(CONVERGED).toolTip()
+    table.set_runs(runs, Config(), falling, "completed")     # the rule holds for the next refresh
+    assert table.table.item(1, CONVERGED).text() == "-"
+
+
 def test_import_preview_rows_fit_their_text_and_no_more(qtbot):
     dialog = ImportDialog(open_for_import("resources/datasets/iris.csv"))
     qtbot.addWidget(dialog)

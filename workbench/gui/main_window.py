@@ -249,6 +249,7 @@ class MainWindow(FileMenu, QMainWindow):
         self.inspector.inspection_ready.connect(self._on_inspection_ready)
         self.runs_table.overlays_changed.connect(self._on_overlays)
         self.runs_table.restore_requested.connect(self._on_restore_run)
+        self.loss_plot.rule_changed.connect(self.runs_table.set_rule)
         self.loss_plot.convergence_changed.connect(self._on_convergence)
         self.tuning_panel.apply_config.connect(self._on_apply_tuned)
         self.tuning_panel.record_changed.connect(self._on_tuning_record)

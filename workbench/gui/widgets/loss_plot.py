@@ -328,6 +328,7 @@ class LossPlotWidget(HistoryPlot):
     """
 
     convergence_changed = Signal(int)
+    rule_changed = Signal(float, int)      # tolerance (a fraction), patience (epochs)
 
     def __init__(self, parent: QWidget | None = None):
         # the legend prefers the upper right: falling curves leave that corner free
@@ -404,10 +405,14 @@ class LossPlotWidget(HistoryPlot):
         self.tolerance.setValue(tolerance * 100)
         self.patience.setValue(patience)
 
+    def rule(self) -> tuple[float, int]:
+        """The convergence rule: tolerance as a fraction, patience in epochs."""
+        return self.tolerance.value() / 100, self.patience.value()
+
     # --- drawing -------------------------------------------------------------------------------------
     def _draw_markers(self) -> None:
         _show_at(self.early_stop_line, self._stopped_early_at)
-        found = find_convergence(self._history, self.tolerance.value() / 100, self.patience.value())
+        found = find_convergence(self._history, *self.rule())
         _show_at(self.converged_line, found.epoch if found else None)
         if found:   # where and when, on the marker itself (the status bar says it too)
             text = f"converged\nepoch {found.epoch}, {format_duration(found.seconds)}"
@@ -428,6 +433,7 @@ class LossPlotWidget(HistoryPlot):
     @Slot()
     def _on_rule_changed(self) -> None:
         self._mark_dirty()
+        self.rule_changed.emit(*self.rule())
 
     def _apply_palette(self) -> None:
         super()._apply_palette()

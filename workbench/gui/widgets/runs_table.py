@@ -1,6 +1,6 @@
-"""Compare runs: a table of every training run in the session, the hyperparameters that differ
-highlighted, check boxes to overlay earlier curves on the plots, and a button to restore a run's
-configuration."""
+"""Compare runs: a table of every training run in the session, where each converged, the
+hyperparameters that differ highlighted, check boxes to overlay earlier curves on the plots, and a
+button to restore a run's configuration."""
 from __future__ import annotations
 
 import math
@@ -13,11 +13,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from workbench.core.config import Config
 from workbench.core.config_summary import differing_settings, flat_settings
+from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, find_convergence
 from workbench.core.experiment import RunRecord
 from workbench.core.history import History
 from workbench.gui.widgets.table_rows import compact_rows
+from workbench.gui.widgets.view_base import format_duration
 
-FIXED_COLUMNS = ("Overlay", "Run", "Status", "Epochs", "Train loss", "Val loss", "Val metric")
+FIXED_COLUMNS = ("Overlay", "Run", "Status", "Epochs", "Converged", "Train loss", "Val loss", "Val metric")
+CONVERGED = FIXED_COLUMNS.index("Converged")
 HIGHLIGHT = QColor(255, 200, 60, 110)
 
 
@@ -26,8 +29,17 @@ def _last(values: list[float]) -> str:
     return f"{finite[-1]:.4g}" if finite else "-"
 
 
+def _converged(history: History, tolerance: float, patience: int) -> str:
+    found = find_convergence(history, tolerance, patience)
+    return f"epoch {found.epoch}, {format_duration(found.seconds)}" if found else "-"
+
+
 class RunsTable(QWidget):
-    """The session's runs: earlier ones from `experiment.runs`, and the current one last."""
+    """The session's runs: earlier ones from `experiment.runs`, and the current one last.
+
+    The Converged column follows the loss plot's rule (`set_rule`), so that runs compare by the
+    epochs and seconds they took to converge.
+    """
 
     overlays_changed = Signal(object)      # [(label, History), ...] of the checked earlier runs
     restore_requested = Signal(int)        # index into experiment.runs
@@ -58,12 +70,15 @@ class RunsTable(QWidget):
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self._runs: list[RunRecord] = []
+        self._histories: list[History] = []
+        self._rule = (DEFAULT_TOLERANCE, DEFAULT_PATIENCE)
         self._update_buttons()
 
     def set_runs(self, runs: Sequence[RunRecord], current: Config, history: History, status: str) -> None:
         checked = set(self.checked_rows())
         self._runs = list(runs)
         rows = [(r.config, r.history, r.status) for r in self._runs] + [(current, history, status)]
+        self._histories = [row[1] for row in rows]
         keys = differing_settings([row[0] for row in rows])
         current_flat = flat_settings(current)
         self.table.blockSignals(True)
@@ -78,8 +93,9 @@ class RunsTable(QWidget):
                 overlay.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled |
                                  Qt.ItemFlag.ItemIsSelectable)
                 overlay.setCheckState(Qt.CheckState.Checked if row in checked else Qt.CheckState.Unchecked)
-            cells = [f"{row + 1}" + (" (current)" if is_current else ""), run_status,
-                     str(len(hist)), _last(hist.train_loss), _last(hist.val_loss), _last(hist.val_metric)]
+            cells = [f"{row + 1}" + (" (current)" if is_current else ""), run_status, str(len(hist)),
+                     _converged(hist, *self._rule), _last(hist.train_loss), _last(hist.val_loss),
+                     _last(hist.val_metric)]
             self.table.setItem(row, 0, overlay)
             for column, text in enumerate(cells, start=1):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -92,9 +108,26 @@ class RunsTable(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, column, item)
+        self._describe_rule()
         self.table.blockSignals(False)
         self._update_buttons()
         self.overlays_changed.emit(self.overlays())
+
+    def set_rule(self, tolerance: float, patience: int) -> None:
+        """The convergence rule of the Converged column: `tolerance` a fraction, `patience` epochs."""
+        self._rule = (tolerance, patience)
+        self.table.blockSignals(True)
+        for row, history in enumerate(self._histories):
+            self.table.setItem(row, CONVERGED, QTableWidgetItem(_converged(history, tolerance, patience)))
+        self._describe_rule()
+        self.table.blockSignals(False)
+
+    def _describe_rule(self) -> None:
+        tolerance, patience = self._rule
+        self.table.horizontalHeaderItem(CONVERGED).setToolTip(
+            f"Where the run converged under the loss plot's rule: from this epoch on, the validation "
+            f"loss improved by less than {tolerance:.2%} of the run's whole improvement, for at least "
+            f"{patience} epochs.")
 
     def checked_rows(self) -> list[int]:
         rows = []
