@@ -24,6 +24,12 @@ def _wait_for(app, condition, timeout_s: float) -> None:
         time.sleep(0.01)
 
 
+def _settle(app, views) -> None:
+    """Wait until the views on screen have redrawn (they do in turns) and painted."""
+    _wait_for(app, lambda: not any(v.redraw_pending() for v in views if v.on_screen()), 10)
+    _wait_for(app, lambda: False, 0.1)
+
+
 def take(out_dir: Path, epochs: int, themes: tuple[str, ...], sizes=SIZES) -> list[Path]:
     """Train and grab the window for each theme and size; returns the files written."""
     from PySide6.QtCore import QSettings
@@ -46,11 +52,12 @@ def take(out_dir: Path, epochs: int, themes: tuple[str, ...], sizes=SIZES) -> li
                 window.resize(width, height)
                 window.show()
                 views = window.findChildren(ThrottledView)
+                # Train once the window has drawn itself, as a person would: its first drawing
+                # holds the GIL and made the run (and the seconds it shows) twice as slow
+                _settle(app, views)
                 window.train()
                 _wait_for(app, lambda: not window.runner.is_running, 120)
-                # the views redraw in turns, up to a curve interval after the last report
-                _wait_for(app, lambda: not any(v.redraw_pending() for v in views if v.on_screen()), 10)
-                _wait_for(app, lambda: False, 0.1)       # and paint
+                _settle(app, views)
                 path = out_dir / f"workbench-{width}x{height}-{theme}.png"
                 window.grab().save(str(path))
                 written.append(path)
