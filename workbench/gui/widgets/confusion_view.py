@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Slot
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from workbench.core.inspection import Inspection
-from workbench.gui.widgets.view_base import ThrottledView, label_axis, set_title, style_canvas, style_plot
+from workbench.gui.widgets.view_base import InspectionView, label_axis, set_title, style_canvas, style_plot
 
 MAX_CELL_TEXTS = 25          # more classes than this: shades only (numbers would not fit)
 MAX_NAME = 14
@@ -21,12 +20,11 @@ SHADES = pg.ColorMap([0.0, 1.0], [(247, 251, 255), (8, 69, 148)])
 DARK_TEXT, LIGHT_TEXT = QColor(20, 20, 20), QColor(255, 255, 255)
 
 
-class ConfusionView(ThrottledView):
+class ConfusionView(InspectionView):
     """Counts per (actual, predicted) pair on the validation rows (training rows without any)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self._inspection: Inspection | None = None
         self._cells: list[list[pg.TextItem]] = []
         self._names: tuple[str, ...] = ()
 
@@ -44,15 +42,6 @@ class ConfusionView(ThrottledView):
         self._apply_palette()
 
     # --- public API -------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self._inspection = None
-        self._mark_dirty()
-
-    @Slot(object)
-    def set_inspection(self, inspection: Inspection) -> None:
-        self._inspection = inspection
-        self._mark_dirty()
-
     def cell_text(self, actual: int, predicted: int) -> str:
         return self._cells[actual][predicted].toPlainText()
 

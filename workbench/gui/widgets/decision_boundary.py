@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Slot
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
-from workbench.core.inspection import Boundary, Inspection
+from workbench.core.inspection import Boundary
 from workbench.gui.widgets.plot_legends import BandLegend
 from workbench.gui.widgets.view_base import (
-    CATEGORY_COLORS, DIVERGING, ThrottledView, base_color, faded, label_axis, set_title, style_canvas,
+    CATEGORY_COLORS, DIVERGING, InspectionView, base_color, faded, label_axis, set_title, style_canvas,
     style_plot, text_color)
 
 BINARY_COLORS = ("#2166ac", "#b2182b")   # the two ends of DIVERGING: class 0 blue, class 1 red
@@ -33,12 +33,11 @@ NEEDS_TWO = ("The decision boundary is drawn for data with exactly 2 features; "
 COLOR_BAR_LABELS = {"probability": "P(class 1)", "value": "prediction"}
 
 
-class DecisionBoundaryView(ThrottledView):
+class DecisionBoundaryView(InspectionView):
     """Heatmap of the model's output (ImageItem) with training (circles) and validation (triangles) points."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self._inspection: Inspection | None = None
         self._shown_points: tuple[np.ndarray, ...] = ()
         self._rect = QRectF()
 
@@ -69,15 +68,6 @@ class DecisionBoundaryView(ThrottledView):
         self._apply_palette()
 
     # --- public API -------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self._inspection = None
-        self._mark_dirty()
-
-    @Slot(object)
-    def set_inspection(self, inspection: Inspection) -> None:
-        self._inspection = inspection
-        self._mark_dirty()
-
     def shows_boundary(self) -> bool:
         return self._stack.currentWidget() is self.plot_widget
 

@@ -16,9 +16,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from workbench.core.inspection import Histogram, Inspection
+from workbench.core.inspection import Histogram
 from workbench.gui.widgets.view_base import (
-    HISTOGRAM_REDRAW_MS, NEGATIVE_COLOR, POSITIVE_COLOR, TRAIN_COLOR, VAL_COLOR, ThrottledView, faded,
+    HISTOGRAM_REDRAW_MS, NEGATIVE_COLOR, POSITIVE_COLOR, TRAIN_COLOR, VAL_COLOR, InspectionView, faded,
     label_axis, set_title, style_canvas, style_plot)
 
 # (key suffix, column title, colour)
@@ -29,12 +29,11 @@ FILL_ALPHA = 90
 PLOTS_PER_TURN = 1          # plots built per turn of the event loop (one is about a frame's work)
 
 
-class HistogramView(ThrottledView):
+class HistogramView(InspectionView):
     """A grid of step histograms, one row per layer; scrolls when there are many layers."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(HISTOGRAM_REDRAW_MS, parent)
-        self._inspection: Inspection | None = None
         self._layer_names: tuple[str, ...] = ()
         self._plots: dict[str, pg.PlotItem] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
@@ -57,15 +56,6 @@ class HistogramView(ThrottledView):
         self._apply_palette()
 
     # --- public API -------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self._inspection = None
-        self._mark_dirty()
-
-    @Slot(object)
-    def set_inspection(self, inspection: Inspection) -> None:
-        self._inspection = inspection
-        self._mark_dirty()
-
     def curve(self, key: str) -> pg.PlotDataItem:
         """The step curve drawn for a histogram key such as "dense_0/weight_grad" (the grid is
         finished first if it is still being built)."""

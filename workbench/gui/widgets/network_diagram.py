@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from workbench.core.inspection import Inspection
 from workbench.gui.widgets.view_base import (
-    DIVERGING, LABEL_POINT_SIZE, NEGATIVE_COLOR, POSITIVE_COLOR, ThrottledView, faded, set_title, style_canvas,
+    DIVERGING, LABEL_POINT_SIZE, NEGATIVE_COLOR, POSITIVE_COLOR, InspectionView, faded, set_title, style_canvas,
     style_plot, text_color)
 
 MAX_NODES = 16
@@ -62,12 +62,11 @@ class _Layout:
     edge_to: np.ndarray
 
 
-class NetworkDiagramView(ThrottledView):
+class NetworkDiagramView(InspectionView):
     """Nodes and weighted edges of the current (or replayed) network."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self._inspection: Inspection | None = None
         self._layout: _Layout | None = None
         self._edge_values = np.empty(0)
         self._label_key: tuple = ()             # what the text items were made for
@@ -111,15 +110,6 @@ class NetworkDiagramView(ThrottledView):
         self._apply_palette()
 
     # --- public API -------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self._inspection = None
-        self._mark_dirty()
-
-    @Slot(object)
-    def set_inspection(self, inspection: Inspection) -> None:
-        self._inspection = inspection
-        self._mark_dirty()
-
     def edge_counts(self) -> dict[str, int]:
         """Edges drawn per sign ("positive", "negative")."""
         counts = {sign: 0 for sign, _ in SIGNS}

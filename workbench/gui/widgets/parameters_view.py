@@ -5,7 +5,7 @@ learned weights and biases: shapes, counts and summary statistics, updated live 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 from workbench.core.config import Config
 from workbench.core.config_summary import hyperparameter_rows
 from workbench.core.inspection import Inspection
-from workbench.gui.widgets.view_base import ThrottledView
+from workbench.gui.widgets.view_base import InspectionView
 from workbench.gui.widgets.table_rows import compact_rows
 
 EXPLANATION = ("Hyperparameters (left) are the choices you make before training; parameters (right) are "
@@ -34,12 +34,11 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
-class ParametersView(ThrottledView):
+class ParametersView(InspectionView):
     """A tree of hyperparameters beside a live table of learned parameter statistics."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self._inspection: Inspection | None = None
         self._config: Config | None = None
 
         explanation = QLabel(EXPLANATION)
@@ -76,15 +75,6 @@ class ParametersView(ThrottledView):
         self.summary.setText("No network yet.")
 
     # --- public API -------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self._inspection = None
-        self._mark_dirty()
-
-    @Slot(object)
-    def set_inspection(self, inspection: Inspection) -> None:
-        self._inspection = inspection
-        self._mark_dirty()
-
     def set_config(self, config: Config) -> None:
         """Show the hyperparameters of `config` (changes in the editors show up here at once)."""
         self._config = config

@@ -3,23 +3,21 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from workbench.core.inspection import Inspection
 from workbench.core.metrics import r2_score
 from workbench.gui.widgets.view_base import (
-    TRAIN_COLOR, GridLines, ThrottledView, faded, label_axis, set_title, style_canvas, style_plot, text_color)
+    TRAIN_COLOR, GridLines, InspectionView, faded, label_axis, set_title, style_canvas, style_plot, text_color)
 
 POINT_ALPHA = 150
 
 
-class PredictionView(ThrottledView):
+class PredictionView(InspectionView):
     """A scatter of (actual, predicted) on the validation rows (training rows without any)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self._inspection: Inspection | None = None
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.grid = GridLines(self.plot)
@@ -31,15 +29,6 @@ class PredictionView(ThrottledView):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
         self._apply_palette()
-
-    def clear(self) -> None:
-        self._inspection = None
-        self._mark_dirty()
-
-    @Slot(object)
-    def set_inspection(self, inspection: Inspection) -> None:
-        self._inspection = inspection
-        self._mark_dirty()
 
     def export_target(self):
         return self.plot

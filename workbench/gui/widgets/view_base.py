@@ -14,9 +14,11 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QRect, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QWidget
+
+from workbench.core.inspection import Inspection
 
 COALESCE_MS = 30            # a burst of changes (reports, edits) costs one redraw
 SNAPSHOT_DELAY_MS = 120     # views of an inspection draw after the curves of the same report, so the
@@ -146,6 +148,24 @@ class ThrottledView(QWidget):
     def export_target(self):
         """The graphics item a PNG export renders (a PlotItem or a layout); None: grab the widget."""
         return None
+
+
+class InspectionView(ThrottledView):
+    """A view of one inspection (a snapshot of the network: weights, histograms, predictions), live
+    or replayed; `_redraw` draws `self._inspection`, None when there is nothing to show."""
+
+    def __init__(self, interval_ms: int = SNAPSHOT_REDRAW_MS, parent: QWidget | None = None):
+        super().__init__(interval_ms, parent)
+        self._inspection: Inspection | None = None
+
+    def clear(self) -> None:
+        self._inspection = None
+        self._mark_dirty()
+
+    @Slot(object)
+    def set_inspection(self, inspection: Inspection) -> None:
+        self._inspection = inspection
+        self._mark_dirty()
 
 
 class GridLines:
