@@ -155,12 +155,13 @@ def test_shipped_tables_keep_their_meaning():
 
 def test_describe_builtins_matches_the_data():
     rows = describe_builtins()
-    assert [row.name for row in rows] == list(BUILTIN_DATASETS)
+    assert [row["name"] for row in rows] == list(BUILTIN_DATASETS)
     for row in rows:
-        data = load_dataset(DataConfig(dataset=row.name), np.random.default_rng(0))
-        assert (row.task, row.n_features, row.n_samples, row.n_outputs) == (
+        assert set(row) == {"name", "task", "n_features", "n_samples", "n_outputs", "description"}
+        data = load_dataset(DataConfig(dataset=row["name"]), np.random.default_rng(0))
+        assert (row["task"], row["n_features"], row["n_samples"], row["n_outputs"]) == (
             data.task, data.n_features, data.n_samples, data.n_outputs)
-        assert row.description
+        assert row["description"]
 
 
 def test_unknown_set_and_wrong_task_are_data_errors():

@@ -159,9 +159,8 @@ def run_datasets(args: argparse.Namespace) -> int:
 
     rows = describe_builtins()
     if args.json:
-        print(json.dumps([row._asdict() if hasattr(row, "_asdict") else dict(row) for row in rows]))
+        print(json.dumps(rows))
         return 0
     for row in rows:
-        values = row._asdict() if hasattr(row, "_asdict") else dict(row)
-        print("{name:<14} {task:<15} {n_features:>3} features {n_samples:>6} samples  {description}".format(**values))
+        print("{name:<14} {task:<15} {n_features:>3} features {n_samples:>6} samples  {description}".format(**row))
     return 0

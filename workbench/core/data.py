@@ -20,14 +20,13 @@ from typing import Sequence
 import numpy as np
 
 from workbench.core.config import DataConfig
-from workbench.core.datasets_builtin import (BUILTIN_DATASETS, BuiltinDataset, BuiltinInfo,
-                                             describe_builtins)
+from workbench.core.datasets_builtin import BUILTIN_DATASETS, BuiltinDataset, describe_builtins
 from workbench.core.csv_cells import MISSING, Table
 from workbench.core.data_error import ReadStopped
 from workbench.core.tabular import DataError, Dataset, csv_dataset, read_csv, read_csv_table, read_npz
 
 __all__ = [
-    "BUILTIN_DATASETS", "BuiltinDataset", "BuiltinInfo", "DataError", "DataFile", "Dataset", "MISSING",
+    "BUILTIN_DATASETS", "BuiltinDataset", "DataError", "DataFile", "Dataset", "MISSING",
     "PreparedData", "Scaler", "TRAIN", "VALIDATION", "TEST", "csv_dataset", "describe_builtins",
     "load_dataset", "open_data_file", "prepare", "read_csv", "read_csv_table", "read_data_file",
     "read_npz", "ReadStopped", "same_samples", "split_indices",

@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 
@@ -106,20 +106,10 @@ def multi_gauss(n_samples: int, noise: float, rng: np.random.Generator) -> tuple
 
 
 # --- the registry ----------------------------------------------------------------------------------
-class BuiltinInfo(NamedTuple):
-    """One row of `workbench datasets`; n_outputs is the number of classes or target columns."""
-
-    name: str
-    task: str
-    n_features: int
-    n_samples: int
-    n_outputs: int
-    description: str
-
-
 @dataclass(frozen=True)
 class BuiltinDataset(ABC):
-    """A named data set: how to make it and what it is (n_samples: default size or table rows)."""
+    """A named data set: how to make it and what it is (n_samples: default size or table rows;
+    n_outputs: the number of classes or target columns)."""
 
     name: str
     task: str
@@ -132,9 +122,9 @@ class BuiltinDataset(ABC):
     def load(self, samples: int | None, noise: float, rng: np.random.Generator) -> Dataset:
         """The data set; generated ones draw from `rng`."""
 
-    def info(self) -> BuiltinInfo:
-        return BuiltinInfo(self.name, self.task, self.n_features, self.n_samples, self.n_outputs,
-                           self.description)
+    def describe(self) -> dict[str, str | int]:
+        """What it is, without how it is made: one row of `workbench datasets`."""
+        return {field.name: getattr(self, field.name) for field in fields(BuiltinDataset)}
 
 
 @dataclass(frozen=True)
@@ -201,6 +191,6 @@ BUILTIN_DATASETS: dict[str, BuiltinDataset] = {spec.name: spec for spec in (
 )}
 
 
-def describe_builtins() -> list[BuiltinInfo]:
+def describe_builtins() -> list[dict[str, str | int]]:
     """The rows of `workbench datasets`, in registry order."""
-    return [spec.info() for spec in BUILTIN_DATASETS.values()]
+    return [spec.describe() for spec in BUILTIN_DATASETS.values()]
