@@ -65,6 +65,26 @@ def test_info_json(session, capsys):
         "train_loss", "val_loss", "train_accuracy", "val_accuracy"}
 
 
+def test_train_and_info_say_where_the_run_converged(tmp_path, capsys):
+    from workbench.core.convergence import find_convergence
+    from workbench.io.session import load_session
+
+    path = tmp_path / "spiral.h5"
+    assert main(["train", "--epochs", "300", "--json", "--save", str(path)]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    found = find_convergence(load_session(path).history)
+    assert found is not None and 30 < found.epoch <= 290      # the spiral's fall ends well before 300
+    assert result["converged_epoch"] == found.epoch
+    assert result["converged_seconds"] == pytest.approx(found.seconds, abs=1e-4)
+    assert 0 < result["converged_seconds"] < result["seconds"]
+    assert main(["info", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["converged_epoch"], info["converged_seconds"]) == (
+        result["converged_epoch"], result["converged_seconds"])
+    assert main(["info", str(path)]) == 0
+    assert f"status completed, converged at epoch {found.epoch} (" in capsys.readouterr().out
+
+
 def test_resume_prints_progress_and_json(session, tmp_path, capsys):
     out = tmp_path / "more.h5"
     assert main(["resume", str(session), "--epochs", "3", "--save", str(out)]) == 0

@@ -33,6 +33,8 @@ def test_train_json_has_the_contract_keys(capsys):
         assert key in result
     assert result["epochs"] == 3 and result["status"] == "completed"
     assert result["parameters"] == (2 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)
+    # 3 epochs cannot be followed by the rule's 10 quiet ones
+    assert result["converged_epoch"] is None and result["converged_seconds"] is None
 
 
 def test_train_prints_a_progress_line_per_epoch(capsys):

@@ -131,6 +131,9 @@ def run_export(args: argparse.Namespace) -> int:
 # --- info -----------------------------------------------------------------------------------------
 def session_summary(contents: Any, file: str) -> dict[str, Any]:
     """Everything `info` shows, as JSON-ready values."""
+    from workbench.core.convergence import convergence_summary
+    from workbench.core.history import History
+
     d = contents.data
     layers = []
     for name in contents.layer_names:
@@ -162,6 +165,7 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
         "trained_with": _trained_with(contents),
         "epochs": contents.epochs_trained,
         "status": contents.status,
+        **convergence_summary(History.from_arrays(history)),
         "last": last,
         "runs": len(contents.runs),
         "tuning_trials": len(contents.tuning["trials"]) if contents.tuning else 0,
@@ -213,7 +217,9 @@ def format_summary(summary: dict[str, Any]) -> str:
     for index, (section, rows) in enumerate(hyperparameter_rows(Config.from_dict(cfg))):
         settings = ", ".join(f"{name} {value}" for name, value in rows)
         out.append(f"{'hyper' if index == 0 else '':<10}{section.lower()}: {settings}")
-    out.append(f"trained   {summary['epochs']} epochs, status {summary['status']}")
+    out.append(f"trained   {summary['epochs']} epochs, status {summary['status']}"
+               + (f", converged at epoch {summary['converged_epoch']} ({summary['converged_seconds']:.3g} s)"
+                  if summary["converged_epoch"] is not None else ""))
     if summary["trained_with"]:
         changed = ", ".join(f"{key} {value}" for key, value in summary["trained_with"].items())
         out.append(f"          with {changed} (the settings above changed since)")

@@ -9,6 +9,7 @@ import time
 from typing import Any, TextIO
 
 from workbench.commands.options import add_training_options, config_from_args
+from workbench.core.convergence import convergence_summary
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.trainer import Trainer, evaluate_split
@@ -136,6 +137,7 @@ def summarize(experiment: Experiment, final: EpochReport | None, seconds: float,
         "samples_per_second": round(samples / seconds, 1) if seconds > 0 else None,
         "status": final.status if final else experiment.status,
         "best_epoch": h.best_epoch(),
+        **convergence_summary(h),
     }
     if experiment.data.X_test.shape[0]:
         test_loss, test_metric = evaluate_split(experiment, "test")

@@ -62,3 +62,11 @@ def find_convergence(history: History, tolerance: float = DEFAULT_TOLERANCE,
     if index is None:
         return None
     return Convergence(epoch=int(history.epoch[index]), seconds=float(sum(history.seconds[:index + 1])))
+
+
+def convergence_summary(history: History) -> dict[str, int | float | None]:
+    """`converged_epoch` and `converged_seconds` under the default rule (the GUI's, until a person
+    changes it), None when the run has not converged: the figures `train --json` and `info` give."""
+    found = find_convergence(history)
+    return {"converged_epoch": found.epoch if found else None,
+            "converged_seconds": round(found.seconds, 4) if found else None}
