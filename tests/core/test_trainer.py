@@ -288,3 +288,16 @@ def test_a_reset_that_cannot_build_changes_nothing(tmp_path):
     with pytest.raises(DataError):
         exp.reset(missing)
     assert exp.runs == [] and exp.epochs_trained == 12
+
+
+def test_predict_scales_raw_rows_with_the_training_scaler():
+    exp = Experiment.create(Config().updated({"data.dataset": "iris", "training.epochs": 5}))
+    for _ in Trainer(exp).run():
+        pass
+    raw = exp.data.dataset.X[:7]
+    expected = exp.network.predict((raw - exp.data.scaler.mean) / exp.data.scaler.scale)
+    np.testing.assert_allclose(exp.predict(raw), expected, rtol=1e-5, atol=1e-6)
+    # the raw rows, not the scaled ones: the same numbers scaled again predict otherwise
+    assert not np.allclose(exp.predict(raw), exp.predict(exp.data.scaler.transform(raw)), atol=1e-3)
+    with pytest.raises(DataError, match="expected 4 features per sample"):
+        exp.predict(np.zeros((2, 3)))

@@ -79,10 +79,8 @@ def escape_cell(text: str) -> str:
 
 def prediction_table(experiment: Any, X_raw: np.ndarray, row_numbers: np.ndarray) -> list[list[str]]:
     """Header and one line per row: the label and class probabilities, or the predicted values."""
-    data = experiment.data
-    X = data.scaler.transform(X_raw, experiment.network.dtype)
-    out = np.asarray(experiment.network.predict(X), dtype=np.float64)
-    dataset = data.dataset
+    out = np.asarray(experiment.predict(X_raw), dtype=np.float64)
+    dataset = experiment.data.dataset
     if dataset.task == "classification":
         header = ["row", "prediction"] + [f"probability_{name}" for name in dataset.class_names]
         labels = [dataset.class_names[i] for i in out.argmax(axis=1)]

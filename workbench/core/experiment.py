@@ -158,6 +158,11 @@ class Experiment:
     def rng_state(self) -> dict[str, Any]:
         return self.rng.bit_generator.state
 
+    def predict(self, X_raw: np.ndarray) -> np.ndarray:
+        """The network's outputs for feature rows as the data has them (unscaled: the training
+        split's scaler is applied here): class probabilities, or the regression values."""
+        return self.network.predict(self.data.scaler.transform(X_raw, self.network.dtype))
+
     # --- editing ----------------------------------------------------------------------------------
     def reset(self, config: Config | None = None, dataset: Dataset | None = None) -> None:
         """Start a new run: keep the current one in `runs` (if it trained), re-initialise from the seed.
