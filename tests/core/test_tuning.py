@@ -318,12 +318,12 @@ def _claim_until_empty(url: str, claimed: "multiprocessing.Queue") -> None:
     """A process that claims queued trials of study "race" as fast as it can."""
     import optuna
 
-    from workbench.core.tuning import _claim_queued
+    from workbench.core.tuning_queue import claim_queued
 
     storage = open_storage(url)
     study = optuna.load_study(study_name="race", storage=storage)
     numbers = []
-    while (trial := _claim_queued(study, storage)) is not None:
+    while (trial := claim_queued(study, storage)) is not None:
         numbers.append(trial.number)
         study.tell(trial, 0.0)
     claimed.put(numbers)

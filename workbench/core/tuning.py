@@ -12,7 +12,8 @@ A grid search does not sample: the parent queues the grid's combinations in the 
 claims queued trials one at a time until the parent has queued the last one and none is left.
 The storage's claim is atomic, so each combination runs once however many processes take part.
 A random search on a private storage is queued the same way, its values drawn in the parent from
-the seed, so that trial n has the same values whatever the number of workers.
+the seed, so that trial n has the same values whatever the number of workers (the queue:
+`tuning_queue.py`).
 
 Optuna is imported inside the functions that use it, so importing this module stays cheap.
 """
@@ -29,7 +30,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from workbench.core.config import Config
 from workbench.core.cross_validation import TrialFailed, evaluation_splits, score_config
 from workbench.core.data import Dataset
 from workbench.core.search_space import SearchSpace, SpaceError
+from workbench.core.tuning_queue import TrialFeed, grid_points, next_queued, run_queued, sampled_points
 from workbench.core.tuning_record import (best_config, best_trial, best_trial_number, describe_params,
                                           param_importances, trial_counts, trial_record)
 
@@ -44,7 +46,6 @@ METRICS = {"classification": "accuracy", "regression": "r2"}
 STORAGE_ATTEMPTS = 4
 RETRIED_ERRORS = ("IntegrityError", "ProgrammingError", "OperationalError")  # SQLAlchemy's names
 POSTGRES_DRIVER_HINT = 'pip install "workbench[postgres]", or pip install psycopg2-binary'
-QUEUE_POLL_SECONDS = 0.05    # how often a worker of a queued search looks again for a queued trial
 FEED_SECONDS = 0.5           # the parent queues more at least this often (others may take its queue)
 TrialCallback = Callable[[dict[str, Any]], None]
 
@@ -198,7 +199,7 @@ def run_search(base: Config, dataset: Dataset, space: SearchSpace, settings: Tun
     if settings.jobs == 1:
         study, storage = _open_study(job, worker=0)
         if _queued(settings):
-            _work_queued(study, storage, job, budget, stop, on_trial, _TrialFeed(study, job).top_up)
+            _work_queued(study, storage, job, budget, stop, on_trial, _trial_feed(study, job).top_up)
         else:
             _work(study, job, budget, stop, on_trial)
         return _record(study, job, metric)
@@ -206,7 +207,7 @@ def run_search(base: Config, dataset: Dataset, space: SearchSpace, settings: Tun
         if job.storage is None:
             job = replace(job, storage=os.path.join(folder, "study.journal"))
         study, _ = _open_study(job, worker=0)   # creates the study (and checks it) before workers start
-        feed = _TrialFeed(study, job) if _queued(settings) else None
+        feed = _trial_feed(study, job) if _queued(settings) else None
         errors = _run_workers(job, context, budget, stop, on_trial, feed)
         record = _record(study, job, metric)
     if errors and not record["trials"]:
@@ -222,7 +223,7 @@ def _start_method() -> str:
 
 
 def _run_workers(job: _Job, context: Any, budget: _Budget, stop: threading.Event,
-                 on_trial: TrialCallback, feed: "_TrialFeed | None") -> list[str]:
+                 on_trial: TrialCallback, feed: TrialFeed | None) -> list[str]:
     """Start `jobs` worker processes, relay their finished trials, stop them on request; for a
     queued search, keep queuing trials (`feed`) and tell the workers once the last one is queued."""
     messages = context.Queue()
@@ -320,128 +321,26 @@ def _work_queued(study: Any, storage: Any, job: _Job, budget: _Budget, stop: Any
     """
     objective = _Objective(job, stop)
     while not stop.is_set() and budget.claim():
-        trial = _next_queued(study, storage, queuing, stop)
+        trial = next_queued(study, storage, queuing, stop)
         if trial is None:
             return
-        on_trial(trial_record(_run_queued(study, trial, objective)))
+        on_trial(trial_record(run_queued(study, trial, objective)))
 
 
-class _TrialFeed:
-    """Queues the trials' values in the study, a few ahead of the workers (the parent's job).
+def _trial_feed(study: Any, job: _Job) -> TrialFeed:
+    """The feed that queues this search's trials, two per worker ahead.
 
-    Queuing them all at once would hold every trial as an Optuna trial, about 2 KB each, in every
-    process. A grid's combinations come in a random order: the search's seed, mixed with the
-    process id on a shared storage so that commands started together on several machines rarely
-    queue the same combination in the same instant (each skips combinations it finds in the
-    study). A random search's values are Optuna's RandomSampler's draws from the seed, the same
-    ones it draws in a study of its own.
+    A grid's combinations come in a random order: the search's seed, mixed with the process id on
+    a shared storage so that commands started together on several machines rarely queue the same
+    combination in the same instant (each skips combinations it finds in the study). A random
+    search's values are its sampler's draws from the seed, the same ones it draws in a study of
+    its own.
     """
-
-    def __init__(self, study: Any, job: _Job):
-        self.study, self.space = study, job.space
-        settings = job.settings
-        self.ahead = 2 * settings.jobs      # a worker that finishes finds its next trial waiting
-        seed = _sampler_seed(settings.seed, 0, shared=settings.storage is not None)
-        grid = settings.method == "grid"
-        self.points = _grid_points(job.space, seed) if grid else _random_points(job.space, seed)
-        self.skip_present = grid
-        self.next_point = next(self.points, None)
-        self.left = settings.trials         # trials this search may still queue; None: no limit
-
-    def top_up(self) -> bool:
-        """Queue trials (for a grid: combinations not yet in the study) until `ahead` wait; False
-        once every trial this search may queue is queued."""
-        from optuna.trial import TrialState
-
-        trials = self.study.get_trials(deepcopy=False)
-        waiting = sum(trial.state == TrialState.WAITING for trial in trials)
-        names = list(self.space.varying)
-        key = lambda params: tuple(params.get(name) for name in names)  # noqa: E731
-        present = ({key(t.system_attrs.get("fixed_params", t.params)) for t in trials}
-                   if self.skip_present else set())
-        while waiting < self.ahead and self.left != 0 and self.next_point is not None:
-            point, self.next_point = self.next_point, next(self.points, None)
-            if key(point) in present:
-                continue
-            self.study.enqueue_trial(point)
-            waiting += 1
-            self.left = None if self.left is None else self.left - 1
-        return self.left != 0 and self.next_point is not None
-
-
-def _grid_points(space: SearchSpace, seed: int) -> Iterator[dict[str, Any]]:
-    """Every combination of the grid once, in an order drawn from `seed`."""
-    for index in np.random.default_rng(seed).permutation(space.grid_size()):
-        yield space.grid_point(int(index))
-
-
-def _random_points(space: SearchSpace, seed: int) -> Iterator[dict[str, Any]]:
-    """Random values for the space without end, drawn as `RandomSampler(seed)` draws them for the
-    trials of a study (in a scratch study in memory, one trial at a time)."""
-    import optuna
-    from optuna.trial import TrialState
-
-    scratch = optuna.create_study(sampler=_random_sampler(space, seed))
-    while True:
-        trial = scratch.ask()
-        point = space.suggest(trial)
-        scratch.tell(trial, state=TrialState.FAIL)   # the draw is all a scratch trial is for
-        yield point
-
-
-def _next_queued(study: Any, storage: Any, queuing: Callable[[], bool], stop: Any) -> Any | None:
-    """The next queued trial, claimed for this process; None once none is left and none will come.
-
-    `queuing()` is asked before each look, so a trial queued before the parent says it is done is
-    always seen.
-    """
-    while not stop.is_set():
-        more = queuing()
-        trial = _claim_queued(study, storage)
-        if trial is not None or not more:
-            return trial
-        time.sleep(QUEUE_POLL_SECONDS)
-    return None
-
-
-def _claim_queued(study: Any, storage: Any) -> Any | None:
-    """A waiting trial of the study, now running in this process; None when none waits.
-
-    `set_trial_state_values(RUNNING)` is the storage's atomic claim: it refuses a trial another
-    process claimed first (the journal file: the order of its log; PostgreSQL: a row lock; SQLite:
-    see `_sqlite_storage`). Optuna's `study.ask()` claims the same way but, finding none, starts a
-    new sampled trial, which a grid must not do.
-    """
-    import optuna
-    from optuna.exceptions import UpdateFinishedTrialError
-    from optuna.trial import TrialState
-
-    study_id = storage.get_study_id_from_name(study.study_name)
-    for waiting in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
-        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
-        try:
-            if storage.set_trial_state_values(trial_id, state=TrialState.RUNNING):
-                return optuna.trial.Trial(study, trial_id)
-        except UpdateFinishedTrialError:
-            continue    # another process claimed and finished it meanwhile
-    return None
-
-
-def _run_queued(study: Any, trial: Any, objective: "_Objective") -> Any:
-    """Run a claimed trial and record its end as `study.optimize` would; returns the FrozenTrial."""
-    from optuna import TrialPruned
-    from optuna.trial import TrialState
-
-    try:
-        value = objective(trial)
-    except TrialPruned:
-        return study.tell(trial, state=TrialState.PRUNED)
-    except TrialFailed:
-        return study.tell(trial, state=TrialState.FAIL)
-    except BaseException:   # Ctrl-C: leave no trial running in the storage, then stop
-        study.tell(trial, state=TrialState.FAIL)
-        raise
-    return study.tell(trial, value)
+    settings = job.settings
+    seed = _sampler_seed(settings.seed, 0, shared=settings.storage is not None)
+    grid = settings.method == "grid"
+    points = grid_points(job.space, seed) if grid else sampled_points(job.space, SAMPLERS["random"](job.space, seed))
+    return TrialFeed(study, job.space, points, ahead=2 * settings.jobs, trials=settings.trials, skip_present=grid)
 
 
 class _Objective:
