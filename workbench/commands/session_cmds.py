@@ -198,6 +198,7 @@ def _tuning_summary(record: dict[str, Any] | None) -> dict[str, Any] | None:
 def format_summary(summary: dict[str, Any]) -> str:
     from workbench.core.config import Config
     from workbench.core.config_summary import hyperparameter_rows
+    from workbench.core.durations import format_duration
     from workbench.core.tuning import describe_params
 
     d, cfg = summary["data"], summary["config"]
@@ -215,9 +216,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     for index, (section, rows) in enumerate(hyperparameter_rows(Config.from_dict(cfg))):
         settings = ", ".join(f"{name} {value}" for name, value in rows)
         out.append(f"{'hyper' if index == 0 else '':<10}{section.lower()}: {settings}")
-    out.append(f"trained   {summary['epochs']} epochs, status {summary['status']}"
-               + (f", converged at epoch {summary['converged_epoch']} ({summary['converged_seconds']:.3g} s)"
-                  if summary["converged_epoch"] is not None else ""))
+    trained = f"trained   {summary['epochs']} epochs, status {summary['status']}"
+    if summary["converged_epoch"] is not None:
+        trained += f", converged at epoch {summary['converged_epoch']} ({format_duration(summary['converged_seconds'])})"
+    out.append(trained)
     if summary["trained_with"]:
         changed = ", ".join(f"{key} {value}" for key, value in summary["trained_with"].items())
         out.append(f"          with {changed} (the settings above changed since)")

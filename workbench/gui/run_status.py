@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from workbench.core.convergence import Convergence
 from workbench.core.history import EpochReport
-from workbench.gui.widgets.view_base import format_duration
+from workbench.core.durations import format_duration
 
 ETA_EPOCHS = 20             # the ETA extrapolates the mean of this many recent epochs
 STATUS_TEXT = {"running": "training", "completed": "done", "early_stopped": "done (early stop)",

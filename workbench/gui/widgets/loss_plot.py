@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, Convergence, find_convergence
+from workbench.core.durations import format_duration
 from workbench.core.history import EpochReport, History
 from workbench.gui.widgets.plot_legends import Corner, CornerLegend
 from workbench.gui.widgets.view_base import (
     CATEGORY_COLORS, COALESCE_MS, CURVE_REDRAW_MS, TRAIN_COLOR, VAL_COLOR, GridLines, ThrottledView, faded,
-    finite_prefix, format_duration, label_axis, style_canvas, style_plot, text_color)
+    finite_prefix, label_axis, style_canvas, style_plot, text_color)
 
 OVERLAY_ALPHA = 150
 LEGEND_COLUMNS = 2

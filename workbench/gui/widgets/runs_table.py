@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from workbench.core.config import Config
 from workbench.core.config_summary import differing_settings, flat_settings
 from workbench.core.convergence import DEFAULT_PATIENCE, DEFAULT_TOLERANCE, find_convergence
+from workbench.core.durations import format_duration
 from workbench.core.experiment import RunRecord
 from workbench.core.history import History
 from workbench.gui.widgets.table_rows import compact_rows
-from workbench.gui.widgets.view_base import format_duration
 
 FIXED_COLUMNS = ("Overlay", "Run", "Status", "Epochs", "Converged", "Train loss", "Val loss", "Val metric")
 CONVERGED = FIXED_COLUMNS.index("Converged")

@@ -272,21 +272,6 @@ def style_canvas(view: pg.GraphicsView, widget: QWidget) -> None:
     view.setBackground(base_color(widget))
 
 
-def format_duration(seconds: float) -> str:
-    """A duration for a person: "40 ms" below a second (a fast run is not "0.0 s"), "2.3 s",
-    "2 min 05 s", "1 h 02 min"."""
-    if not math.isfinite(seconds):
-        return "? s"
-    if seconds < 0.01:
-        return f"{seconds * 1000:.1f} ms"
-    if seconds < 0.9995:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 59.95:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-
-
 def finite_prefix(values: np.ndarray) -> int:
     """Length of the curve up to its last finite point before the first NaN or infinity.
 
