@@ -153,6 +153,20 @@ def test_the_status_bar_shows_the_epochs_as_they_are_set(qtbot, window):
     assert window.run_status.epoch.text() == "epoch 9/9" and window.controller.experiment.runs == []
 
 
+def test_the_status_bar_says_nothing_of_convergence_before_the_first_epoch(qtbot, window):
+    convergence = window.run_status.convergence
+    assert convergence.text() == "" and not convergence.isVisibleTo(window)
+    train_to_end(qtbot, window, epochs=3)               # too few epochs to converge
+    assert convergence.text() == "not converged yet"
+    edit(window, {"training.epochs": 40})
+    train_to_end(qtbot, window)
+    window.loss_plot.flush()
+    found = window.loss_plot.convergence()
+    assert found is not None and convergence.text().startswith(f"converged at epoch {found.epoch} (")
+    window.reset_action.trigger()                       # a new run: the last one's epoch is not its own
+    assert window.controller.experiment.epochs_trained == 0 and convergence.text() == ""
+
+
 def test_step_trains_one_epoch(qtbot, window):
     train_to_end(qtbot, window, epochs=1)
     assert window.controller.experiment.epochs_trained == 1

@@ -47,6 +47,8 @@ class RunStatus:
         for widget in (self.state, self.epoch, self.progress, self.speed, self.eta, self.convergence):
             bar.addPermanentWidget(widget)
         self._epoch_times: deque[float] = deque(maxlen=ETA_EPOCHS)
+        self._converged: Convergence | None = None
+        self._epochs_done = 0
 
     def start_run(self) -> None:
         self._epoch_times.clear()
@@ -81,11 +83,23 @@ class RunStatus:
         self.eta.setText("")
 
     def show_convergence(self, found: Convergence | None) -> None:
-        self.convergence.setText(f"converged at epoch {found.epoch} ({format_duration(found.seconds)})"
-                                 if found else "not converged yet")
+        self._converged = found
+        self._show_convergence()
 
     def show_epochs(self, done: int, total: int) -> None:
         """Epochs trained of those planned (also when an edit of the epochs changes the plan)."""
         self.epoch.setText(f"epoch {done}/{total}")
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
+        self._epochs_done = done
+        self._show_convergence()
+
+    def _show_convergence(self) -> None:
+        """Where the run converged; nothing before its first epoch (it has not begun to)."""
+        found, done = self._converged, self._epochs_done
+        if not done:
+            self.convergence.setText("")
+        elif found and found.epoch <= done:      # (a later epoch: the last run's, until the plot redraws)
+            self.convergence.setText(f"converged at epoch {found.epoch} ({format_duration(found.seconds)})")
+        else:
+            self.convergence.setText("not converged yet")
