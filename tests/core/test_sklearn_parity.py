@@ -1,0 +1,76 @@
+"""Parity with scikit-learn: the same weights give the same outputs as its MLP, and the metrics
+and losses agree with sklearn.metrics. (scikit-learn is in the test extra; the gradients are
+checked against finite differences in test_gradients.py.)"""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import (accuracy_score, confusion_matrix as sk_confusion_matrix, log_loss,
+                             mean_absolute_error, mean_squared_error, r2_score as sk_r2_score)
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from workbench.core.config import LayerConfig
+from workbench.core.losses import loss_value
+from workbench.core.metrics import accuracy, confusion_matrix, r2_score
+from workbench.core.network import Network
+
+SKLEARN_ACTIVATION = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "linear": "identity"}
+HIDDEN = (7, 6)
+
+
+def twin_networks(activation: str, n_outputs: int, classification: bool, seed: int = 0):
+    """Our float64 network and scikit-learn's MLP, holding the same random weights."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 5))
+    ours = Network(5, [LayerConfig(units, activation) for units in HIDDEN], n_outputs,
+                   "softmax" if classification else "linear", dtype="float64")
+    ours.set_weights({name: rng.normal(scale=0.8, size=shape) for name, shape in ours.param_shapes().items()})
+    kind = MLPClassifier if classification else MLPRegressor
+    theirs = kind(hidden_layer_sizes=HIDDEN, activation=SKLEARN_ACTIVATION[activation], max_iter=1,
+                  random_state=0)
+    y = rng.integers(0, n_outputs, size=40) if classification else rng.normal(size=(40, n_outputs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(X, y)                    # builds its layers; the weights are replaced below
+    weights = ours.get_weights()
+    theirs.coefs_ = [weights[f"dense_{i}/weight"].copy() for i in range(len(HIDDEN) + 1)]
+    theirs.intercepts_ = [weights[f"dense_{i}/bias"].copy() for i in range(len(HIDDEN) + 1)]
+    return ours, theirs, X
+
+
+@pytest.mark.parametrize("activation", sorted(SKLEARN_ACTIVATION))
+def test_class_probabilities_match_scikit_learns_mlp_with_the_same_weights(activation):
+    ours, theirs, X = twin_networks(activation, n_outputs=3, classification=True)
+    assert theirs.out_activation_ == "softmax"
+    np.testing.assert_allclose(ours.predict(X), theirs.predict_proba(X), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", sorted(SKLEARN_ACTIVATION))
+def test_regression_outputs_match_scikit_learns_mlp_with_the_same_weights(activation):
+    ours, theirs, X = twin_networks(activation, n_outputs=2, classification=False)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def test_metrics_match_sklearn_metrics():
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(4), size=200)
+    y = rng.integers(0, 4, size=200)
+    assert accuracy(y, proba) == pytest.approx(accuracy_score(y, proba.argmax(axis=1)))
+    np.testing.assert_array_equal(confusion_matrix(y, proba.argmax(axis=1), 4),
+                                  sk_confusion_matrix(y, proba.argmax(axis=1), labels=range(4)))
+    target = rng.normal(size=(200, 3))
+    target[:, 2] = 5.0                                      # a constant column, predicted exactly
+    predicted = target + rng.normal(scale=0.5, size=target.shape)
+    predicted[:, 2] = 5.0
+    assert r2_score(target, predicted) == pytest.approx(sk_r2_score(target, predicted))
+
+
+def test_losses_match_sklearn_metrics():
+    rng = np.random.default_rng(2)
+    proba = rng.dirichlet(np.ones(3), size=100)
+    y = rng.integers(0, 3, size=100)
+    assert loss_value("cross_entropy", proba, y) == pytest.approx(log_loss(y, proba, labels=range(3)))
+    target, predicted = rng.normal(size=(100, 2)), rng.normal(size=(100, 2))
+    assert loss_value("mse", predicted, target) == pytest.approx(mean_squared_error(target, predicted))
+    assert loss_value("mae", predicted, target) == pytest.approx(mean_absolute_error(target, predicted))
