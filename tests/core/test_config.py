@@ -2,8 +2,12 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workbench.core.config import Config, ConfigError, LayerConfig, output_activation
+from workbench.core.config import (DTYPES, MAX_HIDDEN_LAYERS, MAX_UNITS, TASKS, Config, ConfigError, DataConfig,
+                                   LayerConfig, OptimizerConfig, ScheduleConfig, TrainingConfig,
+                                   output_activation, registry_names)
 
 
 def test_defaults_round_trip_through_json():
@@ -11,6 +15,42 @@ def test_defaults_round_trip_through_json():
     again = Config.from_json(config.to_json())
     assert again == config
     assert json.loads(config.to_json())["layers"][0]["units"] == 8
+
+
+def unit(high: float = 1.0) -> st.SearchStrategy[float]:
+    return st.floats(0.0, high, allow_nan=False)
+
+
+def choice(kind: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(registry_names(kind))
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+any_config = st.builds(
+    Config,
+    data=st.builds(DataConfig, dataset=names, path=st.none() | names, target=st.none(),
+                   task=st.none() | st.sampled_from(TASKS), exclude=st.lists(names, unique=True, max_size=3).map(tuple),
+                   samples=st.none() | st.integers(10, 10_000_000), noise=unit(0.5), val_split=unit(0.45),
+                   test_split=unit(0.45)),
+    layers=st.lists(st.builds(LayerConfig, units=st.integers(1, MAX_UNITS), activation=choice("activation"),
+                              dropout=unit(0.95), init=choice("init")), max_size=MAX_HIDDEN_LAYERS).map(tuple),
+    optimizer=st.builds(OptimizerConfig, name=choice("optimizer"), lr=st.floats(1e-9, 1e6), momentum=unit(0.9999),
+                        beta1=unit(0.9999), beta2=unit(0.999999), rho=unit(0.9999), eps=st.floats(1e-12, 1.0),
+                        weight_decay=unit()),
+    schedule=st.builds(ScheduleConfig, name=choice("schedule"), warmup_epochs=st.integers(0, 1_000_000),
+                       step_size=st.integers(1, 1_000_000), gamma=st.floats(1e-9, 1.0), min_lr=unit(1e6)),
+    training=st.builds(TrainingConfig, epochs=st.integers(1, 10_000_000), batch_size=st.integers(1, 1_000_000),
+                       loss=st.none() | choice("loss"), l1=unit(10.0), l2=unit(10.0), clip_norm=unit(1e6),
+                       early_stopping=st.integers(0, 1_000_000), restore_best=st.booleans(),
+                       seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from(DTYPES), threads=st.integers(1, 256)))
+
+
+@given(config=any_config)
+def test_every_valid_configuration_round_trips_through_json_exactly(config):
+    text = config.to_json()
+    again = Config.from_json(text)
+    assert again == config and again.to_json() == text
+    assert Config.from_dict(json.loads(text)) == config
 
 
 def test_updated_applies_dotted_paths_and_validates():
