@@ -76,8 +76,15 @@ def test_parameter_counts_per_layer_and_total_with_memory(window):
     assert counts == [2 * 8 + 8, 8 * 8 + 8, 8 * 2 + 2]
     editor = window.architecture_editor
     assert [editor.table.item(r, 5).text() for r in range(3)] == ["24", "72", "18"]
-    assert "114 parameters, 456 bytes" in editor.total_label.text()
+    assert editor.total_label.text() == ("2 inputs → 2 hidden layers → 2 outputs. Total: 114 parameters, "
+                                         "456 bytes (float32).")
     assert sum(counts) == window.controller.experiment.network.parameter_count()
+    window._on_config_edited({"layers": [], "training.dtype": "float64"}, "none", "")
+    assert editor.total_label.text().startswith("2 inputs → no hidden layer → 2 outputs. Total: 6 parameters")
+    window._on_config_edited({"layers": [{"units": 1024}] * 2}, "wide", "")
+    total = 2 * 1024 + 1024 + 1024 * 1024 + 1024 + 1024 * 2 + 2      # 1,054,722 parameters
+    assert editor.total_label.text() == (f"2 inputs → 2 hidden layers → 2 outputs. Total: {total:,} parameters, "
+                                         f"{total * 8 / 2**20:.1f} MiB (float64).")
 
 
 def _teaches(text: str) -> bool:

@@ -130,9 +130,11 @@ class ArchitectureEditor(QWidget):
             self.table.item(row, PARAMETERS).setText(f"{count:,}")
         total = sum(counts)
         itemsize = np.dtype(self._config.training.dtype).itemsize
+        hidden = len(self._config.layers)
         self.total_label.setText(
-            f"{n_features} inputs → {len(self._config.layers)} hidden layer(s) → {n_outputs} outputs. "
-            f"Total: {total:,} parameters, {total * itemsize:,} bytes ({self._config.training.dtype}).")
+            f"{_count(n_features, 'input')} → {_count(hidden, 'hidden layer') if hidden else 'no hidden layer'}"
+            f" → {_count(n_outputs, 'output')}. Total: {_count(total, 'parameter')}, "
+            f"{_size(total * itemsize)} ({self._config.training.dtype}).")
         self.remove_button.setEnabled(bool(self._config.layers))
         self.add_button.setEnabled(len(self._config.layers) < MAX_HIDDEN_LAYERS)
 
@@ -212,3 +214,19 @@ def _names_box(registry: str) -> QComboBox:
     box = QComboBox()
     box.addItems(registry_names(registry))
     return box
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _size(n_bytes: int) -> str:
+    """Bytes for a person: exact below a KiB, else in KiB, MiB or GiB."""
+    if n_bytes < 1024:
+        return f"{n_bytes} bytes"
+    value, unit = n_bytes / 1024, "KiB"
+    for bigger in ("MiB", "GiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{value:,.1f} {unit}"
