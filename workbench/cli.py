@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "predict": "workbench.commands.session_cmds",
     "export": "workbench.commands.session_cmds",
     "info": "workbench.commands.session_cmds",
+    "history": "workbench.commands.session_cmds",
     "tune": "workbench.commands.tune",
 }
 

@@ -85,6 +85,16 @@ def test_train_and_info_say_where_the_run_converged(tmp_path, capsys):
     assert f"status completed, converged at epoch {found.epoch} (" in capsys.readouterr().out
 
 
+def test_history_prints_or_writes_every_epoch_as_csv(session, tmp_path, capsys):
+    assert main(["history", str(session)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "run,status,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds"
+    assert [line.split(",")[:3] for line in lines[1:]] == [["1", "completed", str(e)] for e in range(1, 5)]
+    out = tmp_path / "history.csv"
+    assert main(["history", str(session), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").splitlines() == lines and capsys.readouterr().out == ""
+
+
 def test_resume_prints_progress_and_json(session, tmp_path, capsys):
     out = tmp_path / "more.h5"
     assert main(["resume", str(session), "--epochs", "3", "--save", str(out)]) == 0
@@ -99,6 +109,8 @@ def test_resume_prints_progress_and_json(session, tmp_path, capsys):
     (["info", "missing.h5"], 1, "missing.h5: no such file"),
     (["resume", "RUN", "--epochs", "0"], 2, "--epochs must be at least 1"),
     (["export", "RUN", "--format", "npz", "-o", "/nonexistent/dir/m.npz"], 1, "does not exist"),
+    (["history", "missing.h5"], 1, "missing.h5: no such file"),
+    (["history", "RUN", "-o", "/nonexistent/dir/h.csv"], 1, "the folder /nonexistent/dir does not exist"),
 ])
 def test_errors_are_one_line(session, capsys, argv, status, fragment):
     argv = [str(session) if a == "RUN" else a for a in argv]

@@ -262,6 +262,38 @@ def test_export_suggests_a_name_its_filter_matches_and_appends_the_chosen_filter
     assert not dialogs.texts("warning")
 
 
+def test_the_history_exports_as_csv_while_a_run_goes_on(qtbot, window, dialogs, monkeypatch, tmp_path):
+    import csv
+
+    edit(window, {"training.epochs": 4})
+    train_to_end(qtbot, window)
+    window.reset_action.trigger()                       # the first run is kept: the CSV has both
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda _parent, _title, suggested, _filters, *rest: asked.append(suggested) or (str(tmp_path / "h"), "")))
+    start_long_run(qtbot, window, epochs=3)
+    with written(qtbot, window, "history") as done:
+        window.history_action.trigger()
+    _, path, epochs = done.args
+    assert path == str(tmp_path / "h.csv") and asked[0].endswith("session-history.csv")
+    assert window.runner.state == "training"            # the run goes on
+    assert window.statusBar().currentMessage() == f"Exported h.csv ({epochs} epochs)"
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    live = window.controller.experiment
+    first = [r for r in rows if r["run"] == "1"]
+    current = [r for r in rows if r["run"] == "2"]
+    assert [float(r["train_loss"]) for r in first] == live.runs[0].history.train_loss
+    assert len(current) == epochs >= 3 and {r["status"] for r in current} == {"stopped"}   # cut mid-run
+    assert [float(r["train_loss"]) for r in current] == live.history.train_loss[:epochs]
+    stop_run(qtbot, window)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *args: (str(tmp_path / "missing" / "h.csv"), "")))
+    with qtbot.waitSignal(window.controller.file_failed, timeout=10_000):
+        window.history_action.trigger()
+    assert "the folder" in dialogs.texts("warning")[-1] and "does not exist" in dialogs.texts("warning")[-1]
+
+
 def test_save_during_training_keeps_the_run_going(qtbot, window, dialogs, tmp_path):
     start_long_run(qtbot, window)
     dialogs.save_path = str(tmp_path / "live")

@@ -46,6 +46,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument("-o", "--output", required=True, metavar="OUT")
     export.set_defaults(func=run_export)
 
+    history = sub.add_parser("history", help="the per-epoch history of a session's runs, as CSV",
+                             description="One row per epoch of every run of the session (the earlier "
+                                         "runs first, the current one last): its status, losses, "
+                                         "metrics, learning rate and seconds.")
+    history.add_argument("file", metavar="FILE.h5")
+    history.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of standard output")
+    history.set_defaults(func=run_history)
+
     info = sub.add_parser("info", help="describe a saved session",
                           description="Architecture, hyperparameters, parameter counts, epochs trained, "
                                       "last metrics and data source of a session.")
@@ -126,11 +134,25 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- history --------------------------------------------------------------------------------------
+def run_history(args: argparse.Namespace) -> int:
+    from workbench.io.history_csv import history_csv, write_history_csv
+    from workbench.io.session import read_contents
+
+    contents = read_contents(args.file)
+    if args.output:
+        write_history_csv(contents, args.output)
+    else:
+        sys.stdout.write(history_csv(contents))
+    return 0
+
+
 # --- info -----------------------------------------------------------------------------------------
 def session_summary(contents: Any, file: str) -> dict[str, Any]:
     """Everything `info` shows, as JSON-ready values."""
     from workbench.core.convergence import convergence_summary
     from workbench.core.history import History
+    from workbench.core.metrics import METRIC_NAMES
 
     d = contents.data
     layers = []
@@ -139,7 +161,7 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
         layers.append({"name": name, "units": int(bias.shape[0]), "activation": contents.activations[name],
                        "weight_shape": list(weight.shape), "bias_shape": list(bias.shape),
                        "parameters": int(weight.size + bias.size)})
-    metric = "accuracy" if d.task == "classification" else "r2"
+    metric = METRIC_NAMES[d.task]
     history = contents.history
     last = {}
     if contents.epochs_trained:

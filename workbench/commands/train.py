@@ -12,6 +12,7 @@ from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.convergence import convergence_summary
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
+from workbench.core.metrics import METRIC_NAMES
 from workbench.core.trainer import Trainer, evaluate_split
 
 BAR_INTERVAL = 0.1        # seconds between redraws of the progress bar on a terminal
@@ -124,7 +125,7 @@ def summarize(experiment: Experiment, final: EpochReport | None, seconds: float,
     """The --json object of shared/CLI.md (and a few more figures)."""
     h = experiment.history
     last = (lambda col: _num(getattr(h, col)[-1]) if len(h) else None)
-    metric = "accuracy" if experiment.task == "classification" else "r2"
+    metric = METRIC_NAMES[experiment.task]
     samples = experiment.data.X_train.shape[0] * epochs_run
     summary: dict[str, Any] = {
         "epochs": experiment.epochs_trained,

@@ -37,12 +37,13 @@ import numpy as np
 from workbench.core.config import Config
 from workbench.core.cross_validation import TrialFailed, evaluation_splits, score_config
 from workbench.core.data import Dataset
+from workbench.core.metrics import METRIC_NAMES
 from workbench.core.search_space import SearchSpace, SpaceError
 from workbench.core.tuning_queue import TrialFeed, grid_points, next_queued, run_queued, sampled_points
 from workbench.core.tuning_record import (best_config, best_trial, best_trial_number, describe_params,
                                           param_importances, trial_counts, trial_record)
 
-METRICS = {"classification": "accuracy", "regression": "r2"}
+METRICS = METRIC_NAMES
 STORAGE_ATTEMPTS = 4
 RETRIED_ERRORS = ("IntegrityError", "ProgrammingError", "OperationalError")  # SQLAlchemy's names
 POSTGRES_DRIVER_HINT = 'pip install "workbench[postgres]", or pip install psycopg2-binary'

@@ -175,17 +175,31 @@ class FileMenu:
         if self.runner.is_running:
             self.statusBar().showMessage("Exporting at the end of this epoch…", 5000)
 
+    @Slot()
+    def export_history_dialog(self) -> None:
+        """Every run's per-epoch history as CSV, without ending a run (as the weights export)."""
+        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "session"
+        path, _ = QFileDialog.getSaveFileName(self, "Export history as CSV",
+                                              str(base.with_name(f"{base.stem}-history.csv")), "CSV (*.csv)")
+        if not path:
+            return
+        if not path.lower().endswith(".csv"):
+            path += ".csv"
+        self.controller.export_history_in_background(path)
+        if self.runner.is_running:
+            self.statusBar().showMessage("Exporting the history at the end of this epoch…", 5000)
+
     @Slot(str, str, int)
     def _on_file_written(self, kind: str, path: str, epochs: int) -> None:
         if kind == "save":
             self._remember_recent(path)
             self.statusBar().showMessage(f"Saved {Path(path).name} ({epochs} epochs)", 5000)
-        elif kind == "export":
+        elif kind in ("export", "history"):
             self.statusBar().showMessage(f"Exported {Path(path).name} ({epochs} epochs)", 5000)
 
     @Slot(str, str)
     def _on_file_failed(self, kind: str, message: str) -> None:
-        QMessageBox.warning(self, "Cannot export" if kind == "export" else "Cannot save session", message)
+        QMessageBox.warning(self, "Cannot save session" if kind == "save" else "Cannot export", message)
 
     def export_plot_dialog(self, view: QWidget, title: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self, f"Export {title} as PNG",

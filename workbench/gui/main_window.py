@@ -174,6 +174,9 @@ class MainWindow(FileMenu, QMainWindow):
         self.save_as_action = self._action("Save &As…", self.save_as, "Ctrl+Shift+S")
         self.export_action = self._action("&Export weights…", self.export_dialog, "Ctrl+E",
                                           "Export the learned weights as .npz, .safetensors or .onnx")
+        self.history_action = self._action("Export &history as CSV…", self.export_history_dialog, None,
+                                           "Every run's losses, metrics, learning rate and seconds, "
+                                           "one row per epoch, for a spreadsheet or pandas")
         self.import_action = self._action("&Import data…", self.import_dialog, None,
                                           "Use your own CSV or .npz data")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
@@ -199,6 +202,7 @@ class MainWindow(FileMenu, QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.history_action)
         plot_menu = file_menu.addMenu("Export plot as &PNG")
         for title, view in self._exportable_views().items():
             plot_menu.addAction(self._action(f"{title}…", lambda _=False, v=view, t=title:

@@ -40,6 +40,7 @@ from workbench.io.export import EXPORTERS, export
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.config_undo import UNDO_SAMPLES_BUDGET, ConfigEdit, forget_oldest, steps_over_budget
 from workbench.gui.training_runner import TrainingRunner, session_copy
+from workbench.io.history_csv import write_history_csv
 from workbench.io.session import SessionContents, load_session, write_contents
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -50,7 +51,7 @@ EXPORT_SUFFIXES = {f".{fmt}": fmt for fmt in EXPORTERS}     # .npz, .safetensors
 class _FileJob:
     """One file to write from a copy of the session: a save, an export or an autosave."""
 
-    kind: str                           # "save", "export" or "autosave"
+    kind: str                           # "save", "export", "history" or "autosave"
     path: str
     fmt: str = ""                       # the export format
     original: str | None = None         # autosave: the user's file it belongs to
@@ -77,6 +78,8 @@ class _WriteJob(QRunnable):
         try:
             if job.kind == "export":
                 export(job.contents, job.fmt, job.path)
+            elif job.kind == "history":
+                write_history_csv(job.contents, job.path)
             else:
                 write_contents(job.path, job.contents)
                 if job.kind == "autosave":
@@ -98,8 +101,8 @@ class SessionController(QObject):
     path_changed = Signal(str)               # "" for an unsaved session
     modified_changed = Signal(bool)
     autosave_failed = Signal(str)            # best effort: the window shows it in the status bar
-    file_written = Signal(str, str, int)     # kind ("save", "export", "autosave"), path, epochs in it
-    file_failed = Signal(str, str)           # kind ("save", "export"), message for a person
+    file_written = Signal(str, str, int)     # kind ("save", "export", "history", "autosave"), path, epochs
+    file_failed = Signal(str, str)           # kind ("save", "export", "history"), message for a person
     undo_shortened = Signal(int)             # the oldest steps forgotten to keep within the budget
 
     def __init__(self, autosave_dir: str | os.PathLike | None = None, parent: QObject | None = None):
@@ -291,6 +294,11 @@ class SessionController(QObject):
         """Export without blocking and without ending a run (as `save_in_background`); the format
         follows the file name (.npz, .safetensors, .onnx), anything else is refused at once."""
         self._copy_for(_FileJob("export", os.path.abspath(path), fmt=export_format(path)))
+
+    def export_history_in_background(self, path: str) -> None:
+        """Write every run's per-epoch history as CSV (io/history_csv.py), as `export_in_background`
+        writes weights: from a copy taken between two epochs, without ending a run."""
+        self._copy_for(_FileJob("history", os.path.abspath(path)))
 
     # --- writing off the GUI thread -----------------------------------------------------------------
     def attach_runner(self, runner: TrainingRunner) -> None:
