@@ -18,13 +18,13 @@ import numpy as np
 
 from workbench.core.metrics import METRIC_NAMES
 from workbench.io.atomic import replacing
-from workbench.io.contents import SessionContents
+from workbench.io.contents import HISTORY_COLUMNS, SessionContents
 
 
 def history_header(task: str) -> list[str]:
+    """The session file's history columns, the metric named by the task."""
     metric = METRIC_NAMES[task]
-    return ["run", "status", "epoch", "train_loss", "val_loss", f"train_{metric}", f"val_{metric}", "lr",
-            "seconds"]
+    return ["run", "status"] + [name.replace("metric", metric) for name in HISTORY_COLUMNS]
 
 
 def history_rows(contents: SessionContents) -> Iterator[list[str]]:
@@ -36,7 +36,7 @@ def history_rows(contents: SessionContents) -> Iterator[list[str]]:
 
 
 def _run_rows(number: int, status: str, history: Mapping[str, np.ndarray]) -> Iterator[list[str]]:
-    columns = [history[name] for name in ("train_loss", "val_loss", "train_metric", "val_metric", "lr", "seconds")]
+    columns = [history[name] for name in HISTORY_COLUMNS[1:]]
     for index, epoch in enumerate(history["epoch"]):
         yield [str(number), status, str(int(epoch))] + [_number(column[index]) for column in columns]
 
