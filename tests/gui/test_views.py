@@ -206,6 +206,23 @@ def test_log_scale_toggle_switches_the_axis(qtbot, spiral):
     assert not view.plot.getAxis("left").logMode
 
 
+def test_a_loss_of_zero_has_no_best_epoch_star_on_a_log_axis_but_keeps_it_on_a_linear_one(qtbot):
+    history = History(epoch=[1, 2, 3, 4], train_loss=[1.0, 0.1, 0.0, 0.05], val_loss=[1.0, 0.1, 0.0, 0.05],
+                      train_metric=[0.5] * 4, val_metric=[0.5] * 4, lr=[0.1] * 4, seconds=[0.1] * 4)
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(history)                       # the best epoch, 3, fitted exactly
+    view.flush()
+    assert list(view.best_marker.getData()[0]) == [3.0]
+    view.log_scale.setChecked(True)                 # log 0 is -inf: nowhere to put it
+    view.flush()
+    assert view.best_marker.getData()[0] is None or not len(view.best_marker.getData()[0])
+    _, y = view.train_curve.getData()               # the curve breaks there and goes on after it
+    assert np.isnan(y[2]) and y[3] == pytest.approx(math.log10(0.05))
+    view.log_scale.setChecked(False)
+    view.flush()
+    assert list(view.best_marker.getData()[0]) == [3.0]
+
+
 def test_diverged_curve_stops_at_its_last_finite_point(qtbot):
     history = History(epoch=[1, 2, 3, 4], train_loss=[1.0, 0.5, math.inf, math.nan],
                       val_loss=[1.1, 0.6, 0.7, math.nan], train_metric=[0.5] * 4, val_metric=[0.5] * 4,

@@ -281,13 +281,17 @@ class HistoryPlot(ThrottledView):
         markers = [(np.array([line.value()] * 2), np.array([bottom, top])) for line in self.markers if line.isVisible()]
         self.legend.keep_clear(curves, markers)
 
-    def _draw_best(self) -> None:
-        """Move the best-epoch star, only when it moved (a scatter's setData is not cheap)."""
+    def _draw_best(self, log_y: bool | None = None) -> None:
+        """Move the best-epoch star, only when it moved (a scatter's setData is not cheap); on a log
+        axis (`log_y`, by default the axis's mode) a best loss of 0 has no place and no star."""
+        if log_y is None:
+            log_y = self.plot.getAxis("left").logMode
         train_col, val_col = self._columns
         point: tuple[float, float] | None = None
         if self._best_epoch is not None and self._best_epoch in self._history.epoch:
             value = _main_curve(self._history, val_col, train_col)[self._history.epoch.index(self._best_epoch)]
-            point = (float(self._best_epoch), float(value)) if math.isfinite(value) else None
+            drawable = math.isfinite(value) and (value > 0 or not log_y)
+            point = (float(self._best_epoch), float(value)) if drawable else None
         if point == self._best_drawn:
             return
         self._best_drawn = point
@@ -427,6 +431,7 @@ class LossPlotWidget(HistoryPlot):
 
     @Slot(bool)
     def _on_log_scale_toggled(self, checked: bool) -> None:
+        self._draw_best(log_y=checked)      # before the axis changes: a star at 0 would have no place
         self.plot.setLogMode(x=False, y=checked)
         self._refit = True
         self._mark_dirty()
