@@ -223,6 +223,18 @@ def test_a_loss_of_zero_has_no_best_epoch_star_on_a_log_axis_but_keeps_it_on_a_l
     assert list(view.best_marker.getData()[0]) == [3.0]
 
 
+def test_an_empty_log_axis_shows_the_usual_losses_not_the_last_linear_range(qtbot):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(losses([30000.0, 20000.0, 9000.0]))    # MSE on raw targets: a large loss
+    view.flush()
+    view.clear()                                            # a reset: nothing drawn
+    view.flush()
+    view.log_scale.setChecked(True)
+    view.flush()
+    _, (low, high) = view.view_box.viewRange()
+    assert -4 < low < -2.9 and 1 < high < 1.2               # 0.001 to 10, not 1e-300 to 1e300
+
+
 def test_diverged_curve_stops_at_its_last_finite_point(qtbot):
     history = History(epoch=[1, 2, 3, 4], train_loss=[1.0, 0.5, math.inf, math.nan],
                       val_loss=[1.1, 0.6, 0.7, math.nan], train_metric=[0.5] * 4, val_metric=[0.5] * 4,

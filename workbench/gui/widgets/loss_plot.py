@@ -44,6 +44,7 @@ MIN_EPOCH_SPAN = 20         # ... and spans at least this many epochs (or the wh
 LOOKAHEAD_S = 2.0           # ... and holds at least this many seconds of training at the current pace (at
 LOOKAHEAD_MAX = 4.0         # most this many times the last epoch), so a fast run refits only a few times
 RATE_EPOCHS = 20            # the pace: the wall time of this many recent epochs
+EMPTY_LOG_RANGE = (-3.0, 1.0)   # an empty log axis: 0.001 to 10, where losses usually are
 CURVE_SAMPLES_PER_PIXEL = 1.0   # downsampling bins per pixel column (each drawn as its min and max)
 
 
@@ -206,7 +207,9 @@ class HistoryPlot(ThrottledView):
         if not values.size:                 # nothing drawn yet: frame what is known already
             if refit:
                 self.view_box.setXRange(0.0, x_end, padding=VIEW_PADDING)
-                if self._ceiling is not None and not log_y:
+                if log_y:   # not the linear range read as powers of ten (1e-300 to 1e300 after a large loss)
+                    self.view_box.setYRange(*EMPTY_LOG_RANGE, padding=VIEW_PADDING)
+                elif self._ceiling is not None:
                     self.view_box.setYRange(0.0, self._ceiling, padding=VIEW_PADDING)
             return
         lowest, highest = float(values.min()), float(values.max())
