@@ -235,6 +235,27 @@ def test_an_empty_log_axis_shows_the_usual_losses_not_the_last_linear_range(qtbo
     assert -4 < low < -2.9 and 1 < high < 1.2               # 0.001 to 10, not 1e-300 to 1e300
 
 
+@pytest.mark.parametrize("values, cleared", [([30000.0, 20000.0, 9000.0], False), ([0.9, 0.5, 0.2], False),
+                                             ([30000.0, 20000.0, 9000.0], True)])
+def test_the_log_toggle_puts_the_range_in_the_new_units_before_the_next_paint(qtbot, values, cleared):
+    view = shown(qtbot, LossPlotWidget())
+    view.set_history(losses(values))
+    view.flush()
+    if cleared:                                             # a reset: no curve left to refit to
+        view.clear()
+        view.flush()
+    view.log_scale.setChecked(True)                         # no redraw yet: a paint may come first
+    _, (low, high) = view.view_box.viewRange()
+    assert high == pytest.approx(math.log10(max(values)), abs=0.3) and high - low <= 3.5
+    view.flush()
+    if cleared:
+        view.set_history(losses(values))
+        view.flush()
+    view.log_scale.setChecked(False)
+    _, (low, high) = view.view_box.viewRange()
+    assert low >= 0 and high == pytest.approx(max(values) + 0.01, rel=0.3)
+
+
 def test_diverged_curve_stops_at_its_last_finite_point(qtbot):
     history = History(epoch=[1, 2, 3, 4], train_loss=[1.0, 0.5, math.inf, math.nan],
                       val_loss=[1.1, 0.6, 0.7, math.nan], train_metric=[0.5] * 4, val_metric=[0.5] * 4,

@@ -307,6 +307,17 @@ class HistoryPlot(ThrottledView):
         self.replay_line.setPen(pg.mkPen(text_color(self), width=1, style=Qt.PenStyle.DotLine))
 
 
+def _range_in_units(low: float, high: float, log_y: bool) -> tuple[float, float]:
+    """A linear range as log10 units (what lies above 0 of it, three decades at most below its top;
+    EMPTY_LOG_RANGE if nothing does), or a log range as linear values."""
+    if not log_y:
+        return 10.0 ** max(low, -300.0), 10.0 ** min(high, 300.0)
+    if high <= 0:
+        return EMPTY_LOG_RANGE
+    top = math.log10(high)
+    return (math.log10(low) if low > 0 else top - 3.0), top
+
+
 def _main_curve(history: History, val_column: str, train_column: str) -> list[float]:
     """The validation column, or the training column when there was no validation split."""
     val = getattr(history, val_column)
@@ -434,8 +445,13 @@ class LossPlotWidget(HistoryPlot):
 
     @Slot(bool)
     def _on_log_scale_toggled(self, checked: bool) -> None:
+        """Switch the axis, and its range into the new units at once: the next paint comes before
+        the next redraw, and would read the linear range as powers of ten (up to 10^31610 after a
+        regression loss, overflowing the tick labels) or the reverse."""
+        _, (low, high) = self.view_box.viewRange()
         self._draw_best(log_y=checked)      # before the axis changes: a star at 0 would have no place
         self.plot.setLogMode(x=False, y=checked)
+        self.view_box.setYRange(*_range_in_units(low, high, checked), padding=0)
         self._refit = True
         self._mark_dirty()
 
