@@ -4,7 +4,7 @@ import json
 import pytest
 
 from workbench.cli import main
-from workbench.commands.session_cmds import escape_cell
+from workbench.io.predictions_csv import escape_cell
 
 TRAIN = ["train", "--dataset", "iris", "--layers", "5", "--epochs", "4", "--seed", "2", "--quiet"]
 
@@ -143,6 +143,15 @@ def test_predict_to_standard_output(session, tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("row,prediction,probability_") and len(lines) == 3
     assert lines[1].startswith("2,") and lines[2].startswith("3,")
+
+
+def test_predict_never_writes_over_its_input(session, tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    text = "petal_width_cm,petal_length_cm,sepal_width_cm,sepal_length_cm\n0.2,1.4,3.5,5.1\n"
+    rows.write_text(text)
+    assert main(["predict", str(session), str(rows), "-o", str(tmp_path / "." / "rows.csv")]) == 1
+    assert "would replace the rows they predict" in capsys.readouterr().err
+    assert rows.read_text() == text
 
 
 @pytest.mark.parametrize("text, escaped", [

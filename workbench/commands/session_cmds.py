@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from workbench.cli import UsageError
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -75,52 +70,19 @@ def run_resume(args: argparse.Namespace) -> int:
 
 
 # --- predict --------------------------------------------------------------------------------------
-def escape_cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay as they are."""
-    if text.startswith(FORMULA_PREFIXES):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
-    return text
-
-
-def prediction_table(experiment: Any, X_raw: np.ndarray, row_numbers: np.ndarray) -> list[list[str]]:
-    """Header and one line per row: the label and class probabilities, or the predicted values."""
-    out = np.asarray(experiment.predict(X_raw), dtype=np.float64)
-    dataset = experiment.data.dataset
-    if dataset.task == "classification":
-        header = ["row", "prediction"] + [f"probability_{name}" for name in dataset.class_names]
-        labels = [dataset.class_names[i] for i in out.argmax(axis=1)]
-        rows = [[str(r), label] + [repr(float(p)) for p in probs]
-                for r, label, probs in zip(row_numbers, labels, out)]
-    else:
-        out = out.reshape(len(out), -1)
-        target = dataset.target_name or "prediction"
-        header = ["row"] + ([f"predicted_{target}"] if out.shape[1] == 1
-                            else [f"predicted_{target}_{j + 1}" for j in range(out.shape[1])])
-        rows = [[str(r)] + [repr(float(v)) for v in values] for r, values in zip(row_numbers, out)]
-    return [[escape_cell(cell) for cell in header]] + [[escape_cell(cell) for cell in row] for row in rows]
-
-
 def run_predict(args: argparse.Namespace) -> int:
-    from workbench.core.feature_table import encode_csv
-    from workbench.io.atomic import replacing
+    from workbench.io.predictions_csv import predict_csv, write_predictions_csv
     from workbench.io.session import load_session
 
     experiment = load_session(args.file)
-    data = experiment.data
-    encoded = encode_csv(args.input, data.dataset.feature_names, np.asarray(data.scaler.mean))
-    for note in encoded.notes:
-        print(f"note: {note}", file=sys.stderr)
-    table = prediction_table(experiment, encoded.X, encoded.row_numbers)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table)
     if args.output:
-        with replacing(args.output) as tmp:
-            Path(tmp).write_text(buffer.getvalue(), encoding="utf-8")
+        predictions = write_predictions_csv(experiment, args.input, args.output)
     else:
-        sys.stdout.write(buffer.getvalue())
+        predictions = predict_csv(experiment, args.input)
+    for note in predictions.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not args.output:
+        sys.stdout.write(predictions.text)
     return 0
 
 

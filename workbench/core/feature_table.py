@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from workbench.core.csv_cells import MISSING, read_table
+from workbench.core.csv_cells import MISSING, counted, read_table
 from workbench.core.data_error import DataError
 
 
@@ -72,7 +72,7 @@ def encode_csv(path: str | Path, feature_names: Sequence[str], fill: np.ndarray)
                 row = int(numbers.bad[0])
                 raise table.error(f"{table.cells(c)[row]!r} is not a number", row_index=row, column=c)
             if numbers.missing.any():
-                notes.append(f"filled {int(numbers.missing.sum())} missing values of column {column!r} "
+                notes.append(f"filled {counted(int(numbers.missing.sum()), 'missing value')} of column {column!r} "
                              "with the training mean")
             parsed[column] = np.where(numbers.missing, fill[j], numbers.values)
         X[:, j] = parsed[column]

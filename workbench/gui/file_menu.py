@@ -189,6 +189,32 @@ class FileMenu:
         if self.runner.is_running:
             self.statusBar().showMessage("Exporting the history at the end of this epoch…", 5000)
 
+    @Slot()
+    def predict_dialog(self) -> None:
+        """Predict the rows of a CSV with the model as trained so far and save them as CSV, without
+        ending a run. The CSV needs the training data's feature columns (its target is ignored)."""
+        source, _ = QFileDialog.getOpenFileName(self, "Predict the rows of a CSV", self._folder(), "CSV (*.csv)")
+        if not source:
+            return
+        suggested = Path(source).with_name(f"{Path(source).stem}-predictions.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the predictions", str(suggested), "CSV (*.csv)")
+        if not path:
+            return
+        if not path.lower().endswith(".csv"):
+            path += ".csv"
+        self.controller.predict_in_background(source, path)
+        if self.runner.is_running:
+            self.statusBar().showMessage("Predicting at the end of this epoch…", 5000)
+
+    @Slot(str, object, int)
+    def _on_predictions_written(self, path: str, predictions: Any, epochs: int) -> None:
+        """Done: the status bar says where, with the weights of which epoch, and how the input was
+        read when it needed filling in (the notes of io/predictions_csv)."""
+        rows = predictions.rows
+        model = f"the model of epoch {epochs}" if epochs else "the untrained model"
+        message = f"Predicted {rows:,} row{'s' if rows != 1 else ''} into {Path(path).name} with {model}"
+        self.statusBar().showMessage("; ".join([message] + predictions.notes), 10_000)
+
     @Slot(str, str, int)
     def _on_file_written(self, kind: str, path: str, epochs: int) -> None:
         if kind == "save":
@@ -199,7 +225,8 @@ class FileMenu:
 
     @Slot(str, str)
     def _on_file_failed(self, kind: str, message: str) -> None:
-        QMessageBox.warning(self, "Cannot save session" if kind == "save" else "Cannot export", message)
+        titles = {"save": "Cannot save session", "predict": "Cannot predict"}
+        QMessageBox.warning(self, titles.get(kind, "Cannot export"), message)
 
     def export_plot_dialog(self, view: QWidget, title: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self, f"Export {title} as PNG",

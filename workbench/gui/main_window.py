@@ -177,6 +177,9 @@ class MainWindow(FileMenu, QMainWindow):
         self.history_action = self._action("Export &history as CSV…", self.export_history_dialog, None,
                                            "Every run's losses, metrics, learning rate and seconds, "
                                            "one row per epoch, for a spreadsheet or pandas")
+        self.predict_action = self._action("Pre&dict a CSV…", self.predict_dialog, None,
+                                           "Predict the rows of a CSV with the trained model and save "
+                                           "the predictions (label and class probabilities, or the value)")
         self.import_action = self._action("&Import data…", self.import_dialog, None,
                                           "Use your own CSV or .npz data")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
@@ -203,6 +206,7 @@ class MainWindow(FileMenu, QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.history_action)
+        file_menu.addAction(self.predict_action)
         plot_menu = file_menu.addMenu("Export plot as &PNG")
         for title, view in self._exportable_views().items():
             plot_menu.addAction(self._action(f"{title}…", lambda _=False, v=view, t=title:
@@ -241,6 +245,7 @@ class MainWindow(FileMenu, QMainWindow):
         c.undo_shortened.connect(self._on_undo_shortened)
         c.file_written.connect(self._on_file_written)
         c.file_failed.connect(self._on_file_failed)
+        c.predictions_written.connect(self._on_predictions_written)
         c.attach_runner(self.runner)         # saves and autosaves copy a running session between epochs
         for editor in (self.data_panel, self.architecture_editor, self.hyperparameter_form):
             editor.config_edited.connect(self._on_config_edited)

@@ -7,7 +7,7 @@ weights; one that changes the data, the layers or the optimizer's kind starts a 
 trained one is kept in `experiment.runs` for comparison). Unsaved work is autosaved to the user's
 data folder, never over the user's own file, and offered for recovery after a crash.
 
-Save, Save As, Export and autosave never end a run and never write on the GUI thread:
+Save, Save As, Export, Predict and autosave never end a run and never write on the GUI thread:
 `save_in_background`, `export_in_background` and `autosave_now` take a copy of the session (from the
 training worker at its next epoch boundary while a run is going, see
 `TrainingRunner.request_capture`; at once otherwise), then one writer thread writes the copies in
@@ -40,7 +40,9 @@ from workbench.io.export import EXPORTERS, export
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.config_undo import UNDO_SAMPLES_BUDGET, ConfigEdit, forget_oldest, steps_over_budget
 from workbench.gui.training_runner import TrainingRunner, session_copy
+from workbench.io.contents import experiment_from
 from workbench.io.history_csv import write_history_csv
+from workbench.io.predictions_csv import Predictions, write_predictions_csv
 from workbench.io.session import SessionContents, load_session, write_contents
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -49,11 +51,13 @@ EXPORT_SUFFIXES = {f".{fmt}": fmt for fmt in EXPORTERS}     # .npz, .safetensors
 
 @dataclass
 class _FileJob:
-    """One file to write from a copy of the session: a save, an export or an autosave."""
+    """One file to write from a copy of the session: a save, an export, predictions or an autosave."""
 
-    kind: str                           # "save", "export", "history" or "autosave"
+    kind: str                           # "save", "export", "history", "predict" or "autosave"
     path: str
     fmt: str = ""                       # the export format
+    source: str = ""                    # predict: the CSV whose rows are predicted
+    predictions: Predictions | None = None    # predict: what was written (set on the writer thread)
     original: str | None = None         # autosave: the user's file it belongs to
     request: int = 0                    # the capture request it waits for (0: copied at once)
     contents: SessionContents | None = None
@@ -80,6 +84,8 @@ class _WriteJob(QRunnable):
                 export(job.contents, job.fmt, job.path)
             elif job.kind == "history":
                 write_history_csv(job.contents, job.path)
+            elif job.kind == "predict":
+                job.predictions = write_predictions_csv(experiment_from(job.contents), job.source, job.path)
             else:
                 write_contents(job.path, job.contents)
                 if job.kind == "autosave":
@@ -102,7 +108,8 @@ class SessionController(QObject):
     modified_changed = Signal(bool)
     autosave_failed = Signal(str)            # best effort: the window shows it in the status bar
     file_written = Signal(str, str, int)     # kind ("save", "export", "history", "autosave"), path, epochs
-    file_failed = Signal(str, str)           # kind ("save", "export", "history"), message for a person
+    file_failed = Signal(str, str)           # kind ("save", "export", "history", "predict"), message
+    predictions_written = Signal(str, object, int)   # path, Predictions, epochs the model had trained
     undo_shortened = Signal(int)             # the oldest steps forgotten to keep within the budget
 
     def __init__(self, autosave_dir: str | os.PathLike | None = None, parent: QObject | None = None):
@@ -300,6 +307,12 @@ class SessionController(QObject):
         writes weights: from a copy taken between two epochs, without ending a run."""
         self._copy_for(_FileJob("history", os.path.abspath(path)))
 
+    def predict_in_background(self, source: str, path: str) -> None:
+        """Predict the rows of the CSV `source` with the model as trained so far and write them to
+        `path` (io/predictions_csv.py), as `export_in_background` writes weights: read, predicted and
+        written off the GUI thread, from a copy taken between two epochs, without ending a run."""
+        self._copy_for(_FileJob("predict", os.path.abspath(path), source=os.path.abspath(source)))
+
     # --- writing off the GUI thread -----------------------------------------------------------------
     def attach_runner(self, runner: TrainingRunner) -> None:
         """Take copies for saving from `runner`'s worker while it trains (the window does this)."""
@@ -366,7 +379,10 @@ class SessionController(QObject):
             self.discard_autosave()          # the user's file holds everything now
         epochs = job.contents.epochs_trained if job.contents is not None else 0
         job.contents = job.experiment = None
-        self.file_written.emit(job.kind, job.path, epochs)
+        if job.kind == "predict" and job.predictions is not None:
+            self.predictions_written.emit(job.path, job.predictions, epochs)
+        else:
+            self.file_written.emit(job.kind, job.path, epochs)
 
     def _saved(self, job: _FileJob) -> None:
         """The session now has this file; it is clean if nothing changed since the copy."""
