@@ -6,9 +6,7 @@ given on the command line override it; what neither gives takes `Config`'s defau
 from __future__ import annotations
 
 import argparse
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 from workbench.cli import UsageError
@@ -118,15 +116,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _read_config_file(path: str) -> Config:
+    from workbench.io.config_json import ConfigFileError, read_config_file
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--config {path}: cannot read ({err.__class__.__name__}: {err})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise UsageError(f"--config {path}: not valid JSON (line {err.lineno}, column {err.colno})") from None
-    try:
-        return Config.from_dict(data)
-    except ConfigError as err:
-        raise UsageError(f"--config {path}: {err}") from None
+        return read_config_file(path)
+    except ConfigFileError as err:
+        raise UsageError(f"--config {err}") from None

@@ -21,10 +21,12 @@ from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.session_controller import EXPORT_SUFFIXES
 from workbench.gui.widgets.import_dialog import ImportDialog, read_file
 from workbench.gui.widgets.plot_export import export_png
+from workbench.io.config_json import ConfigFileError, read_config_file
 from workbench.io.session import load_session
 
 MAX_RECENT = 8
 SESSION_FILTER = "Workbench sessions (*.h5)"
+CONFIG_FILTER = "Hyperparameters (*.json)"
 DATA_SUFFIXES = (".csv", ".npz")
 # user errors: a bad file or value; each carries a one-line message for a person
 USER_ERRORS = (ValueError, OSError)
@@ -190,6 +192,45 @@ class FileMenu:
             self.statusBar().showMessage("Exporting the history at the end of this epoch…", 5000)
 
     @Slot()
+    def export_config_dialog(self) -> None:
+        """The hyperparameters as shown, as JSON: `workbench train --config FILE` trains the same."""
+        base = Path(self.controller.path or Path(self._folder()) / "hyperparameters")
+        path, _ = QFileDialog.getSaveFileName(self, "Export hyperparameters",
+                                              str(base.with_suffix(".json")), CONFIG_FILTER)
+        if not path:
+            return
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        self.controller.export_config_in_background(path)
+
+    @Slot()
+    def import_config_dialog(self) -> None:
+        """Take every hyperparameter from a JSON file (one undoable step; other data or layers
+        start a new run, as any such edit does)."""
+        if self.runner.is_running:
+            self.statusBar().showMessage("Stop training to import hyperparameters", 5000)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Import hyperparameters", self._folder(), CONFIG_FILTER)
+        if not path:
+            return
+        name = Path(path).name
+        try:                            # a few KiB at most (read_config_file refuses more)
+            config = read_config_file(path)
+            if config == self.controller.config:
+                self.statusBar().showMessage(f"{name} holds the hyperparameters shown already", 5000)
+                return
+            self.controller.set_config(config, f"Import hyperparameters from {name}")
+        except ConfigFileError as err:
+            QMessageBox.warning(self, "Cannot import hyperparameters", str(err))
+            return
+        except USER_ERRORS as err:      # the data it names cannot be read
+            QMessageBox.warning(self, "Cannot import hyperparameters",
+                                f"{name} names data that cannot be used: {err}")
+            return
+        if self.controller.config == config:     # not cancelled while its data was read
+            self.statusBar().showMessage(f"Imported the hyperparameters of {name}", 5000)
+
+    @Slot()
     def predict_dialog(self) -> None:
         """Predict the rows of a CSV with the model as trained so far and save them as CSV, without
         ending a run. The CSV needs the training data's feature columns (its target is ignored)."""
@@ -222,6 +263,8 @@ class FileMenu:
             self.statusBar().showMessage(f"Saved {Path(path).name} ({epochs} epochs)", 5000)
         elif kind in ("export", "history"):
             self.statusBar().showMessage(f"Exported {Path(path).name} ({epochs} epochs)", 5000)
+        elif kind == "config":
+            self.statusBar().showMessage(f"Exported the hyperparameters to {Path(path).name}", 5000)
 
     @Slot(str, str)
     def _on_file_failed(self, kind: str, message: str) -> None:

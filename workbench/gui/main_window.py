@@ -177,6 +177,12 @@ class MainWindow(FileMenu, QMainWindow):
         self.history_action = self._action("Export &history as CSV…", self.export_history_dialog, None,
                                            "Every run's losses, metrics, learning rate and seconds, "
                                            "one row per epoch, for a spreadsheet or pandas")
+        self.export_config_action = self._action(
+            "Export hyperpara&meters…", self.export_config_dialog, None,
+            "Save the hyperparameters as JSON, for `workbench train --config` or another session")
+        self.import_config_action = self._action(
+            "Import hyperparame&ters…", self.import_config_dialog, None,
+            "Take every hyperparameter from a JSON file (undoable)")
         self.predict_action = self._action("Pre&dict a CSV…", self.predict_dialog, None,
                                            "Predict the rows of a CSV with the trained model and save "
                                            "the predictions (label and class probabilities, or the value)")
@@ -204,7 +210,10 @@ class MainWindow(FileMenu, QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.import_config_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.export_config_action)
         file_menu.addAction(self.history_action)
         file_menu.addAction(self.predict_action)
         plot_menu = file_menu.addMenu("Export plot as &PNG")

@@ -40,6 +40,7 @@ from workbench.io.export import EXPORTERS, export
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.config_undo import UNDO_SAMPLES_BUDGET, ConfigEdit, forget_oldest, steps_over_budget
 from workbench.gui.training_runner import TrainingRunner, session_copy
+from workbench.io.config_json import write_config_file
 from workbench.io.contents import experiment_from
 from workbench.io.history_csv import write_history_csv
 from workbench.io.predictions_csv import Predictions, write_predictions_csv
@@ -53,8 +54,9 @@ EXPORT_SUFFIXES = {f".{fmt}": fmt for fmt in EXPORTERS}     # .npz, .safetensors
 class _FileJob:
     """One file to write from a copy of the session: a save, an export, predictions or an autosave."""
 
-    kind: str                           # "save", "export", "history", "predict" or "autosave"
+    kind: str                           # "save", "export", "history", "predict", "config" or "autosave"
     path: str
+    config: Config | None = None        # config: the hyperparameters to write (no session copy needed)
     fmt: str = ""                       # the export format
     source: str = ""                    # predict: the CSV whose rows are predicted
     predictions: Predictions | None = None    # predict: what was written (set on the writer thread)
@@ -84,6 +86,8 @@ class _WriteJob(QRunnable):
                 export(job.contents, job.fmt, job.path)
             elif job.kind == "history":
                 write_history_csv(job.contents, job.path)
+            elif job.kind == "config":
+                write_config_file(job.path, job.config)
             elif job.kind == "predict":
                 job.predictions = write_predictions_csv(experiment_from(job.contents), job.source, job.path)
             else:
@@ -107,8 +111,9 @@ class SessionController(QObject):
     path_changed = Signal(str)               # "" for an unsaved session
     modified_changed = Signal(bool)
     autosave_failed = Signal(str)            # best effort: the window shows it in the status bar
-    file_written = Signal(str, str, int)     # kind ("save", "export", "history", "autosave"), path, epochs
-    file_failed = Signal(str, str)           # kind ("save", "export", "history", "predict"), message
+    file_written = Signal(str, str, int)     # kind ("save", "export", "history", "config", "autosave"),
+                                             # path, epochs
+    file_failed = Signal(str, str)           # kind ("save", "export", "history", "predict", "config"), message
     predictions_written = Signal(str, object, int)   # path, Predictions, epochs the model had trained
     undo_shortened = Signal(int)             # the oldest steps forgotten to keep within the budget
 
@@ -313,6 +318,11 @@ class SessionController(QObject):
         written off the GUI thread, from a copy taken between two epochs, without ending a run."""
         self._copy_for(_FileJob("predict", os.path.abspath(path), source=os.path.abspath(source)))
 
+    def export_config_in_background(self, path: str) -> None:
+        """Write the hyperparameters as shown (not a run's) as JSON for `workbench train --config`
+        or Import hyperparameters, on the writer thread (an fsync can outlast a frame)."""
+        self._write(_FileJob("config", os.path.abspath(path), config=self.config), None)
+
     # --- writing off the GUI thread -----------------------------------------------------------------
     def attach_runner(self, runner: TrainingRunner) -> None:
         """Take copies for saving from `runner`'s worker while it trains (the window does this)."""
@@ -357,8 +367,9 @@ class SessionController(QObject):
         self._awaiting = [job for job in self._awaiting if job.request > number]
         return served
 
-    def _write(self, job: _FileJob, contents: SessionContents) -> None:
-        """Queue the write of `contents` (copied just now: every report it holds has been seen)."""
+    def _write(self, job: _FileJob, contents: SessionContents | None) -> None:
+        """Queue the write of `contents` (copied just now: every report it holds has been seen;
+        None for a file that needs no copy of the session)."""
         job.contents, job.experiment = contents, self.experiment
         job.train_mark, job.undo_index = self._train_mark, self.undo_stack.index()
         number = next(self._job_numbers)
