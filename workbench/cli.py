@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "info": "workbench.commands.session_cmds",
     "history": "workbench.commands.session_cmds",
     "tune": "workbench.commands.tune",
+    "lr-find": "workbench.commands.lr_find",
 }
 
 

@@ -206,10 +206,7 @@ class FileMenu:
     @Slot()
     def import_config_dialog(self) -> None:
         """Take every hyperparameter from a JSON file (one undoable step; other data or layers
-        start a new run, as any such edit does)."""
-        if self.runner.is_running:
-            self.statusBar().showMessage("Stop training to import hyperparameters", 5000)
-            return
+        start a new run, as any such edit does; not while training, which disables it)."""
         path, _ = QFileDialog.getOpenFileName(self, "Import hyperparameters", self._folder(), CONFIG_FILTER)
         if not path:
             return

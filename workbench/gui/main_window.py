@@ -30,6 +30,7 @@ from workbench.gui.widgets.decision_boundary import DecisionBoundaryView
 from workbench.gui.widgets.histogram_view import HistogramView
 from workbench.gui.widgets.hyperparameter_form import HyperparameterForm
 from workbench.gui.widgets.loss_plot import LossPlotWidget
+from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog
 from workbench.gui.widgets.metric_plot import MetricPlotWidget
 from workbench.gui.widgets.network_diagram import NetworkDiagramView
 from workbench.gui.widgets.parameters_view import ParametersView
@@ -197,6 +198,8 @@ class MainWindow(FileMenu, QMainWindow):
         self.pause_action = self._action("Pause", self.pause, None, "Pause after this epoch")
         self.step_action = self._action("Step", self.step, "F10", "Train one epoch (F10)")
         self.stop_action = self._action("Stop", self.stop, "Shift+F5", "Stop training (Shift+F5)")
+        self.find_lr_action = self._action("Find a &learning rate…", self.find_learning_rate, None,
+                                           "A learning-rate range test on a fresh copy of the network")
         self.reset_action = self._action("Reset", self.reset, None,
                                          "Re-initialise the weights with the same seed; the run "
                                          "is kept for comparison")
@@ -233,6 +236,8 @@ class MainWindow(FileMenu, QMainWindow):
                        self.reset_action):
             train_menu.addAction(action)
             toolbar.addAction(action)
+        train_menu.addSeparator()
+        train_menu.addAction(self.find_lr_action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -259,6 +264,7 @@ class MainWindow(FileMenu, QMainWindow):
         for editor in (self.data_panel, self.architecture_editor, self.hyperparameter_form):
             editor.config_edited.connect(self._on_config_edited)
         self.data_panel.import_requested.connect(self.import_dialog)
+        self.hyperparameter_form.find_lr_requested.connect(self.find_lr_action.trigger)
         self.runner.reports_ready.connect(self._on_reports)
         self.runner.run_finished.connect(self._on_run_finished)
         self.runner.run_failed.connect(self._on_run_failed)
@@ -301,6 +307,16 @@ class MainWindow(FileMenu, QMainWindow):
         if not self.runner.is_running:
             self.controller.reset()
 
+    @Slot()
+    def find_learning_rate(self) -> None:
+        """The range test's dialog (off while training); a rate taken from it is one undoable edit."""
+        dialog = LearningRateFinderDialog(self.controller.experiment, self.controller.config, self)
+        dialog.open()                        # shown first, so the sweep's progress has a parent on screen
+        dialog.run()
+        if dialog.exec() == LearningRateFinderDialog.DialogCode.Accepted and dialog.chosen_lr is not None:
+            self._on_config_edited({"optimizer.lr": dialog.chosen_lr}, "Use the found learning rate", "")
+        dialog.deleteLater()
+
     def _begin_run(self, epochs: int | None) -> None:
         self.replay_bar.go_live()
         try:
@@ -319,7 +335,8 @@ class MainWindow(FileMenu, QMainWindow):
                        self.tuning_panel):
             widget.setEnabled(enabled)
         self.hyperparameter_form.set_training(not enabled)
-        for action in (self.new_action, self.open_action, self.import_action, self.reset_action):
+        for action in (self.new_action, self.open_action, self.import_action, self.import_config_action,
+                       self.reset_action, self.find_lr_action):
             action.setEnabled(enabled)
 
     @Slot(object, object)

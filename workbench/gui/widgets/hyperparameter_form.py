@@ -14,7 +14,8 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QScrollArea, QSlider, QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QPushButton, QScrollArea, QSlider, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from workbench.core.config import Config, registry_names
 from workbench.gui.widgets.tooltips import tooltip
@@ -205,6 +206,7 @@ class HyperparameterForm(QScrollArea):
     """Every training hyperparameter, grouped, each with a tooltip from `tooltips.py`."""
 
     config_edited = Signal(object, str, str)     # {path: value}, undo text, merge key
+    find_lr_requested = Signal()                 # the "Find a learning rate…" button
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -227,10 +229,20 @@ class HyperparameterForm(QScrollArea):
                 form.labelForField(control.widget).setToolTip(tooltip(field.path))
                 self.controls[field.path] = control
                 self._fields[field.path] = field
+                if field.path == "optimizer.lr":
+                    form.addRow("", self._find_lr_button())
             column.addWidget(group)
         column.addStretch(1)
         self.setWidget(body)
         self._training = False
+
+    def _find_lr_button(self) -> QPushButton:
+        self.find_lr_button = QPushButton("Find a learning rate…")
+        self.find_lr_button.setToolTip(
+            "A range test: trains a fresh copy for a few mini-batches at growing rates and suggests "
+            "one from where the loss falls fastest (the session is not trained)")
+        self.find_lr_button.clicked.connect(self.find_lr_requested)
+        return self.find_lr_button
 
     def control(self, path: str) -> QWidget:
         return self.controls[path].widget
@@ -250,6 +262,7 @@ class HyperparameterForm(QScrollArea):
         self._training = training
         for path, control in self.controls.items():
             control.widget.setEnabled(not training or path == "optimizer.lr")
+        self.find_lr_button.setEnabled(not training)
         if not training:
             self._update_enabled()
 

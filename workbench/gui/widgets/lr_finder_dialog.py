@@ -1,0 +1,166 @@
+"""Find a learning rate: the range test of core/lr_finder.py, run in the background and drawn as
+loss against learning rate (log axis), with the suggested rate marked and one button to use it.
+
+The sweep trains a fresh copy of the network (the session is not touched); it runs through
+`wait_for`, so the window keeps painting and a long sweep shows a progress dialog with Cancel.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from workbench.core.config import Config
+from workbench.core.lr_finder import (DEFAULT_MAX_LR, DEFAULT_MIN_LR, DEFAULT_STEPS, MAX_STEPS, LRSweep,
+                                      find_learning_rate, sweep_rates)
+from workbench.gui.background import Cancelled, wait_for
+from workbench.gui.widgets.hyperparameter_form import ScientificSpinBox
+from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, faded, label_axis, style_canvas,
+                                             style_plot, text_color)
+
+RAW_ALPHA = 90             # the batch losses, faint behind their smoothed curve
+CURRENT_COLOR = "#7f7f7f"
+EXPLANATION = ("Trains a fresh copy of the network for a few mini-batches while the learning rate "
+               "grows from the first value to the last, and watches the loss. Where it falls fastest "
+               "the rate is useful; where it turns upwards the rate is too high. The session itself "
+               "is not trained.")
+
+
+class LearningRateFinderDialog(QDialog):
+    """The sweep's settings, its plot and advice; `chosen_lr` is set when the person takes a rate."""
+
+    def __init__(self, experiment: Any, config: Config, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Find a learning rate")
+        self._experiment, self._config = experiment, config
+        self.sweep: LRSweep | None = None
+        self.chosen_lr: float | None = None
+        explanation = QLabel(EXPLANATION)
+        explanation.setWordWrap(True)
+        self.min_spin = ScientificSpinBox(1e-8, 1e3)
+        self.min_spin.setValue(DEFAULT_MIN_LR)
+        self.max_spin = ScientificSpinBox(1e-7, 1e4)
+        self.max_spin.setValue(DEFAULT_MAX_LR)
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(5, MAX_STEPS)
+        self.steps_spin.setValue(DEFAULT_STEPS)
+        self.run_button = QPushButton("Run")
+        self.run_button.clicked.connect(self.run)
+        settings = QHBoxLayout()
+        for text, widget in (("From", self.min_spin), ("to", self.max_spin), ("mini-batches", self.steps_spin)):
+            settings.addWidget(QLabel(text))
+            settings.addWidget(widget)
+        settings.addStretch(1)
+        settings.addWidget(self.run_button)
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(560, 320)
+        self._build_plot()
+        self.advice_label = QLabel()
+        self.advice_label.setWordWrap(True)
+        self.advice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.use_button = self.buttons.addButton("Use the suggestion", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.use_button.setEnabled(False)
+        self.buttons.accepted.connect(self._use_suggestion)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explanation)
+        layout.addLayout(settings)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.advice_label)
+        layout.addWidget(self.buttons)
+
+    def _build_plot(self) -> None:
+        style_canvas(self.plot_widget, self)
+        plot = self.plot_widget.getPlotItem()
+        plot.setLogMode(x=True, y=False)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.addLegend(offset=(10, -10))       # bottom left: the curve starts high and falls to the right
+        self.raw_curve = plot.plot(pen=pg.mkPen(faded(TRAIN_COLOR, RAW_ALPHA), width=1), name="batch loss")
+        self.smooth_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="smoothed")
+        self.current_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(CURRENT_COLOR, width=1,
+                                                                   style=Qt.PenStyle.DashLine))
+        self.suggestion_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(VAL_COLOR, width=2))
+        for line in (self.current_line, self.suggestion_line):
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+        self.suggestion_label = pg.TextItem(color=VAL_COLOR, anchor=(0, 0))
+        self.current_label = pg.TextItem(color=text_color(self), anchor=(0, 1))
+        for label in (self.suggestion_label, self.current_label):
+            label.setVisible(False)
+            plot.addItem(label, ignoreBounds=True)
+        label_axis(plot, "bottom", "learning rate", self)
+        label_axis(plot, "left", "training loss", self)
+        style_plot(plot, self, "Loss against learning rate")
+
+    @Slot()
+    def run(self) -> bool:
+        """Sweep with the settings shown; False when they are invalid or the sweep was cancelled."""
+        low, high, steps = self.min_spin.value(), self.max_spin.value(), self.steps_spin.value()
+        try:
+            sweep_rates(low, high, steps)
+        except ValueError as err:
+            self.advice_label.setText(f"Cannot run: {err}.")
+            return False
+        stop = threading.Event()
+        try:
+            sweep = wait_for(self, "Sweeping learning rates…", find_learning_rate, self._experiment,
+                             self._config, low, high, steps, stop=stop, on_cancel=stop.set)
+        except Cancelled:
+            return False
+        except (ValueError, OSError) as err:   # the data the configuration names cannot be read
+            self.advice_label.setText(f"Cannot run: {err}")
+            return False
+        self.show_sweep(sweep)
+        return True
+
+    def show_sweep(self, sweep: LRSweep) -> None:
+        self.sweep = sweep
+        self.raw_curve.setData(sweep.lrs, sweep.losses)
+        self.smooth_curve.setData(sweep.lrs, sweep.smoothed)
+        self._mark(self.current_line, self.current_label, self._config.optimizer.lr,
+                   f"current {self._config.optimizer.lr:.3g}", sweep)
+        self._mark(self.suggestion_line, self.suggestion_label, sweep.suggestion,
+                   f"suggested {sweep.suggestion:.3g}" if sweep.suggestion else "", sweep)
+        self._frame(sweep)
+        ending = {"diverged": " The sweep ended where the loss ran away.",
+                  "stopped": " The sweep was stopped."}.get(sweep.ended, "")
+        self.advice_label.setText(f"{sweep.advice()[0].upper()}{sweep.advice()[1:]}.{ending}")
+        self.use_button.setEnabled(sweep.suggestion is not None)
+        self.use_button.setText(f"Use {sweep.suggestion:.3g}" if sweep.suggestion else "Use the suggestion")
+
+    def _mark(self, line: pg.InfiniteLine, label: pg.TextItem, lr: float | None, text: str,
+              sweep: LRSweep) -> None:
+        """A vertical line at `lr` (in the log axis' units), hidden when outside the rates tried."""
+        shown = bool(lr is not None and len(sweep.lrs) > 0 and sweep.lrs[0] <= lr <= sweep.lrs[-1])
+        line.setVisible(shown)
+        label.setVisible(shown)
+        if shown:
+            line.setValue(math.log10(lr))
+            label.setText(text)
+
+    def _frame(self, sweep: LRSweep) -> None:
+        """The rates tried across; the loss from just below its lowest to half its fall above its
+        start (the runaway end would squash the useful part); the labels at the top and bottom."""
+        if not len(sweep.lrs):
+            return
+        plot = self.plot_widget.getPlotItem()
+        plot.setXRange(math.log10(sweep.lrs[0]), math.log10(sweep.lrs[-1]), padding=0.02)
+        low, start = float(np.min(sweep.smoothed)), float(sweep.smoothed[0])
+        top = start + 0.5 * (start - low) if start > low else float(np.max(sweep.smoothed))
+        bottom = low - 0.1 * max(top - low, 1e-6)
+        plot.setYRange(bottom, top, padding=0)
+        self.suggestion_label.setPos(self.suggestion_line.value(), top)
+        self.current_label.setPos(self.current_line.value(), bottom)
+
+    @Slot()
+    def _use_suggestion(self) -> None:
+        if self.sweep is not None and self.sweep.suggestion is not None:
+            self.chosen_lr = float(f"{self.sweep.suggestion:.3g}")
+            self.accept()
