@@ -19,6 +19,7 @@ from workbench.core.history import EpochReport
 from workbench.core.inspection import Inspection
 from workbench.gui.app import collect_garbage_on_gui_thread
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
+from workbench.gui.help_menu import about_html, shortcuts_html
 from workbench.gui.session_controller import SessionController
 from workbench.gui.inspector import Inspector
 from workbench.gui.run_status import RunStatus
@@ -242,6 +243,32 @@ class MainWindow(FileMenu, QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts)
+        self.about_action = self._action("&About Workbench", self.show_about)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    def menu_actions(self) -> list[QAction]:
+        """Every action of the menu bar's menus, in menu order (submenus included)."""
+        found: list[QAction] = []
+        pending = [action.menu() for action in self.menuBar().actions()]
+        while pending:
+            menu = pending.pop(0)
+            for action in menu.actions():
+                if action.menu() is not None:
+                    pending.append(action.menu())
+                elif not action.isSeparator():
+                    found.append(action)
+        return found
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html(self.menu_actions()))
+
+    @Slot()
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Workbench", about_html())
 
     def _exportable_views(self) -> dict[str, QWidget]:
         return {"Loss": self.loss_plot, "Accuracy / R²": self.metric_plot,
