@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageB
                                QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from workbench.core.history import EpochReport
+from workbench.core.holdout import NoTestSplit, evaluate_test_split
 from workbench.core.inspection import Inspection
 from workbench.gui.app import collect_garbage_on_gui_thread
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
+from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.help_menu import about_html, shortcuts_html
+from workbench.gui.holdout_report import holdout_html
 from workbench.gui.session_controller import SessionController
 from workbench.gui.inspector import Inspector
 from workbench.gui.run_status import RunStatus
@@ -201,6 +204,9 @@ class MainWindow(FileMenu, QMainWindow):
         self.stop_action = self._action("Stop", self.stop, "Shift+F5", "Stop training (Shift+F5)")
         self.find_lr_action = self._action("Find a &learning rate…", self.find_learning_rate, None,
                                            "A learning-rate range test on a fresh copy of the network")
+        self.test_action = self._action(
+            "&Evaluate on the test split…", self.evaluate_on_test_split, None,
+            "The current weights on the test rows, which nothing else looks at: once, at the end")
         self.reset_action = self._action("Reset", self.reset, None,
                                          "Re-initialise the weights with the same seed; the run "
                                          "is kept for comparison")
@@ -239,6 +245,7 @@ class MainWindow(FileMenu, QMainWindow):
             toolbar.addAction(action)
         train_menu.addSeparator()
         train_menu.addAction(self.find_lr_action)
+        train_menu.addAction(self.test_action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -344,6 +351,19 @@ class MainWindow(FileMenu, QMainWindow):
             self._on_config_edited({"optimizer.lr": dialog.chosen_lr}, "Use the found learning rate", "")
         dialog.deleteLater()
 
+    @Slot()
+    def evaluate_on_test_split(self) -> None:
+        """The test split's figures, computed off the GUI thread (off while training)."""
+        experiment = self.controller.experiment
+        try:
+            score = wait_for(self, "Evaluating on the test split…", evaluate_test_split, experiment)
+        except Cancelled:
+            return
+        except NoTestSplit as err:
+            QMessageBox.information(self, "No test split", f"{str(err)[0].upper()}{str(err)[1:]}.")
+            return
+        QMessageBox.information(self, "Test split", holdout_html(score, experiment.data.dataset.class_names))
+
     def _begin_run(self, epochs: int | None) -> None:
         self.replay_bar.go_live()
         try:
@@ -363,7 +383,7 @@ class MainWindow(FileMenu, QMainWindow):
             widget.setEnabled(enabled)
         self.hyperparameter_form.set_training(not enabled)
         for action in (self.new_action, self.open_action, self.import_action, self.import_config_action,
-                       self.reset_action, self.find_lr_action):
+                       self.reset_action, self.find_lr_action, self.test_action):
             action.setEnabled(enabled)
 
     @Slot(object, object)
