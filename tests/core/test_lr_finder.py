@@ -74,6 +74,16 @@ def test_a_loss_that_never_falls_gives_no_suggestion():
     assert sweep.advice().startswith("the loss did not fall at any rate tried")
 
 
+def test_a_loss_still_falling_at_the_highest_rate_says_so():
+    # diabetes' targets are in the hundreds: at Adam's rates up to 10 the loss only falls
+    experiment = Experiment.create(Config().updated({"data.dataset": "diabetes"}))
+    sweep = find_learning_rate(experiment)
+    assert sweep.lowest_lr == sweep.lrs[-1] == 10.0 and sweep.ended == "completed"
+    assert sweep.advice().endswith("still falling at the highest rate tried, so a wider range may "
+                                   "find a turn and a better rate")
+    assert "still falling" not in find_learning_rate(iris()).advice()
+
+
 def test_a_stop_request_ends_the_sweep():
     stop = threading.Event()
     stop.set()

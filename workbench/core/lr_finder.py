@@ -50,8 +50,12 @@ class LRSweep:
         if self.suggestion is None:
             return ("the loss did not fall at any rate tried: try a smaller lowest rate, or check "
                     "the data and the loss")
-        return (f"suggested learning rate {self.suggestion:.3g}: a tenth of {self.lowest_lr:.3g}, "
-                f"where the smoothed loss was lowest")
+        advice = (f"suggested learning rate {self.suggestion:.3g}: a tenth of {self.lowest_lr:.3g}, "
+                  f"where the smoothed loss was lowest")
+        if self.lowest_lr == self.lrs[-1]:
+            advice += ("; it was still falling at the highest rate tried, so a wider range may "
+                       "find a turn and a better rate")
+        return advice
 
 
 def sweep_rates(min_lr: float, max_lr: float, steps: int) -> np.ndarray:
