@@ -7,7 +7,7 @@ import pytest
 from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
-from workbench.core.inspection import GRID_SIZE, N_BINS, histogram_edges, inspect
+from workbench.core.inspection import GRID_SIZE, WIDE_FEATURES, WIDE_GRID_SIZE, N_BINS, histogram_edges, inspect
 from workbench.core.trainer import Trainer
 
 
@@ -120,8 +120,35 @@ def test_boundary_covers_the_raw_data_for_two_features(spiral):
     assert boundary.values[40, 7] == pytest.approx(expected, rel=1e-5)
 
 
-def test_boundary_only_for_two_features_and_kinds_follow_the_task():
-    assert inspect(trained({"data.dataset": "iris"}, epochs=1)).boundary is None
+def test_with_more_features_the_boundary_is_a_slice_through_the_training_mean():
+    iris = trained({"data.dataset": "iris"}, epochs=5)
+    boundary = inspect(iris, plane=(2, 3)).boundary           # petal length against petal width
+    assert boundary.features == (2, 3) and boundary.held == 2 and boundary.kind == "class"
+    X = iris.data.dataset.X
+    assert boundary.xs[0] < X[:, 2].min() and boundary.xs[-1] > X[:, 2].max()
+    assert boundary.ys[0] < X[:, 3].min() and boundary.ys[-1] > X[:, 3].max()
+    np.testing.assert_array_equal(boundary.train_points, X[iris.data.split == 0][:, [2, 3]])
+    probe = np.array(iris.data.scaler.mean, dtype=np.float64)[None, :].copy()   # sepals at their mean
+    probe[0, 2], probe[0, 3] = boundary.xs[11], boundary.ys[60]
+    out = iris.network.predict(iris.data.scaler.transform(probe, iris.data.dtype))[0]
+    assert boundary.values[60, 11] == out.argmax() and boundary.confidence[60, 11] == pytest.approx(out.max(), rel=1e-5)
+    assert inspect(iris, plane=(3, 0)).boundary.features == (3, 0)
+    for foreign in ((0, 0), (1, 7), (-1, 2)):                # not a pair of this data: the first two
+        assert inspect(iris, plane=foreign).boundary.features == (0, 1)
+
+
+def test_wide_data_slices_on_a_coarser_grid():
+    digits = trained({"data.dataset": "digits"}, epochs=1)
+    assert inspect(digits, plane=(20, 36)).boundary.values.shape == (GRID_SIZE, GRID_SIZE)   # 64 features
+    n = WIDE_FEATURES + 1
+    rng = np.random.default_rng(3)
+    wide = Dataset(X=rng.normal(size=(80, n)), y=np.arange(80) % 2, task="classification", source="test",
+                   feature_names=[f"f{k}" for k in range(n)], class_names=["p", "q"], target_name="label")
+    boundary = inspect(Experiment.create(Config(), wide), plane=(5, 9)).boundary
+    assert boundary.values.shape == (WIDE_GRID_SIZE, WIDE_GRID_SIZE) and boundary.held == n - 2
+
+
+def test_boundary_kinds_follow_the_task():
     assert inspect(trained({"data.dataset": "multi_gauss"}, epochs=1)).boundary.kind == "value"
     rng = np.random.default_rng(1)
     three = Dataset(X=rng.normal(size=(90, 2)) * 3, y=np.arange(90) % 3, task="classification", source="test",

@@ -388,11 +388,45 @@ def test_boundary_image_and_points(qtbot, spiral):
     assert view.plot.getAxis("bottom").labelText == exp.data.dataset.feature_names[0]
 
 
-def test_boundary_explains_when_data_has_more_than_two_features(qtbot, iris):
+def test_boundary_of_wider_data_is_a_slice_whose_features_the_person_picks(qtbot, iris):
     view = shown(qtbot, DecisionBoundaryView())
+    names = iris[0].data.dataset.feature_names
     view.set_inspection(inspect(iris[0]))
     view.flush()
-    assert not view.shows_boundary() and "2 features" in view.note.text() and "4" in view.note.text()
+    assert view.shows_boundary() and view.plane_bar.isVisible()
+    assert [view.x_box.itemText(i) for i in range(view.x_box.count())] == names
+    assert view.plane() == (0, 1) and view.held_label.text() == "2 others at their mean"
+    picked = []
+    view.plane_changed.connect(picked.append)
+    view.y_box.setCurrentIndex(3)
+    assert picked == [(0, 3)]
+    view.x_box.setCurrentIndex(3)                      # the other axis' feature: the two swap
+    assert picked[-1] == (3, 0) and view.plane() == (3, 0)
+    view.set_inspection(inspect(iris[0], plane=(3, 0)))
+    view.flush()
+    assert (view.plot.getAxis("bottom").labelText, view.plot.getAxis("left").labelText) == (names[3], names[0])
+    view.set_inspection(inspect(iris[0], plane=(0, 1)))   # begun before the pick: the boxes keep it
+    view.flush()
+    assert view.plane() == (3, 0) and len(picked) == 2
+
+
+def test_boundary_explains_when_data_has_one_feature(qtbot):
+    from workbench.core.data import Dataset
+
+    line = Dataset(X=np.linspace(-1, 1, 40)[:, None], y=np.arange(40) % 2, task="classification",
+                   source="test", feature_names=["a"], class_names=["p", "q"], target_name="label")
+    view = shown(qtbot, DecisionBoundaryView())
+    view.set_inspection(inspect(Experiment.create(Config(), line)))
+    view.flush()
+    assert not view.shows_boundary() and view.note.text() == (
+        "The decision boundary needs at least 2 features; this data set has 1.")
+
+
+def test_two_feature_data_has_no_feature_boxes(qtbot, spiral):
+    view = shown(qtbot, DecisionBoundaryView())
+    view.set_inspection(inspect(spiral[0]))
+    view.flush()
+    assert view.shows_boundary() and not view.plane_bar.isVisible()
 
 
 def test_network_diagram_edges_follow_the_weights(qtbot, spiral):

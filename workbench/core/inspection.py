@@ -22,6 +22,8 @@ from workbench.core.network import Network
 
 N_BINS = 40
 GRID_SIZE = 80
+WIDE_GRID_SIZE = 40        # a slice through data wider than WIDE_FEATURES: a quarter of the forward work
+WIDE_FEATURES = 64
 MAX_SAMPLES = 2000
 GRID_MARGIN = 0.1          # the boundary grid extends this fraction of the data range on each side
 EDGE_MARGIN = 1.5          # histogram edges start this much wider than the values they were fit to
@@ -73,11 +75,14 @@ class Histogram:
 
 @dataclass(frozen=True)
 class Boundary:
-    """The model's output over a grid of the two raw input features, and the samples to draw on it.
+    """The model's output over a grid of two raw input features, and the samples to draw on it.
 
     `values[j, i]` belongs to (`xs[i]`, `ys[j]`). `kind` says what it holds: "probability" (two
     classes: probability of class 1), "class" (more classes: the winning class, its probability in
-    `confidence`), or "value" (regression: the first predicted output).
+    `confidence`), or "value" (regression: the first predicted output). With more than two
+    features the grid is a slice: `features` are the two varied, every other one is held at its
+    training mean (what a standardised input of 0 means), and the points are the samples' values of
+    the two features (their other features differ, so a point may sit on another class's region).
     """
 
     xs: np.ndarray
@@ -89,6 +94,8 @@ class Boundary:
     train_targets: np.ndarray   # (n,) class index or first target value
     val_points: np.ndarray
     val_targets: np.ndarray
+    features: tuple[int, int] = (0, 1)   # the columns on the x and y axes
+    held: int = 0                        # how many other features the slice holds at their mean
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ class Inspection:
     layers: list[LayerStats]
     histograms: dict[str, Histogram]    # "dense_0/weight", "dense_0/bias", "dense_0/weight_grad", ...
     bin_edges: dict[str, np.ndarray]    # the edges used; pass back to `inspect` to keep them fixed
-    boundary: Boundary | None           # two-feature data only
+    boundary: Boundary | None           # data with two features or more
     confusion: np.ndarray | None        # classification: rows actual, columns predicted
     predictions: tuple[np.ndarray, np.ndarray] | None   # regression: actual, predicted
     evaluated_on: str                   # "validation" or "training": where confusion/predictions come from
@@ -111,8 +118,12 @@ class Inspection:
 
 
 def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
-            bin_edges: Mapping[str, np.ndarray] | None = None, epoch: int | None = None) -> Inspection:
+            bin_edges: Mapping[str, np.ndarray] | None = None, epoch: int | None = None,
+            plane: tuple[int, int] = (0, 1)) -> Inspection:
     """Everything the views draw for the current weights, or for `params` (a replay snapshot).
+
+    `plane`: the two features (column indices) the decision boundary varies; a pair the data does
+    not have (another data set's choice) falls back to the first two.
 
     `bin_edges` (from `histogram_edges` or an earlier inspection) keeps histogram bins fixed for a
     run; when values outgrow them the span doubles until they fit, so bins change rarely and never
@@ -129,7 +140,7 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         start = {**_initial_edges(arrays), **(bin_edges or {})}
         edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
         predictions, confusion, evaluated_on = _evaluation(experiment, network)
-        boundary = _boundary(experiment, network)
+        boundary = _boundary(experiment, network, plane)
         layers = _layer_stats(experiment, weights)
     dataset = experiment.data.dataset
     return Inspection(
@@ -280,18 +291,24 @@ def _evaluation(experiment, network: Network):
     return (actual, out.astype(np.float64)), None, split
 
 
-def _boundary(experiment, network: Network) -> Boundary | None:
-    """The output over a raw-feature grid around the data, for two-feature data sets only."""
+def _boundary(experiment, network: Network, plane: tuple[int, int]) -> Boundary | None:
+    """The output over a raw-feature grid around the data in the `plane` features, the others at
+    their training mean; None for data with fewer than two features."""
     data = experiment.data
     X_raw = data.dataset.X
-    if X_raw.ndim != 2 or X_raw.shape[1] != 2 or X_raw.shape[0] == 0:
+    if X_raw.ndim != 2 or X_raw.shape[1] < 2 or X_raw.shape[0] == 0:
         return None
-    lo, hi = np.nanmin(X_raw, axis=0), np.nanmax(X_raw, axis=0)     # every feature has a value
+    n_features = X_raw.shape[1]
+    i, j = plane if plane[0] != plane[1] and all(0 <= f < n_features for f in plane) else (0, 1)
+    pair = X_raw[:, [i, j]]
+    lo, hi = np.nanmin(pair, axis=0), np.nanmax(pair, axis=0)     # every feature has a value
     pad = np.where(hi > lo, (hi - lo) * GRID_MARGIN, 1.0)
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID_SIZE)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID_SIZE)
+    size = GRID_SIZE if n_features <= WIDE_FEATURES else WIDE_GRID_SIZE
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], size)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], size)
     gx, gy = np.meshgrid(xs, ys)
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    grid = np.tile(np.asarray(data.scaler.mean, dtype=np.float64), (gx.size, 1))
+    grid[:, i], grid[:, j] = gx.ravel(), gy.ravel()
     out = network.predict(data.scaler.transform(grid, data.dtype))
     confidence = None
     if experiment.task == "regression":
@@ -300,17 +317,20 @@ def _boundary(experiment, network: Network) -> Boundary | None:
         kind, values = "probability", out[:, 1]
     else:
         kind, values, confidence = "class", out.argmax(axis=1), out.max(axis=1).reshape(gx.shape)
-    train, val = _points(data.dataset, data.split == TRAIN), _points(data.dataset, data.split == VALIDATION)
+    train = _points(data.dataset, data.split == TRAIN, (i, j))
+    val = _points(data.dataset, data.split == VALIDATION, (i, j))
     return Boundary(xs=xs, ys=ys, values=values.reshape(gx.shape).astype(np.float64), kind=kind,
                     confidence=None if confidence is None else confidence.astype(np.float64),
-                    train_points=train[0], train_targets=train[1], val_points=val[0], val_targets=val[1])
+                    train_points=train[0], train_targets=train[1], val_points=val[0], val_targets=val[1],
+                    features=(i, j), held=n_features - 2)
 
 
-def _points(dataset, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Raw features and the (first) target of the masked samples, at most MAX_SAMPLES of them;
-    a sample with a missing coordinate has no place on the plane and is left out."""
-    mask = mask & ~np.isnan(dataset.X).any(axis=1)
-    X, y = dataset.X[mask], np.asarray(dataset.y)[mask]
+def _points(dataset, mask: np.ndarray, plane: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The `plane` features and the (first) target of the masked samples, at most MAX_SAMPLES of
+    them; a sample with a missing coordinate has no place on the plane and is left out."""
+    pair = dataset.X[:, list(plane)]
+    mask = mask & ~np.isnan(pair).any(axis=1)
+    X, y = pair[mask], np.asarray(dataset.y)[mask]
     rows = _spread(X.shape[0])
     y = y[rows]
     return X[rows], (y if y.ndim == 1 else y[:, 0])

@@ -10,6 +10,7 @@ frame comes back at once, so the views show a new network without a frame of the
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from typing import Any, Mapping
 
@@ -23,6 +24,14 @@ from workbench.gui.background import FRAME_SECONDS
 Weights = Mapping[str, np.ndarray]
 
 
+@dataclass
+class InspectionChoices:
+    """What the person chose to see in the inspections, read by whichever thread inspects next
+    (the inspector's worker, the training worker); replacing the attribute is atomic."""
+
+    plane: tuple[int, int] = (0, 1)     # the features the decision boundary varies
+
+
 class _Signals(QObject):
     done = Signal(int, object)              # request number, Inspection
 
@@ -32,8 +41,9 @@ class Inspector(QObject):
 
     inspection_ready = Signal(object, bool)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, choices: InspectionChoices | None = None):
         super().__init__(parent)
+        self.choices = choices or InspectionChoices()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspector")
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
@@ -94,7 +104,7 @@ class Inspector(QObject):
             if fit_edges_to is not None:
                 edges = histogram_edges(experiment, fit_edges_to)
                 self._replay_edges = (key, edges)
-            inspection = inspect(experiment, weights, bin_edges=edges, epoch=epoch)
+            inspection = inspect(experiment, weights, bin_edges=edges, epoch=epoch, plane=self.choices.plane)
         except Exception:  # noqa: BLE001 - e.g. a network being rebuilt: that frame is not shown
             return None
         self._signals.done.emit(number, inspection)

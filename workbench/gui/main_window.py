@@ -24,7 +24,7 @@ from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.help_menu import about_html, shortcuts_html
 from workbench.gui.holdout_report import holdout_html
 from workbench.gui.session_controller import SessionController
-from workbench.gui.inspector import Inspector
+from workbench.gui.inspector import InspectionChoices, Inspector
 from workbench.gui.run_status import RunStatus
 from workbench.gui.training_runner import TrainingRunner
 from workbench.gui.widgets.architecture_editor import ArchitectureEditor
@@ -80,9 +80,11 @@ class MainWindow(FileMenu, QMainWindow):
         # collector on whichever thread (the training thread, say) happens to run it
         self.controller.setParent(self)
         collect_garbage_on_gui_thread()      # before the first thread that could set one off
-        self.runner = TrainingRunner(self)
-        self.inspector = Inspector(self)
+        self.inspection_choices = InspectionChoices()      # shared: the run's inspections and the idle ones
+        self.runner = TrainingRunner(self, self.inspection_choices)
+        self.inspector = Inspector(self, self.inspection_choices)
         self._live_inspection: Inspection | None = None
+        self._plane_features: tuple[str, ...] = ()    # the data the boundary's feature pair was chosen for
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self._build_views()
@@ -304,6 +306,7 @@ class MainWindow(FileMenu, QMainWindow):
         self.runner.run_failed.connect(self._on_run_failed)
         self.runner.state_changed.connect(self._on_runner_state)
         self.replay_bar.epoch_selected.connect(self._on_replay_epoch)
+        self.boundary_view.plane_changed.connect(self._on_plane_changed)
         self.inspector.inspection_ready.connect(self._on_inspection_ready)
         self.runs_table.overlays_changed.connect(self._on_overlays)
         self.runs_table.restore_requested.connect(self._on_restore_run)
@@ -466,6 +469,9 @@ class MainWindow(FileMenu, QMainWindow):
     def _on_experiment_changed(self, experiment: Any) -> None:
         for view in (self.loss_plot, self.metric_plot, *self.inspection_views):
             view.clear()
+        if tuple(experiment.data.dataset.feature_names) != self._plane_features:   # other data: its first two
+            self._plane_features = tuple(experiment.data.dataset.feature_names)
+            self.inspection_choices.plane = (0, 1)
         self.metric_plot.set_task(experiment.task)
         self.outcome_stack.setCurrentWidget(self.confusion_view if experiment.task == "classification"
                                             else self.prediction_view)
@@ -544,6 +550,20 @@ class MainWindow(FileMenu, QMainWindow):
                 self._show_inspection(self._live_inspection)
             return
         self.inspector.request_replay(self.controller.experiment, int(epoch))
+
+    @Slot(object)
+    def _on_plane_changed(self, plane: Any) -> None:
+        """Another pair of features for the decision boundary: inspect again now, or (while a run
+        trains) let its next inspection, within a second, draw them."""
+        self.inspection_choices.plane = tuple(plane)
+        experiment = self.controller.experiment
+        if self.replay_bar.replay_epoch is not None:
+            self.inspector.request_replay(experiment, int(self.replay_bar.replay_epoch))
+        elif not self.runner.is_running:
+            inspection = self.inspector.request_live(experiment)
+            if inspection is not None:
+                self._live_inspection = inspection
+                self._show_inspection(inspection)
 
     @Slot(object, bool)
     def _on_inspection_ready(self, inspection: Any, live: bool) -> None:

@@ -30,6 +30,7 @@ from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.inspection import histogram_edges, inspect
 from workbench.core.trainer import Trainer
+from workbench.gui.inspector import InspectionChoices
 from workbench.io.session import SessionContents, contents_of
 
 REPORT_INTERVAL = 0.5       # seconds between progress emits (the last epoch always goes out): 2 Hz,
@@ -135,9 +136,10 @@ class TrainingWorker(QObject):
     capture_failed = Signal(int, int, str)     # run number, capture request, message
 
     def __init__(self, run_number: int, experiment: Experiment, epochs: int | None,
-                 stop: threading.Event, gate: PauseGate):
+                 stop: threading.Event, gate: PauseGate, choices: InspectionChoices):
         super().__init__()
         self.run_number = run_number
+        self._choices = choices
         self._experiment = experiment
         self._epochs = epochs
         self._stop = stop
@@ -180,7 +182,7 @@ class TrainingWorker(QObject):
             if report.finished or self._gate.paused or now - last_emit >= REPORT_INTERVAL:
                 inspection = None
                 if report.finished or self._gate.paused or now - last_inspect >= INSPECT_INTERVAL:
-                    inspection = inspect(exp, bin_edges=edges)
+                    inspection = inspect(exp, bin_edges=edges, plane=self._choices.plane)
                     edges, last_inspect = inspection.bin_edges, now
                 self.progress.emit(self.run_number, pending, inspection)
                 pending, last_emit = [], now
@@ -213,8 +215,9 @@ class TrainingRunner(QObject):
     captured = Signal(int, object)             # capture request served, SessionContents (a copy)
     capture_failed = Signal(int, str)          # capture request, message for a person
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, choices: InspectionChoices | None = None):
         super().__init__(parent)
+        self.choices = choices or InspectionChoices()    # read by the run's inspections
         self.run_number = 0
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
@@ -252,7 +255,7 @@ class TrainingRunner(QObject):
         self._gate = PauseGate(self._stop)
         if paused:
             self._gate.pause()
-        worker = TrainingWorker(self.run_number, experiment, epochs, self._stop, self._gate)
+        worker = TrainingWorker(self.run_number, experiment, epochs, self._stop, self._gate, self.choices)
         thread = _TrainingThread(worker)
         # emitted on the training thread: queued to this object's slots on the GUI thread
         worker.progress.connect(self._on_progress)

@@ -3,6 +3,8 @@
 Two classes: the probability of class 1 on a diverging colour map (white is the 0.5 boundary).
 More classes: each cell takes its winning class's colour, paler where the model is unsure.
 Regression: the predicted value. Axes are in the features' raw units, as the person knows them.
+With more than two features, two boxes pick the pair on the axes (`plane_changed`); the surface is
+then a slice with every other feature at its training mean, as the line under the boxes says.
 
 The surface is drawn in its colours blended towards the background (pale on a light palette, deep on
 a dark one) and the points in the full colours with an outline in the text colour, so a point stays
@@ -12,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout,
+                               QWidget)
 
 from workbench.core.inspection import Boundary
 from workbench.gui.widgets.plot_legends import BandLegend
@@ -28,18 +31,21 @@ CLASS_STRENGTH = (0.12, 0.5)             # several classes: from unsure to certa
 OUTLINE_ALPHA = 220                      # point outlines: the text colour, nearly opaque
 MANY_POINTS = 600                        # above this many samples, points are drawn smaller
 POINT_SIZES = {"training": (7, 5), "validation": (10, 7)}   # (few, many) pixels
-NEEDS_TWO = ("The decision boundary is drawn for data with exactly 2 features; "
-             "this data set has {n}. Try spiral, circle, xor, gauss, plane or multi_gauss.")
+NEEDS_TWO = ("The decision boundary needs at least 2 features; this data set has {n}.")
 COLOR_BAR_LABELS = {"probability": "P(class 1)", "value": "prediction"}
 
 
 class DecisionBoundaryView(InspectionView):
     """Heatmap of the model's output (ImageItem) with training (circles) and validation (triangles) points."""
 
+    plane_changed = Signal(object)      # (x feature, y feature): the person picked another pair
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
         self._shown_points: tuple[np.ndarray, ...] = ()
         self._rect = QRectF()
+        self._feature_names: tuple[str, ...] = ()
+        self._plane = (0, 1)                  # the pair the boxes show
 
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
@@ -62,14 +68,78 @@ class DecisionBoundaryView(InspectionView):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self._plane_bar())
+        column.addWidget(self.plot_widget, 1)
         self._stack = QStackedLayout(self)
-        self._stack.addWidget(self.plot_widget)
+        self._stack.addWidget(page)
         self._stack.addWidget(self.note)
         self._apply_palette()
 
+    def _plane_bar(self) -> QWidget:
+        """x and y boxes over the plot, with what the slice holds fixed; shown for 3 features or more."""
+        self.x_box, self.y_box = QComboBox(), QComboBox()
+        for box in (self.x_box, self.y_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
+            box.setToolTip("The feature on this axis; the others are held at their training mean")
+            box.currentIndexChanged.connect(self._on_axis_chosen)
+        self.held_label = QLabel()            # never widens the dock: clipped when narrow, whole in its tooltip
+        self.held_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.plane_bar = QWidget()
+        row = QHBoxLayout(self.plane_bar)
+        row.setContentsMargins(6, 2, 6, 0)
+        for widget in (QLabel("x"), self.x_box, QLabel("y"), self.y_box):
+            row.addWidget(widget)
+        row.addWidget(self.held_label, 1)
+        self.plane_bar.setVisible(False)
+        return self.plane_bar
+
     # --- public API -------------------------------------------------------------------------------
     def shows_boundary(self) -> bool:
-        return self._stack.currentWidget() is self.plot_widget
+        return self._stack.currentWidget() is not self.note
+
+    def plane(self) -> tuple[int, int]:
+        """The pair of features the boxes show (x, y)."""
+        return self.x_box.currentIndex(), self.y_box.currentIndex()
+
+    @Slot(int)
+    def _on_axis_chosen(self, _index: int) -> None:
+        """The person picked a feature; picking the other axis' feature swaps the two."""
+        x, y = self.plane()
+        if x == y:
+            before_x, before_y = self._plane
+            other, value = (self.y_box, before_x) if self.sender() is self.x_box else (self.x_box, before_y)
+            other.blockSignals(True)
+            other.setCurrentIndex(value)
+            other.blockSignals(False)
+        self._plane = self.plane()
+        self.plane_changed.emit(self._plane)
+
+    def _show_plane(self, names: tuple[str, ...], boundary: Boundary) -> None:
+        """Boxes and the note for a slice (hidden for two-feature data), without emitting a change.
+        The boxes keep the person's pick (an inspection begun before it may still arrive); other
+        data (other feature names) shows its own pair."""
+        self.plane_bar.setVisible(boundary.held > 0)
+        if not boundary.held:
+            return
+        if names != self._feature_names:
+            self._feature_names = names
+            for box, index in ((self.x_box, boundary.features[0]), (self.y_box, boundary.features[1])):
+                box.blockSignals(True)
+                box.clear()
+                box.addItems(list(names))
+                box.setCurrentIndex(index)
+                box.blockSignals(False)
+            self._plane = boundary.features
+        others = "feature" if boundary.held == 1 else f"{boundary.held} features"
+        self.held_label.setText(f"{boundary.held} other{'s' if boundary.held > 1 else ''} at their mean")
+        self.held_label.setToolTip(f"A slice: the surface is the model's output with the other {others} "
+                                   "held at their training mean; each point is drawn at its own two "
+                                   "values, so it may sit on another class's region")
 
     def export_target(self):
         return self.plot
@@ -86,14 +156,15 @@ class DecisionBoundaryView(InspectionView):
                 self.note.setText(NEEDS_TWO.format(n=len(inspection.feature_names)))
                 self._stack.setCurrentWidget(self.note)
             return
-        self._stack.setCurrentWidget(self.plot_widget)
+        self._stack.setCurrentIndex(0)
         boundary = inspection.boundary
+        self._show_plane(inspection.feature_names, boundary)
         self._draw_image(boundary, max(len(inspection.class_names), 2))
         self._set_points(boundary, inspection.task)
-        names = inspection.feature_names
-        if self.plot.getAxis("bottom").labelText != names[0]:
-            label_axis(self.plot, "bottom", names[0], self)
-            label_axis(self.plot, "left", names[1], self)
+        x_name, y_name = (inspection.feature_names[f] for f in boundary.features)
+        if (self.plot.getAxis("bottom").labelText, self.plot.getAxis("left").labelText) != (x_name, y_name):
+            label_axis(self.plot, "bottom", x_name, self)
+            label_axis(self.plot, "left", y_name, self)
         title = "Decision boundary" if inspection.task == "classification" else "Prediction surface"
         set_title(self.plot, self, f"{title}, epoch {inspection.epoch}")
 
