@@ -65,6 +65,18 @@ def test_info_json(session, capsys):
         "train_loss", "val_loss", "train_accuracy", "val_accuracy"}
 
 
+def test_info_gives_the_test_figures_train_json_gave(tmp_path, capsys):
+    path = tmp_path / "held.h5"
+    assert main(TRAIN[:-1] + ["--test-split", "0.2", "--json", "--save", str(path)]) == 0
+    trained = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert main(["info", str(path), "--json"]) == 0
+    last = json.loads(capsys.readouterr().out)["last"]
+    assert last["test_loss"] == pytest.approx(trained["test_loss"], rel=1e-6)
+    assert last["test_accuracy"] == pytest.approx(trained["test_accuracy"], rel=1e-6)
+    assert main(["info", str(path)]) == 0
+    assert f"test_accuracy {trained['test_accuracy']:.4g}" in capsys.readouterr().out
+
+
 def test_train_and_info_say_where_the_run_converged(tmp_path, capsys):
     from workbench.core.convergence import find_convergence
     from workbench.io.session import load_session

@@ -132,6 +132,8 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
             value = float(history[column][-1])
             last[key] = value if np.isfinite(value) else None
     split_counts = np.bincount(d.split.astype(np.int64), minlength=3)
+    if contents.epochs_trained and split_counts[2]:
+        last.update(_test_figures(contents, metric))
     return {
         "file": file,
         "format_version": 1,
@@ -153,6 +155,16 @@ def session_summary(contents: Any, file: str) -> dict[str, Any]:
         "tuning_trials": len(contents.tuning["trials"]) if contents.tuning else 0,
         "tuning": _tuning_summary(contents.tuning),
     }
+
+
+def _test_figures(contents: Any, metric: str) -> dict[str, float | None]:
+    """The saved weights on the test rows (train --json's test_... keys)."""
+    from workbench.core.holdout import evaluate_test_split
+    from workbench.io.contents import experiment_from
+
+    score = evaluate_test_split(experiment_from(contents))
+    return {key: value if np.isfinite(value) else None
+            for key, value in (("test_loss", score.loss), (f"test_{metric}", score.metric))}
 
 
 def _trained_with(contents: Any) -> dict[str, str]:
