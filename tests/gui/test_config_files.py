@@ -53,6 +53,18 @@ def test_importing_hyperparameters_is_one_undoable_edit(window, dialogs, tmp_pat
     assert window.controller.undo_stack.count() == 1
 
 
+def test_a_data_file_named_relative_to_the_hyperparameter_file_is_found_beside_it(window, dialogs, tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    rows = "\n".join(f"{i % 5},{(i * 7) % 3},{'ab'[i % 2]}" for i in range(40))
+    (folder / "mine.csv").write_text("f1,f2,kind\n" + rows + "\n", encoding="utf-8")
+    (folder / "h.json").write_text(json.dumps({"data": {"path": "mine.csv", "target": "kind"}}), encoding="utf-8")
+    dialogs.open_path = str(folder / "h.json")
+    window.import_config_action.trigger()
+    assert not dialogs.shown and window.controller.config.data.path == str(folder / "mine.csv")
+    assert window.controller.experiment.data.dataset.class_names == ["a", "b"]
+
+
 def test_a_bad_hyperparameter_file_is_one_clear_message_and_changes_nothing(window, dialogs, tmp_path):
     edit(window, {"optimizer.lr": 0.02})
     before = window.controller.config

@@ -213,6 +213,9 @@ class FileMenu:
         name = Path(path).name
         try:                            # a few KiB at most (read_config_file refuses more)
             config = read_config_file(path)
+            data_path = config.data.path
+            if data_path and not Path(data_path).is_absolute():   # beside the file, not the app's folder
+                config = config.updated({"data.path": str(Path(path).parent / data_path)})
             if config == self.controller.config:
                 self.statusBar().showMessage(f"{name} holds the hyperparameters shown already", 5000)
                 return
