@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "export": "workbench.commands.session_cmds",
     "info": "workbench.commands.session_cmds",
     "history": "workbench.commands.session_cmds",
+    "report": "workbench.commands.session_cmds",
     "tune": "workbench.commands.tune",
     "lr-find": "workbench.commands.lr_find",
 }

@@ -77,6 +77,16 @@ def test_info_gives_the_test_figures_train_json_gave(tmp_path, capsys):
     assert f"test_accuracy {trained['test_accuracy']:.4g}" in capsys.readouterr().out
 
 
+def test_report_writes_the_html_page_to_a_file_or_standard_output(session, tmp_path, capsys):
+    assert main(["report", str(session), "-o", str(tmp_path / "r.html")]) == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Workbench report: run.h5" in page
+    assert main(["report", str(session)]) == 0
+    assert capsys.readouterr().out == page
+    assert main(["report", str(tmp_path / "none.h5")]) == 1
+    assert "none.h5: no such file" in capsys.readouterr().err
+
+
 def test_train_and_info_say_where_the_run_converged(tmp_path, capsys):
     from workbench.core.convergence import find_convergence
     from workbench.io.session import load_session

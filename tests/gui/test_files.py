@@ -294,6 +294,19 @@ def test_the_history_exports_as_csv_while_a_run_goes_on(qtbot, window, dialogs, 
     assert "the folder" in dialogs.texts("warning")[-1] and "does not exist" in dialogs.texts("warning")[-1]
 
 
+def test_the_report_exports_as_html_while_a_run_goes_on(qtbot, window, dialogs, tmp_path):
+    dialogs.save_path = str(tmp_path / "page")
+    start_long_run(qtbot, window, epochs=3)
+    with written(qtbot, window, "report") as done:
+        window.report_action.trigger()
+    _, path, epochs = done.args
+    assert path == str(tmp_path / "page.html") and window.runner.state == "training"
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert "Workbench report: Untitled" in page and f"{epochs} epochs, status stopped" in page
+    assert window.statusBar().currentMessage() == f"Exported page.html ({epochs} epochs)"
+    stop_run(qtbot, window)
+
+
 def test_save_during_training_keeps_the_run_going(qtbot, window, dialogs, tmp_path):
     start_long_run(qtbot, window)
     dialogs.save_path = str(tmp_path / "live")

@@ -1,4 +1,5 @@
-"""Commands on a saved session: `resume`, `predict`, `export` and `info` (shared/CLI.md)."""
+"""Commands on a saved session: `resume`, `predict`, `export`, `history`, `report` and `info`
+(shared/CLI.md)."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +47,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     history.add_argument("file", metavar="FILE.h5")
     history.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of standard output")
     history.set_defaults(func=run_history)
+
+    report = sub.add_parser("report", help="the session as one HTML page (settings, weights, curves, figures)",
+                            description="Write a self-contained HTML page: the hyperparameters, the "
+                                        "learned parameters by layer, the outcome with the test "
+                                        "figures, the curves, the validation confusion matrix or "
+                                        "predicted against actual, earlier runs and the search.")
+    report.add_argument("file", metavar="FILE.h5")
+    report.add_argument("-o", "--output", metavar="OUT.html", help="write here instead of standard output")
+    report.set_defaults(func=run_report)
 
     info = sub.add_parser("info", help="describe a saved session",
                           description="Architecture, hyperparameters, parameter counts, epochs trained, "
@@ -104,6 +114,21 @@ def run_history(args: argparse.Namespace) -> int:
         write_history_csv(contents, args.output)
     else:
         sys.stdout.write(history_csv(contents))
+    return 0
+
+
+# --- report -------------------------------------------------------------------------------------
+def run_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workbench.io.report_html import report_html, write_report_html
+    from workbench.io.session import read_contents
+
+    contents = read_contents(args.file)
+    if args.output:
+        write_report_html(contents, args.output, Path(args.file).name)
+    else:
+        sys.stdout.write(report_html(contents, Path(args.file).name))
     return 0
 
 

@@ -192,6 +192,20 @@ class FileMenu:
             self.statusBar().showMessage("Exporting the history at the end of this epoch…", 5000)
 
     @Slot()
+    def export_report_dialog(self) -> None:
+        """The session as one HTML page, without ending a run (as the history export)."""
+        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "session"
+        suggested = base.with_name(f"{base.stem}-report.html")
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(suggested), "HTML (*.html)")
+        if not path:
+            return
+        if not path.lower().endswith((".html", ".htm")):
+            path += ".html"
+        self.controller.export_report_in_background(path)
+        if self.runner.is_running:
+            self.statusBar().showMessage("Writing the report at the end of this epoch…", 5000)
+
+    @Slot()
     def export_config_dialog(self) -> None:
         """The hyperparameters as shown, as JSON: `workbench train --config FILE` trains the same."""
         base = Path(self.controller.path or Path(self._folder()) / "hyperparameters")
@@ -261,7 +275,7 @@ class FileMenu:
         if kind == "save":
             self._remember_recent(path)
             self.statusBar().showMessage(f"Saved {Path(path).name} ({epochs} epochs)", 5000)
-        elif kind in ("export", "history"):
+        elif kind in ("export", "history", "report"):
             self.statusBar().showMessage(f"Exported {Path(path).name} ({epochs} epochs)", 5000)
         elif kind == "config":
             self.statusBar().showMessage(f"Exported the hyperparameters to {Path(path).name}", 5000)

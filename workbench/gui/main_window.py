@@ -184,6 +184,9 @@ class MainWindow(FileMenu, QMainWindow):
         self.history_action = self._action("Export &history as CSV…", self.export_history_dialog, None,
                                            "Every run's losses, metrics, learning rate and seconds, "
                                            "one row per epoch, for a spreadsheet or pandas")
+        self.report_action = self._action(
+            "Export report (HTM&L)…", self.export_report_dialog, None,
+            "The session as one web page: hyperparameters, learned parameters, outcome, curves")
         self.export_config_action = self._action(
             "Export hyperpara&meters…", self.export_config_dialog, None,
             "Save the hyperparameters as JSON, for `workbench train --config` or another session")
@@ -227,6 +230,7 @@ class MainWindow(FileMenu, QMainWindow):
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.export_config_action)
         file_menu.addAction(self.history_action)
+        file_menu.addAction(self.report_action)
         file_menu.addAction(self.predict_action)
         plot_menu = file_menu.addMenu("Export plot as &PNG")
         for title, view in self._exportable_views().items():

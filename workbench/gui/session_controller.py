@@ -44,6 +44,7 @@ from workbench.io.config_json import write_config_file
 from workbench.io.contents import experiment_from
 from workbench.io.history_csv import write_history_csv
 from workbench.io.predictions_csv import Predictions, write_predictions_csv
+from workbench.io.report_html import write_report_html
 from workbench.io.session import SessionContents, load_session, write_contents
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -54,9 +55,11 @@ EXPORT_SUFFIXES = {f".{fmt}": fmt for fmt in EXPORTERS}     # .npz, .safetensors
 class _FileJob:
     """One file to write from a copy of the session: a save, an export, predictions or an autosave."""
 
-    kind: str                           # "save", "export", "history", "predict", "config" or "autosave"
+    kind: str                           # "save", "export", "history", "predict", "config", "report"
+                                        # or "autosave"
     path: str
     config: Config | None = None        # config: the hyperparameters to write (no session copy needed)
+    title: str = ""                     # report: the page's title (the session's name)
     fmt: str = ""                       # the export format
     source: str = ""                    # predict: the CSV whose rows are predicted
     predictions: Predictions | None = None    # predict: what was written (set on the writer thread)
@@ -88,6 +91,8 @@ class _WriteJob(QRunnable):
                 write_history_csv(job.contents, job.path)
             elif job.kind == "config":
                 write_config_file(job.path, job.config)
+            elif job.kind == "report":
+                write_report_html(job.contents, job.path, job.title)
             elif job.kind == "predict":
                 job.predictions = write_predictions_csv(experiment_from(job.contents), job.source, job.path)
             else:
@@ -111,9 +116,8 @@ class SessionController(QObject):
     path_changed = Signal(str)               # "" for an unsaved session
     modified_changed = Signal(bool)
     autosave_failed = Signal(str)            # best effort: the window shows it in the status bar
-    file_written = Signal(str, str, int)     # kind ("save", "export", "history", "config", "autosave"),
-                                             # path, epochs
-    file_failed = Signal(str, str)           # kind ("save", "export", "history", "predict", "config"), message
+    file_written = Signal(str, str, int)     # kind (a _FileJob's, not "predict"), path, epochs
+    file_failed = Signal(str, str)           # kind (a _FileJob's but "autosave"), message for a person
     predictions_written = Signal(str, object, int)   # path, Predictions, epochs the model had trained
     undo_shortened = Signal(int)             # the oldest steps forgotten to keep within the budget
 
@@ -317,6 +321,11 @@ class SessionController(QObject):
         `path` (io/predictions_csv.py), as `export_in_background` writes weights: read, predicted and
         written off the GUI thread, from a copy taken between two epochs, without ending a run."""
         self._copy_for(_FileJob("predict", os.path.abspath(path), source=os.path.abspath(source)))
+
+    def export_report_in_background(self, path: str) -> None:
+        """The session as one HTML page (io/report_html.py), from a copy taken between two epochs
+        as `export_history_in_background` takes it, without ending a run."""
+        self._copy_for(_FileJob("report", os.path.abspath(path), title=self.display_name()))
 
     def export_config_in_background(self, path: str) -> None:
         """Write the hyperparameters as shown (not a run's) as JSON for `workbench train --config`

@@ -1,0 +1,84 @@
+"""The HTML report: every section from the session's own figures, text from the data escaped,
+nothing loaded or run by the page, and charts that survive a diverged curve."""
+import re
+
+import numpy as np
+import pytest
+
+from workbench.core.config import Config
+from workbench.core.data import Dataset
+from workbench.core.experiment import Experiment
+from workbench.core.holdout import evaluate_test_split
+from workbench.core.trainer import Trainer
+from workbench.io.contents import contents_of
+from workbench.io.report_html import report_html, write_report_html
+from workbench.io.svg_chart import Series, nice_ticks, svg_chart
+
+
+def trained(config, dataset=None, epochs=None):
+    experiment = Experiment.create(config, dataset)
+    for _ in Trainer(experiment).run(epochs):
+        pass
+    return experiment
+
+
+def text_of(html):
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", " ", html, flags=re.S))
+
+
+def test_a_classification_report_has_every_section_with_the_sessions_figures():
+    experiment = trained(Config().updated({"data.dataset": "iris", "data.test_split": 0.2,
+                                           "training.epochs": 30, "layers.units": 6}))
+    experiment.reset(experiment.config.updated({"optimizer.lr": 0.05}))   # the first run is kept
+    for _ in Trainer(experiment).run(5):
+        pass
+    html = report_html(contents_of(experiment), "iris.h5")
+    text = " ".join(text_of(html).split())
+    for heading in ("Data", "Hyperparameters: what was set before training", "Parameters: what training learned",
+                    "Outcome", "Curves", "Validation: confusion matrix", "Earlier runs"):
+        assert f"<h2>{heading}</h2>" in html, heading
+    assert "iris.h5" in html and "learning rate 0.05" in text and "setosa" in text
+    assert "5 epochs, status" in text and "adam, lr 0.01, layers 6-6" in text     # the earlier run's settings
+    score = evaluate_test_split(experiment)
+    assert f"test {score.loss:.4g} {score.metric:.4g}" in text                    # the test row
+    weight = experiment.network.get_weights()["dense_0/weight"].astype(np.float64)
+    assert f"{np.linalg.norm(weight):.4g}" in text and "4 × 6" in text
+    assert html.count("<svg") == 2 and html.count("<polyline") == 4               # loss and accuracy
+    assert "<script" not in html and "src=" not in html and "href=" not in html
+
+
+def test_regression_shows_predicted_against_actual_and_r2():
+    experiment = trained(Config().updated({"data.dataset": "plane", "training.epochs": 5}))
+    html = report_html(contents_of(experiment), "plane.h5")
+    assert "<h2>Validation: predicted against actual</h2>" in html and "R²" in html
+    n_val = experiment.data.X_val.shape[0]
+    assert html.count("<circle") == min(n_val, 500) and "stroke-dasharray" in html   # points and y = x
+
+
+def test_text_from_the_data_is_escaped():
+    rng = np.random.default_rng(0)
+    hostile = Dataset(X=rng.normal(size=(40, 2)), y=np.arange(40) % 2, task="classification",
+                      source="file:<b>x.csv", feature_names=["a&b", "<i>c"],
+                      class_names=["<script>alert(1)</script>", "ok"], target_name="t\"y")
+    html = report_html(contents_of(trained(Config().updated({"training.epochs": 2}), hostile)), "<evil>.h5")
+    assert "<script" not in html and "<i>c" not in html and "<b>x" not in html and "<evil>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;evil&gt;.h5" in html
+
+
+def test_an_untrained_session_says_so_and_a_diverged_curve_is_drawn_up_to_its_end(tmp_path):
+    experiment = Experiment.create(Config())
+    html = report_html(contents_of(experiment), "new.h5")
+    assert "Not trained yet" in html and "0 epochs, status new" in " ".join(text_of(html).split())
+    chart = svg_chart([Series("loss", "#000", np.arange(5), np.array([1.0, 0.5, np.nan, np.inf, 0.2]))],
+                      "Loss", "epoch", "loss")
+    assert chart.count(",") == 3 and "nan" not in chart and "inf" not in chart     # three finite points
+    write_report_html(contents_of(experiment), tmp_path / "r.html", "new.h5")
+    assert (tmp_path / "r.html").read_text(encoding="utf-8") == html
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (0.0, 1.0, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]), (1.0, 61.0, [0, 20, 40, 60, 80]),
+    (-0.03, 0.07, [-0.04, -0.02, 0.0, 0.02, 0.04, 0.06, 0.08]), (5.0, 5.0, [5.0, 6.0, 7.0, 8.0, 9.0, 10.0]),
+])
+def test_ticks_are_round_numbers_covering_the_range(low, high, expected):
+    assert nice_ticks(low, high) == pytest.approx(expected)

@@ -1,0 +1,181 @@
+"""A session as one self-contained HTML page, to share or hand in: the hyperparameters (what was
+set), the parameters (what training learned, layer by layer), the outcome with the test figures,
+the loss and metric curves, the validation confusion matrix or predicted-against-actual plot, the
+earlier runs and the search. Charts are inline SVG; the page has no script and loads nothing, and
+every text from the session (a column name, a class label) is escaped.
+
+`workbench report FILE.h5` and the app's File → Export report write the same page.
+"""
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from workbench.core.config_summary import hyperparameter_rows
+from workbench.core.durations import format_duration
+from workbench.core.metrics import METRIC_NAMES, confusion_matrix
+from workbench.io.atomic import replacing
+from workbench.io.contents import SessionContents, experiment_from
+from workbench.io.session_summary import session_summary
+from workbench.io.svg_chart import Series, svg_chart
+
+TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
+METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
+MAX_SCATTER = 500
+STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+         "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;"
+         "text-align:left}td.n{text-align:right}h2{margin-top:1.6em;border-bottom:1px solid #ddd}"
+         ".note{color:#555;font-size:90%}")
+
+
+def report_html(contents: SessionContents, name: str) -> str:
+    """The whole page for the session `contents`, titled by `name` (its file name)."""
+    summary = session_summary(contents, name)
+    metric = METRIC_NAMES[contents.data.task]
+    body = [f"<h1>Workbench report: {escape(name)}</h1>",
+            f"<p class='note'>Workbench {escape(str(summary['workbench_version']))}, "
+            f"saved {escape(str(summary['saved'] or 'not yet'))}.</p>",
+            _data_section(summary["data"]), _hyperparameter_section(contents),
+            _parameter_section(contents, summary), _outcome_section(summary, metric),
+            _curves_section(contents, metric), _evaluation_section(contents),
+            _runs_section(contents, metric), _tuning_section(summary["tuning"])]
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Workbench report: {escape(name)}</title><style>{STYLE}</style></head><body>"
+            + "".join(body) + "</body></html>\n")
+
+
+def write_report_html(contents: SessionContents, path: str | os.PathLike, name: str) -> None:
+    with replacing(path) as tmp:
+        Path(tmp).write_text(report_html(contents, name), encoding="utf-8")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return f"<td class='n'>{_number(value)}</td>"
+    return f"<td>{escape(str(value))}</td>"
+
+
+def _number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "n/a"
+    return f"{value:,}" if isinstance(value, (int, np.integer)) else f"{value:.4g}"
+
+
+def _data_section(d: dict[str, Any]) -> str:
+    classes = f", classes {', '.join(d['classes'])}" if d["classes"] else ""
+    target = f", target {d['target']}" if d["target"] else ""
+    return ("<h2>Data</h2><p>" + escape(
+        f"{d['source']}: {d['task']}, {d['samples']:,} samples ({d['train']:,} training, "
+        f"{d['validation']:,} validation, {d['test']:,} test), {d['features']} features{classes}{target}")
+        + "</p>")
+
+
+def _hyperparameter_section(contents: SessionContents) -> str:
+    rows = [(section if index == 0 else "", setting, value)      # each section named once
+            for section, settings in hyperparameter_rows(contents.config)
+            for index, (setting, value) in enumerate(settings)]
+    return ("<h2>Hyperparameters: what was set before training</h2>"
+            + _table(("section", "setting", "value"), rows))
+
+
+def _parameter_section(contents: SessionContents, summary: dict[str, Any]) -> str:
+    rows = []
+    for layer in summary["layers"]:
+        weight = contents.params[f"{layer['name']}/weight"].astype(np.float64)
+        bias = contents.params[f"{layer['name']}/bias"].astype(np.float64)
+        rows.append((layer["name"], layer["activation"], " × ".join(map(str, layer["weight_shape"])),
+                     layer["parameters"], float(weight.mean()), float(weight.std()),
+                     float(np.linalg.norm(weight)), float(np.linalg.norm(bias))))
+    return ("<h2>Parameters: what training learned</h2>"
+            + _table(("layer", "activation", "weight shape", "parameters", "weight mean", "weight std",
+                      "weight norm", "bias norm"), rows)
+            + f"<p>{summary['parameters']:,} parameters in all.</p>")
+
+
+def _outcome_section(summary: dict[str, Any], metric: str) -> str:
+    text = f"{summary['epochs']} epochs, status {summary['status']}"
+    if summary["converged_epoch"] is not None:
+        text += (f"; converged at epoch {summary['converged_epoch']} "
+                 f"({format_duration(summary['converged_seconds'])})")
+    last = summary["last"]
+    rows = [(split, last.get(f"{key}_loss"), last.get(f"{key}_{metric}"))
+            for split, key in (("training", "train"), ("validation", "val"), ("test", "test"))
+            if f"{key}_loss" in last]
+    figures = _table(("split", "loss", METRIC_LABELS[metric]), rows) if rows else ""
+    note = ("<p class='note'>The test rows took no part in training or in any choice: their "
+            "figures estimate how the model does on new data.</p>") if "test_loss" in last else ""
+    return f"<h2>Outcome</h2><p>{escape(text)}.</p>{figures}{note}"
+
+
+def _curves_section(contents: SessionContents, metric: str) -> str:
+    history = contents.history
+    if not history["epoch"].shape[0]:
+        return "<h2>Curves</h2><p><i>Not trained yet.</i></p>"
+    epoch = history["epoch"]
+    charts = [svg_chart([Series("training", TRAIN_COLOR, epoch, history[f"train_{column}"]),
+                         Series("validation", VAL_COLOR, epoch, history[f"val_{column}"])],
+                        title, "epoch", label)
+              for column, title, label in (("loss", "Loss", "loss"),
+                                           ("metric", METRIC_LABELS[metric].capitalize(),
+                                            METRIC_LABELS[metric]))]
+    return "<h2>Curves</h2>" + "".join(f"<div>{chart}</div>" for chart in charts)
+
+
+def _evaluation_section(contents: SessionContents) -> str:
+    """The validation rows through the saved weights: the confusion matrix, or predicted against actual."""
+    if not contents.epochs_trained:
+        return ""
+    experiment = experiment_from(contents)
+    data = experiment.data
+    if not data.X_val.shape[0]:
+        return ""
+    out = experiment.network.predict(data.X_val)
+    names = data.dataset.class_names
+    if experiment.task == "classification":
+        counts = confusion_matrix(data.y_val, out.argmax(axis=1), len(names))
+        rows = [[actual] + [int(n) for n in row] for actual, row in zip(names, counts)]
+        return ("<h2>Validation: confusion matrix</h2><p class='note'>rows: actual class, "
+                "columns: predicted</p>" + _table(["actual \\ predicted", *names], rows))
+    actual = np.asarray(data.y_val, dtype=np.float64).reshape(len(out), -1)[:, 0]
+    rows = np.linspace(0, len(actual) - 1, min(len(actual), MAX_SCATTER)).astype(np.intp)
+    chart = svg_chart([Series("validation rows", VAL_COLOR, actual[rows], out[rows, 0], points=True)],
+                      "Predicted against actual", "actual", "predicted", diagonal=True)
+    return f"<h2>Validation: predicted against actual</h2><div>{chart}</div>"
+
+
+def _runs_section(contents: SessionContents, metric: str) -> str:
+    if not contents.runs:
+        return ""
+    rows = []
+    for number, run in enumerate(contents.runs, start=1):
+        h = run.history
+        trained = h["epoch"].shape[0]
+        rows.append((number, run.status, trained,
+                     float(np.nanmin(h["val_loss"])) if trained and np.isfinite(h["val_loss"]).any() else None,
+                     float(h["val_metric"][-1]) if trained else None,
+                     f"{run.config.optimizer.name}, lr {run.config.optimizer.lr:g}, "
+                     f"layers {'-'.join(str(layer.units) for layer in run.config.layers) or 'none'}"))
+    return ("<h2>Earlier runs</h2>"
+            + _table(("run", "status", "epochs", "best val loss", f"last val {METRIC_LABELS[metric]}",
+                      "settings"), rows))
+
+
+def _tuning_section(tuning: dict[str, Any] | None) -> str:
+    if not tuning:
+        return ""
+    counts = ", ".join(f"{n} {state}" for state, n in tuning["trials"].items() if n)
+    best = tuning["best"]
+    text = f"{tuning['method']} search: {counts}"
+    if best:
+        text += f"; best trial {best['number']}, {tuning['metric']} {best['score']:.4g}"
+    return f"<h2>Hyperparameter search</h2><p>{escape(text)}.</p>"
