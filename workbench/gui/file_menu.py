@@ -151,8 +151,7 @@ class FileMenu:
         except USER_ERRORS as err:
             QMessageBox.warning(self, "Cannot save session", str(err))
             return False
-        if self.runner.is_running:
-            self.statusBar().showMessage("Saving at the end of this epoch…", 5000)
+        self._say_while_training("Saving at the end of this epoch…")
         return True
 
     @Slot()
@@ -174,48 +173,50 @@ class FileMenu:
         except USER_ERRORS as err:
             QMessageBox.warning(self, "Cannot export", str(err))
             return
+        self._say_while_training("Exporting at the end of this epoch…")
+
+    def _ask_save_path(self, title: str, suggested: Path, file_filter: str, suffixes: tuple[str, ...]) -> str:
+        """A save dialog: "" when cancelled; a name typed without one of `suffixes` gets the first."""
+        path, _ = QFileDialog.getSaveFileName(self, title, str(suggested), file_filter)
+        if path and not path.lower().endswith(suffixes):
+            path += suffixes[0]
+        return path
+
+    def _suggested(self, suffix: str) -> Path:
+        """A name beside the session for one of its files (`-history.csv`): in the folder last used."""
+        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "session"
+        return base.with_name(f"{base.stem}{suffix}")
+
+    def _say_while_training(self, message: str) -> None:
+        """A file copied between two epochs waits for the next boundary: say so while a run goes on."""
         if self.runner.is_running:
-            self.statusBar().showMessage("Exporting at the end of this epoch…", 5000)
+            self.statusBar().showMessage(message, 5000)
 
     @Slot()
     def export_history_dialog(self) -> None:
         """Every run's per-epoch history as CSV, without ending a run (as the weights export)."""
-        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "session"
-        path, _ = QFileDialog.getSaveFileName(self, "Export history as CSV",
-                                              str(base.with_name(f"{base.stem}-history.csv")), "CSV (*.csv)")
-        if not path:
-            return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
-        self.controller.export_history_in_background(path)
-        if self.runner.is_running:
-            self.statusBar().showMessage("Exporting the history at the end of this epoch…", 5000)
+        path = self._ask_save_path("Export history as CSV", self._suggested("-history.csv"), "CSV (*.csv)",
+                                   (".csv",))
+        if path:
+            self.controller.export_history_in_background(path)
+            self._say_while_training("Exporting the history at the end of this epoch…")
 
     @Slot()
     def export_report_dialog(self) -> None:
         """The session as one HTML page, without ending a run (as the history export)."""
-        base = Path(self.controller.path) if self.controller.path else Path(self._folder()) / "session"
-        suggested = base.with_name(f"{base.stem}-report.html")
-        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(suggested), "HTML (*.html)")
-        if not path:
-            return
-        if not path.lower().endswith((".html", ".htm")):
-            path += ".html"
-        self.controller.export_report_in_background(path)
-        if self.runner.is_running:
-            self.statusBar().showMessage("Writing the report at the end of this epoch…", 5000)
+        path = self._ask_save_path("Export report", self._suggested("-report.html"), "HTML (*.html)",
+                                   (".html", ".htm"))
+        if path:
+            self.controller.export_report_in_background(path)
+            self._say_while_training("Writing the report at the end of this epoch…")
 
     @Slot()
     def export_config_dialog(self) -> None:
         """The hyperparameters as shown, as JSON: `workbench train --config FILE` trains the same."""
-        base = Path(self.controller.path or Path(self._folder()) / "hyperparameters")
-        path, _ = QFileDialog.getSaveFileName(self, "Export hyperparameters",
-                                              str(base.with_suffix(".json")), CONFIG_FILTER)
-        if not path:
-            return
-        if not path.lower().endswith(".json"):
-            path += ".json"
-        self.controller.export_config_in_background(path)
+        path = self._ask_save_path("Export hyperparameters", self._suggested("-hyperparameters.json"),
+                                   CONFIG_FILTER, (".json",))
+        if path:
+            self.controller.export_config_in_background(path)
 
     @Slot()
     def import_config_dialog(self) -> None:
@@ -252,14 +253,10 @@ class FileMenu:
         if not source:
             return
         suggested = Path(source).with_name(f"{Path(source).stem}-predictions.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the predictions", str(suggested), "CSV (*.csv)")
-        if not path:
-            return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
-        self.controller.predict_in_background(source, path)
-        if self.runner.is_running:
-            self.statusBar().showMessage("Predicting at the end of this epoch…", 5000)
+        path = self._ask_save_path("Save the predictions", suggested, "CSV (*.csv)", (".csv",))
+        if path:
+            self.controller.predict_in_background(source, path)
+            self._say_while_training("Predicting at the end of this epoch…")
 
     @Slot(str, object, int)
     def _on_predictions_written(self, path: str, predictions: Any, epochs: int) -> None:
