@@ -57,10 +57,14 @@ def svg_chart(series: Sequence[Series], title: str, x_label: str, y_label: str,
         xs = ys = np.concatenate([xs, ys])
     x_ticks = nice_ticks(float(xs.min()), float(xs.max()))
     y_ticks = nice_ticks(float(ys.min()), float(ys.max()))
-    scale = _Scale(x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1])
+    if diagonal:                  # one square frame of round numbers for both
+        scale = _Scale(x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1])
+    else:                         # the curve spans the width: epochs 1 to N, not 0 to a round 80
+        scale = _Scale(float(xs.min()), float(xs.max()), y_ticks[0], y_ticks[-1])
+        x_ticks = [t for t in x_ticks if scale.x0 <= t <= scale.x1]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="11">',
-             f'<text x="{WIDTH / 2}" y="16" text-anchor="middle" font-size="13">{escape(title)}</text>']
+             f'<text x="{MARGIN_LEFT}" y="16" font-size="13">{escape(title)}</text>']
     parts += _axes(scale, x_ticks, y_ticks, x_label, y_label)
     if diagonal:
         low, high = max(scale.x0, scale.y0), min(scale.x1, scale.y1)
@@ -127,10 +131,10 @@ def _draw(s: Series, x: np.ndarray, y: np.ndarray, scale: _Scale) -> str:
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
-    parts, x = [], WIDTH - MARGIN_RIGHT - 8
+    """Above the frame, at the right: never over a curve (accuracy runs along the top)."""
+    parts, x = [], WIDTH - MARGIN_RIGHT
     for s in reversed(series):
-        width = 18 + 7 * len(s.label)
-        x -= width
-        parts.append(f'<rect x="{x}" y="{MARGIN_TOP + 8}" width="12" height="3" fill="{s.color}"/>'
-                     f'<text x="{x + 16}" y="{MARGIN_TOP + 13}">{escape(s.label)}</text>')
+        x -= 18 + 7 * len(s.label)
+        parts.append(f'<rect x="{x}" y="{MARGIN_TOP - 10}" width="12" height="3" fill="{s.color}"/>'
+                     f'<text x="{x + 16}" y="{MARGIN_TOP - 5}">{escape(s.label)}</text>')
     return parts
