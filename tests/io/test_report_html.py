@@ -9,6 +9,7 @@ from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
 from workbench.core.holdout import evaluate_test_split
+from workbench.core.inspection import decision_boundary, inspect
 from workbench.core.trainer import Trainer
 from workbench.io.contents import contents_of
 from workbench.io.report_html import report_html, write_report_html
@@ -43,16 +44,32 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
     assert f"test {score.loss:.4g} {score.metric:.4g}" in text                    # the test row
     weight = experiment.network.get_weights()["dense_0/weight"].astype(np.float64)
     assert f"{np.linalg.norm(weight):.4g}" in text and "4 × 6" in text
-    assert html.count("<svg") == 2 and html.count("<polyline") == 4               # loss and accuracy
+    assert html.count("<svg") == 3 and html.count("<polyline") == 4               # loss, accuracy, boundary
+    assert "<h2>Decision boundary</h2>" in html and "A slice: the other 2 features at their training mean" in html
     assert "<script" not in html and "src=" not in html and "href=" not in html
+
+
+def test_two_feature_data_gets_the_boundary_the_app_draws():
+    experiment = trained(Config().updated({"training.epochs": 20}))
+    html = report_html(contents_of(experiment), "spiral.h5")
+    section = html.split("<h2>Decision boundary</h2>")[1].split("<h2>")[0]
+    assert "A slice" not in section
+    boundary = inspect(experiment).boundary
+    assert np.array_equal(decision_boundary(experiment).values, boundary.values)
+    cells = section.count('fill="#')
+    n_points = len(boundary.train_points) + len(boundary.val_points)
+    assert cells == 40 * 40 + n_points                                            # surface, then samples
+    assert section.count("<circle") == len(boundary.train_points)
 
 
 def test_regression_shows_predicted_against_actual_and_r2():
     experiment = trained(Config().updated({"data.dataset": "plane", "training.epochs": 5}))
     html = report_html(contents_of(experiment), "plane.h5")
     assert "<h2>Validation: predicted against actual</h2>" in html and "R²" in html
+    assert "<h2>Prediction surface</h2>" in html
     n_val = experiment.data.X_val.shape[0]
-    assert html.count("<circle") == min(n_val, 500) and "stroke-dasharray" in html   # points and y = x
+    scatter = html.split("<h2>Validation: predicted against actual</h2>")[1]
+    assert scatter.count("<circle") == min(n_val, 500) and "stroke-dasharray" in scatter   # points and y = x
 
 
 def test_text_from_the_data_is_escaped():

@@ -160,6 +160,13 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
     )
 
 
+def decision_boundary(experiment, plane: tuple[int, int] = (0, 1)) -> Boundary | None:
+    """The boundary alone (as `inspect` computes it), for the current weights."""
+    network = _private_network(experiment, experiment.network.get_weights())
+    with _computing(experiment):
+        return _boundary(experiment, network, plane)
+
+
 def histogram_edges(experiment, weights: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Fixed bin edges per parameter and gradient for a run, fit to the current values (or
     `weights`, a copy of them) with room to grow."""

@@ -16,11 +16,14 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from workbench.core.config_summary import hyperparameter_rows
+from workbench.core.experiment import Experiment
+from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
 from workbench.core.metrics import METRIC_NAMES, confusion_matrix
 from workbench.io.atomic import replacing
 from workbench.io.contents import SessionContents, experiment_from
 from workbench.io.session_summary import session_summary
+from workbench.io.svg_boundary import svg_boundary
 from workbench.io.svg_chart import Series, svg_chart
 
 TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
@@ -36,12 +39,14 @@ def report_html(contents: SessionContents, name: str) -> str:
     """The whole page for the session `contents`, titled by `name` (its file name)."""
     summary = session_summary(contents, name)
     metric = METRIC_NAMES[contents.data.task]
+    experiment = experiment_from(contents)
     body = [f"<h1>Workbench report: {escape(name)}</h1>",
             f"<p class='note'>Workbench {escape(str(summary['workbench_version']))}, "
             f"saved {escape(str(summary['saved'] or 'not yet'))}.</p>",
             _data_section(summary["data"]), _hyperparameter_section(contents),
             _parameter_section(contents, summary), _outcome_section(summary, metric),
-            _curves_section(contents, metric), _evaluation_section(contents),
+            _curves_section(contents, metric), _boundary_section(experiment),
+            _evaluation_section(experiment),
             _runs_section(contents, metric), _tuning_section(summary["tuning"])]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>Workbench report: {escape(name)}</title><style>{STYLE}</style></head><body>"
@@ -131,11 +136,23 @@ def _curves_section(contents: SessionContents, metric: str) -> str:
     return "<h2>Curves</h2>" + "".join(f"<div>{chart}</div>" for chart in charts)
 
 
-def _evaluation_section(contents: SessionContents) -> str:
-    """The validation rows through the saved weights: the confusion matrix, or predicted against actual."""
-    if not contents.epochs_trained:
+def _boundary_section(experiment: Experiment) -> str:
+    """The model's output over the first two features (with more, a slice at the others' mean)."""
+    boundary = decision_boundary(experiment)
+    if boundary is None or not experiment.epochs_trained:
         return ""
-    experiment = experiment_from(contents)
+    title = "Decision boundary" if experiment.task == "classification" else "Prediction surface"
+    note = (f"<p class='note'>A slice: the other {boundary.held} features at their training mean; each "
+            "sample is drawn at its own two values.</p>") if boundary.held else ""
+    dataset = experiment.data.dataset
+    return (f"<h2>{title}</h2>{note}<div>"
+            + svg_boundary(boundary, dataset.feature_names, max(len(dataset.class_names), 2)) + "</div>")
+
+
+def _evaluation_section(experiment: Experiment) -> str:
+    """The validation rows through the saved weights: the confusion matrix, or predicted against actual."""
+    if not experiment.epochs_trained:
+        return ""
     data = experiment.data
     if not data.X_val.shape[0]:
         return ""
