@@ -33,6 +33,21 @@ def test_the_picked_pair_is_drawn_idle_while_training_and_in_replay(qtbot, windo
     stop_run(qtbot, window)
 
 
+def test_the_report_draws_the_pair_the_view_shows(qtbot, window, dialogs, tmp_path):
+    from test_files import written
+
+    edit(window, {"data.dataset": "iris", "training.epochs": 3})
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: shown_features(window) == (0, 1), timeout=5000)
+    window.boundary_view.y_box.setCurrentIndex(3)
+    assert window.inspection_choices.plane == (0, 3)
+    dialogs.save_path = str(tmp_path / "iris.html")
+    with written(qtbot, window, "report"):
+        window.report_action.trigger()
+    section = (tmp_path / "iris.html").read_text(encoding="utf-8").split("<h2>Decision boundary</h2>")[1]
+    assert ">sepal_length_cm</text>" in section and ">petal_width_cm</text>" in section
+
+
 def test_other_data_starts_from_its_first_two_features(qtbot, window):
     view = window.boundary_view
     edit(window, {"data.dataset": "iris"})

@@ -203,11 +203,12 @@ class FileMenu:
 
     @Slot()
     def export_report_dialog(self) -> None:
-        """The session as one HTML page, without ending a run (as the history export)."""
+        """The session as one HTML page, without ending a run (as the history export), with the
+        decision boundary the view shows."""
         path = self._ask_save_path("Export report", self._suggested("-report.html"), "HTML (*.html)",
                                    (".html", ".htm"))
         if path:
-            self.controller.export_report_in_background(path)
+            self.controller.export_report_in_background(path, self.inspection_choices.plane)
             self._say_while_training("Writing the report at the end of this epoch…")
 
     @Slot()

@@ -60,6 +60,7 @@ class _FileJob:
     path: str
     config: Config | None = None        # config: the hyperparameters to write (no session copy needed)
     title: str = ""                     # report: the page's title (the session's name)
+    plane: tuple[int, int] = (0, 1)     # report: the decision boundary's two features
     fmt: str = ""                       # the export format
     source: str = ""                    # predict: the CSV whose rows are predicted
     predictions: Predictions | None = None    # predict: what was written (set on the writer thread)
@@ -92,7 +93,7 @@ class _WriteJob(QRunnable):
             elif job.kind == "config":
                 write_config_file(job.path, job.config)
             elif job.kind == "report":
-                write_report_html(job.contents, job.path, job.title)
+                write_report_html(job.contents, job.path, job.title, job.plane)
             elif job.kind == "predict":
                 job.predictions = write_predictions_csv(experiment_from(job.contents), job.source, job.path)
             else:
@@ -322,10 +323,11 @@ class SessionController(QObject):
         written off the GUI thread, from a copy taken between two epochs, without ending a run."""
         self._copy_for(_FileJob("predict", os.path.abspath(path), source=os.path.abspath(source)))
 
-    def export_report_in_background(self, path: str) -> None:
-        """The session as one HTML page (io/report_html.py), from a copy taken between two epochs
-        as `export_history_in_background` takes it, without ending a run."""
-        self._copy_for(_FileJob("report", os.path.abspath(path), title=self.display_name()))
+    def export_report_in_background(self, path: str, plane: tuple[int, int] = (0, 1)) -> None:
+        """The session as one HTML page (io/report_html.py; `plane`, the decision boundary's two
+        features), from a copy taken between two epochs as `export_history_in_background` takes
+        it, without ending a run."""
+        self._copy_for(_FileJob("report", os.path.abspath(path), title=self.display_name(), plane=plane))
 
     def export_config_in_background(self, path: str) -> None:
         """Write the hyperparameters as shown (not a run's) as JSON for `workbench train --config`

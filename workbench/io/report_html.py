@@ -4,7 +4,8 @@ the loss and metric curves, the validation confusion matrix or predicted-against
 earlier runs and the search. Charts are inline SVG; the page has no script and loads nothing, and
 every text from the session (a column name, a class label) is escaped.
 
-`workbench report FILE.h5` and the app's File → Export report write the same page.
+`workbench report FILE.h5` and the app's File → Export report write the same page (the app's with
+the decision boundary's feature pair its view shows; the command's, the first two).
 """
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1
          ".note{color:#555;font-size:90%}")
 
 
-def report_html(contents: SessionContents, name: str) -> str:
-    """The whole page for the session `contents`, titled by `name` (its file name)."""
+def report_html(contents: SessionContents, name: str, plane: tuple[int, int] = (0, 1)) -> str:
+    """The whole page for the session `contents`, titled by `name` (its file name); `plane`, the
+    two features of the decision boundary (the app passes the pair its view shows)."""
     summary = session_summary(contents, name)
     metric = METRIC_NAMES[contents.data.task]
     experiment = experiment_from(contents)
@@ -45,7 +47,7 @@ def report_html(contents: SessionContents, name: str) -> str:
             f"saved {escape(str(summary['saved'] or 'not yet'))}.</p>",
             _data_section(summary["data"]), _hyperparameter_section(contents),
             _parameter_section(contents, summary), _outcome_section(summary, metric),
-            _curves_section(contents, metric), _boundary_section(experiment),
+            _curves_section(contents, metric), _boundary_section(experiment, plane),
             _evaluation_section(experiment),
             _runs_section(contents, metric), _tuning_section(summary["tuning"])]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -53,9 +55,10 @@ def report_html(contents: SessionContents, name: str) -> str:
             + "".join(body) + "</body></html>\n")
 
 
-def write_report_html(contents: SessionContents, path: str | os.PathLike, name: str) -> None:
+def write_report_html(contents: SessionContents, path: str | os.PathLike, name: str,
+                      plane: tuple[int, int] = (0, 1)) -> None:
     with replacing(path) as tmp:
-        Path(tmp).write_text(report_html(contents, name), encoding="utf-8")
+        Path(tmp).write_text(report_html(contents, name, plane), encoding="utf-8")
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -136,9 +139,9 @@ def _curves_section(contents: SessionContents, metric: str) -> str:
     return "<h2>Curves</h2>" + "".join(f"<div>{chart}</div>" for chart in charts)
 
 
-def _boundary_section(experiment: Experiment) -> str:
-    """The model's output over the first two features (with more, a slice at the others' mean)."""
-    boundary = decision_boundary(experiment)
+def _boundary_section(experiment: Experiment, plane: tuple[int, int]) -> str:
+    """The model's output over the `plane` features (with more, a slice at the others' mean)."""
+    boundary = decision_boundary(experiment, plane)
     if boundary is None or not experiment.epochs_trained:
         return ""
     title = "Decision boundary" if experiment.task == "classification" else "Prediction surface"
