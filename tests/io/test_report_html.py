@@ -82,6 +82,16 @@ def test_text_from_the_data_is_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;evil&gt;.h5" in html
 
 
+def test_missing_figures_read_n_a_and_a_first_epoch_divergence_is_named():
+    no_validation = trained(Config().updated({"data.val_split": 0.0, "training.epochs": 3}))
+    text = " ".join(text_of(report_html(contents_of(no_validation), "nv.h5")).split())
+    assert "validation n/a n/a" in text and "None" not in text
+    diverged = trained(Config().updated({"data.dataset": "plane", "optimizer.name": "sgd", "optimizer.lr": 1000.0,
+                                         "training.epochs": 3}))
+    assert diverged.status == "diverged" and diverged.epochs_trained == 0
+    assert "The run diverged before its first epoch ended." in report_html(contents_of(diverged), "dv.h5")
+
+
 def test_an_untrained_session_says_so_and_a_diverged_curve_is_drawn_up_to_its_end(tmp_path):
     experiment = Experiment.create(Config())
     html = report_html(contents_of(experiment), "new.h5")

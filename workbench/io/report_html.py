@@ -68,7 +68,7 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+    if value is None or (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)):
         return f"<td class='n'>{_number(value)}</td>"
     return f"<td>{escape(str(value))}</td>"
 
@@ -128,7 +128,9 @@ def _outcome_section(summary: dict[str, Any], metric: str) -> str:
 def _curves_section(contents: SessionContents, metric: str) -> str:
     history = contents.history
     if not history["epoch"].shape[0]:
-        return "<h2>Curves</h2><p><i>Not trained yet.</i></p>"
+        why = ("The run diverged before its first epoch ended." if contents.status == "diverged"
+               else "Not trained yet.")
+        return f"<h2>Curves</h2><p><i>{why}</i></p>"
     epoch = history["epoch"]
     charts = [svg_chart([Series("training", TRAIN_COLOR, epoch, history[f"train_{column}"]),
                          Series("validation", VAL_COLOR, epoch, history[f"val_{column}"])],
