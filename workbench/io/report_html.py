@@ -68,7 +68,8 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)):
+    numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if value is None or numeric:
         return f"<td class='n'>{_number(value)}</td>"
     return f"<td>{escape(str(value))}</td>"
 
