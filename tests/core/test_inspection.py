@@ -206,3 +206,16 @@ def test_inspect_is_fast_on_the_default_network():
         times.append(time.perf_counter() - began)
     # the worker calls it several times per second; a few ms normally, generous for a busy machine
     assert sorted(times)[2] < 0.05
+
+
+def test_two_classes_get_the_roc_curve_of_the_validation_rows(spiral):
+    from workbench.core.metrics import roc_auc, roc_curve
+
+    roc = inspect(spiral).roc
+    data = spiral.data
+    fpr, tpr = roc_curve(data.y_val, spiral.network.predict(data.X_val)[:, 1])
+    np.testing.assert_array_equal(roc.fpr, fpr)
+    np.testing.assert_array_equal(roc.tpr, tpr)
+    assert roc.auc == roc_auc(fpr, tpr) and 0.0 <= roc.auc <= 1.0
+    assert inspect(trained({"data.dataset": "iris"}, epochs=1)).roc is None          # three classes
+    assert inspect(trained({"data.dataset": "plane"}, epochs=1)).roc is None         # regression

@@ -12,7 +12,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from workbench.core.config import LayerConfig
 from workbench.core.losses import loss_value
-from workbench.core.metrics import accuracy, confusion_matrix, r2_score
+from workbench.core.metrics import accuracy, confusion_matrix, r2_score, roc_auc, roc_curve
 from workbench.core.network import Network
 
 SKLEARN_ACTIVATION = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "linear": "identity"}
@@ -74,3 +74,24 @@ def test_losses_match_sklearn_metrics():
     target, predicted = rng.normal(size=(100, 2)), rng.normal(size=(100, 2))
     assert loss_value("mse", predicted, target) == pytest.approx(mean_squared_error(target, predicted))
     assert loss_value("mae", predicted, target) == pytest.approx(mean_absolute_error(target, predicted))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_roc_curve_and_its_area_match_scikit_learns(seed):
+    from sklearn.metrics import roc_auc_score, roc_curve as sk_roc_curve
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 200)
+    score = np.round(rng.uniform(size=200) * 0.6 + y * 0.4, 2)      # rounded: many tied scores
+    fpr, tpr = roc_curve(y, score)
+    sk_fpr, sk_tpr, _ = sk_roc_curve(y, score, drop_intermediate=False)
+    np.testing.assert_allclose(fpr, sk_fpr)
+    np.testing.assert_allclose(tpr, sk_tpr)
+    assert roc_auc(fpr, tpr) == pytest.approx(roc_auc_score(y, score))
+
+
+def test_a_roc_curve_needs_both_classes():
+    fpr, tpr = roc_curve(np.ones(5), np.linspace(0, 1, 5))
+    assert fpr.size == tpr.size == 0 and np.isnan(roc_auc(fpr, tpr))
+    assert roc_auc(*roc_curve([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])) == 1.0
+    assert roc_auc(*roc_curve([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])) == 0.5      # all tied: chance

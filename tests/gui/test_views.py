@@ -429,6 +429,24 @@ def test_two_feature_data_has_no_feature_boxes(qtbot, spiral):
     assert view.shows_boundary() and not view.plane_bar.isVisible()
 
 
+def test_roc_view_draws_the_curve_and_its_area_for_two_classes(qtbot, spiral, iris):
+    from workbench.gui.widgets.roc_view import RocView
+
+    view = shown(qtbot, RocView())
+    found = inspect(spiral[0])
+    view.set_inspection(found)
+    view.flush()
+    x, y = view.curve.getData()
+    np.testing.assert_array_equal(x, found.roc.fpr)
+    np.testing.assert_array_equal(y, found.roc.tpr)
+    assert view.plot.titleLabel.text == f"ROC of positive, AUC {found.roc.auc:.3f}"
+    assert view.plot.getAxis("bottom").labelText == "false positive rate (validation set)"
+    view.set_inspection(inspect(iris[0]))
+    view.flush()
+    assert view.curve.getData()[0] is None or len(view.curve.getData()[0]) == 0
+    assert view.plot.titleLabel.text == "ROC curve: two classes only, this data has 3"
+
+
 def test_network_diagram_edges_follow_the_weights(qtbot, spiral):
     found = inspect(spiral[0])
     view = shown(qtbot, NetworkDiagramView())

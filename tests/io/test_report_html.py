@@ -60,6 +60,8 @@ def test_two_feature_data_gets_the_boundary_the_app_draws():
     n_points = len(boundary.train_points) + len(boundary.val_points)
     assert cells == 40 * 40 + n_points                                            # surface, then samples
     assert section.count("<circle") == len(boundary.train_points)
+    roc = inspect(experiment).roc                                                 # two classes: ROC too
+    assert f"ROC curve, AUC {roc.auc:.3f}" in html and "positive as positive" in html
 
 
 def test_regression_shows_predicted_against_actual_and_r2():

@@ -17,7 +17,7 @@ from threadpoolctl import ThreadpoolController
 
 from workbench.core.config import output_activation
 from workbench.core.data import TRAIN, VALIDATION
-from workbench.core.metrics import confusion_matrix
+from workbench.core.metrics import confusion_matrix, roc_auc, roc_curve
 from workbench.core.network import Network
 
 N_BINS = 40
@@ -99,6 +99,15 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class Roc:
+    """Two classes: the ROC curve of the probability of class 1 on the evaluated rows, and its area."""
+
+    fpr: np.ndarray
+    tpr: np.ndarray
+    auc: float
+
+
+@dataclass(frozen=True)
 class Inspection:
     """A snapshot of everything the views draw; plain NumPy, safe to pass across threads."""
 
@@ -111,6 +120,7 @@ class Inspection:
     confusion: np.ndarray | None        # classification: rows actual, columns predicted
     predictions: tuple[np.ndarray, np.ndarray] | None   # regression: actual, predicted
     evaluated_on: str                   # "validation" or "training": where confusion/predictions come from
+    roc: Roc | None                     # two classes only (and both among the evaluated rows)
     weights: dict[str, np.ndarray]      # copies, for the network diagram
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
@@ -139,7 +149,7 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         arrays = _with_gradients(weights, _gradients(experiment, network))
         start = {**_initial_edges(arrays), **(bin_edges or {})}
         edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
-        predictions, confusion, evaluated_on = _evaluation(experiment, network)
+        predictions, confusion, evaluated_on, roc = _evaluation(experiment, network)
         boundary = _boundary(experiment, network, plane)
         layers = _layer_stats(experiment, weights)
     dataset = experiment.data.dataset
@@ -153,6 +163,7 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         confusion=confusion,
         predictions=predictions,
         evaluated_on=evaluated_on,
+        roc=roc,
         weights=weights,
         feature_names=tuple(dataset.feature_names),
         class_names=tuple(dataset.class_names),
@@ -282,20 +293,25 @@ def _spread(n: int) -> np.ndarray | slice:
 
 
 def _evaluation(experiment, network: Network):
-    """(predictions, confusion, split name) on the validation rows, or the training rows without any."""
+    """(predictions, confusion, split name, ROC) on the validation rows, or the training rows
+    without any."""
     data = experiment.data
     split, X, y = ("validation", data.X_val, data.y_val) if data.X_val.shape[0] else (
         "training", data.X_train, data.y_train)
     rows = _spread(X.shape[0])
     X, y = X[rows], y[rows]
     if X.shape[0] == 0:
-        return None, None, split
+        return None, None, split, None
     out = network.predict(X)
     if experiment.task == "classification":
         n_classes = out.shape[1]
-        return None, confusion_matrix(y, out.argmax(axis=1), n_classes), split
+        roc = None
+        if n_classes == 2:
+            fpr, tpr = roc_curve(y, out[:, 1])
+            roc = Roc(fpr, tpr, roc_auc(fpr, tpr)) if fpr.size else None
+        return None, confusion_matrix(y, out.argmax(axis=1), n_classes), split, roc
     actual = np.asarray(y, dtype=np.float64).reshape(out.shape[0], -1)
-    return (actual, out.astype(np.float64)), None, split
+    return (actual, out.astype(np.float64)), None, split, None
 
 
 def _boundary(experiment, network: Network, plane: tuple[int, int]) -> Boundary | None:

@@ -1,4 +1,5 @@
-"""How good the predictions are: accuracy and confusion matrix (classification), R² (regression)."""
+"""How good the predictions are: accuracy, confusion matrix and ROC curve (classification), R²
+(regression)."""
 from __future__ import annotations
 
 import numpy as np
@@ -37,6 +38,30 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     y_pred = np.asarray(y_pred, dtype=np.int64)
     counts = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes)
+
+
+def roc_curve(y_true: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(false positive rate, true positive rate) as the threshold on `score` (the probability of
+    class 1) falls from above the highest score to the lowest: one point per distinct score, from
+    (0, 0) to (1, 1). Empty arrays when one class is missing (no rate can be formed)."""
+    y = np.asarray(y_true).astype(bool)
+    score = np.asarray(score, dtype=np.float64)
+    positives, negatives = int(y.sum()), int((~y).sum())
+    if not positives or not negatives:
+        return np.empty(0), np.empty(0)
+    order = np.argsort(-score, kind="stable")
+    score, y = score[order], y[order]
+    last_of_tie = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]   # tied scores move together
+    true_pos = np.cumsum(y)[last_of_tie]
+    false_pos = (last_of_tie + 1) - true_pos
+    return np.r_[0.0, false_pos / negatives], np.r_[0.0, true_pos / positives]
+
+
+def roc_auc(fpr: np.ndarray, tpr: np.ndarray) -> float:
+    """The area under a ROC curve (trapezoids): 0.5 is chance, 1 a perfect ranking."""
+    if len(fpr) < 2:
+        return float("nan")
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
 
 def score(task: str, y_true: np.ndarray, output: np.ndarray) -> float:

@@ -40,6 +40,7 @@ from workbench.gui.widgets.network_diagram import NetworkDiagramView
 from workbench.gui.widgets.parameters_view import ParametersView
 from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
+from workbench.gui.widgets.roc_view import RocView
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
 from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, ThrottledView
@@ -47,7 +48,7 @@ from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, Thrott
 # dock areas and their tabs, the first of each raised
 DOCK_LAYOUT = (
     (Qt.DockWidgetArea.LeftDockWidgetArea, ("Data", "Architecture", "Hyperparameters")),
-    (Qt.DockWidgetArea.RightDockWidgetArea, ("Decision boundary", "Network", "Predictions")),
+    (Qt.DockWidgetArea.RightDockWidgetArea, ("Decision boundary", "Network", "Predictions", "ROC")),
     (Qt.DockWidgetArea.BottomDockWidgetArea, ("Accuracy / R²", "Histograms",
                                               "Parameters vs hyperparameters", "Runs", "Tuning")),
 )
@@ -112,6 +113,7 @@ class MainWindow(FileMenu, QMainWindow):
         self.network_view = NetworkDiagramView()
         self.confusion_view = ConfusionView()
         self.prediction_view = PredictionView()
+        self.roc_view = RocView()
         self.outcome_stack = QStackedWidget()
         self.outcome_stack.addWidget(self.confusion_view)
         self.outcome_stack.addWidget(self.prediction_view)
@@ -126,11 +128,11 @@ class MainWindow(FileMenu, QMainWindow):
         column.addWidget(self.replay_bar)
         self.setCentralWidget(central)
         self.inspection_views = (self.histogram_view, self.boundary_view, self.network_view,
-                                 self.confusion_view, self.prediction_view, self.parameters_view)
+                                 self.confusion_view, self.prediction_view, self.roc_view, self.parameters_view)
         self.docks: dict[str, QDockWidget] = {}
         widgets = {"Data": self.data_panel, "Architecture": self.architecture_editor,
                    "Hyperparameters": self.hyperparameter_form, "Decision boundary": self.boundary_view,
-                   "Network": self.network_view, "Predictions": self.outcome_stack,
+                   "Network": self.network_view, "Predictions": self.outcome_stack, "ROC": self.roc_view,
                    "Accuracy / R²": self.metric_plot, "Histograms": self.histogram_view,
                    "Parameters vs hyperparameters": self.parameters_view, "Runs": self.runs_table,
                    "Tuning": _scrolling(self.tuning_panel)}
@@ -287,7 +289,7 @@ class MainWindow(FileMenu, QMainWindow):
         return {"Loss": self.loss_plot, "Accuracy / R²": self.metric_plot,
                 "Histograms": self.histogram_view, "Decision boundary": self.boundary_view,
                 "Network": self.network_view, "Confusion matrix": self.confusion_view,
-                "Predicted vs actual": self.prediction_view}
+                "Predicted vs actual": self.prediction_view, "ROC curve": self.roc_view}
 
     def _connect(self) -> None:
         c = self.controller

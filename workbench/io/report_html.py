@@ -20,7 +20,7 @@ from workbench.core.config_summary import hyperparameter_rows
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
-from workbench.core.metrics import METRIC_NAMES, confusion_matrix
+from workbench.core.metrics import METRIC_NAMES, confusion_matrix, roc_auc, roc_curve
 from workbench.io.atomic import replacing
 from workbench.io.contents import SessionContents, experiment_from
 from workbench.io.session_summary import session_summary
@@ -168,12 +168,26 @@ def _evaluation_section(experiment: Experiment) -> str:
         counts = confusion_matrix(data.y_val, out.argmax(axis=1), len(names))
         rows = [[actual] + [int(n) for n in row] for actual, row in zip(names, counts)]
         return ("<h2>Validation: confusion matrix</h2><p class='note'>rows: actual class, "
-                "columns: predicted</p>" + _table(["actual \\ predicted", *names], rows))
+                "columns: predicted</p>" + _table(["actual \\ predicted", *names], rows)
+                + _roc_chart(data.y_val, out, names))
     actual = np.asarray(data.y_val, dtype=np.float64).reshape(len(out), -1)[:, 0]
     rows = np.linspace(0, len(actual) - 1, min(len(actual), MAX_SCATTER)).astype(np.intp)
     chart = svg_chart([Series("validation rows", VAL_COLOR, actual[rows], out[rows, 0], points=True)],
                       "Predicted against actual", "actual", "predicted", diagonal=True)
     return f"<h2>Validation: predicted against actual</h2><div>{chart}</div>"
+
+
+def _roc_chart(y: np.ndarray, out: np.ndarray, names: Sequence[str]) -> str:
+    """Two classes: the ROC curve of the probability of the second, with its area."""
+    if out.shape[1] != 2:
+        return ""
+    fpr, tpr = roc_curve(y, out[:, 1])
+    if not fpr.size:
+        return ""
+    chart = svg_chart([Series(f"{names[1]} as positive", TRAIN_COLOR, fpr, tpr)],
+                      f"ROC curve, AUC {roc_auc(fpr, tpr):.3f}", "false positive rate", "true positive rate",
+                      diagonal=True)
+    return f"<div>{chart}</div>"
 
 
 def _runs_section(contents: SessionContents, metric: str) -> str:
