@@ -83,6 +83,22 @@ def test_closing_the_dialog_changes_nothing_and_settings_can_be_rerun(window, mo
     assert window.controller.config == before and window.controller.undo_stack.count() == 0
 
 
+def test_any_suggestion_the_dialog_can_make_fits_the_learning_rate_control(window, monkeypatch):
+    control = window.hyperparameter_form.control("optimizer.lr").spin
+
+    def widest(dialog):
+        dialog.min_spin.setValue(1e-9)
+        dialog.max_spin.setValue(1e9)
+        assert (dialog.min_spin.value(), dialog.max_spin.value()) == (1e-5, 100.0)   # clamped
+        lowest_possible = dialog.min_spin.value() * (dialog.max_spin.value() / dialog.min_spin.value()) ** (
+            1 / (dialog.steps_spin.maximum() - 1)) / 10
+        assert control.minimum() <= lowest_possible and dialog.max_spin.maximum() / 10 <= control.maximum()
+        dialog.reject()
+        return dialog.result()
+
+    open_finder(window, monkeypatch, widest)
+
+
 def test_a_sweep_where_the_loss_never_falls_offers_nothing_to_use(window, monkeypatch):
     edit(window, {"data.dataset": "plane", "optimizer.name": "sgd"})
 

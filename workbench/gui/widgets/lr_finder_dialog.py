@@ -43,9 +43,11 @@ class LearningRateFinderDialog(QDialog):
         self.chosen_lr: float | None = None
         explanation = QLabel(EXPLANATION)
         explanation.setWordWrap(True)
-        self.min_spin = ScientificSpinBox(1e-8, 1e3)
+        # a suggestion is a tenth of a rate tried above the first: with these bounds it falls
+        # within the learning-rate control's range (1e-6 to 10)
+        self.min_spin = ScientificSpinBox(1e-5, 10.0)
         self.min_spin.setValue(DEFAULT_MIN_LR)
-        self.max_spin = ScientificSpinBox(1e-7, 1e4)
+        self.max_spin = ScientificSpinBox(1e-4, 100.0)
         self.max_spin.setValue(DEFAULT_MAX_LR)
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(5, MAX_STEPS)
