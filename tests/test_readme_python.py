@@ -19,7 +19,8 @@ def test_the_readme_python_example_trains_saves_reopens_and_predicts(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    status, parameters, prediction, qt = done.stdout.strip().splitlines()
+    status, parameters, advice, prediction, qt = done.stdout.strip().splitlines()
+    assert advice.startswith("suggested learning rate ")
     assert status.startswith("completed val accuracy ") and "Convergence(epoch=" in status
     assert float(status.split()[3]) >= 0.9
     assert "'dense_0/weight': (4, 16)" in parameters and "'dense_2/weight': (16, 3)" in parameters
