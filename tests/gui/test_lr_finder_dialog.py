@@ -42,6 +42,7 @@ def test_the_suggestion_is_drawn_and_used_as_one_undoable_edit(window, monkeypat
         np.testing.assert_allclose(x, np.log10(sweep.lrs))            # drawn on a log axis
         np.testing.assert_allclose(y, sweep.smoothed)
         assert dialog.suggestion_line.isVisible()
+        assert dialog.plot_widget.getPlotItem().titleLabel.text == "Loss against learning rate (adam, batch 16)"
         assert dialog.suggestion_line.value() == pytest.approx(math.log10(sweep.suggestion))  # log axis
         assert dialog.current_line.value() == pytest.approx(math.log10(0.01))      # the rate set now
         assert dialog.advice_label.text().startswith(f"Suggested learning rate {sweep.suggestion:.3g}")

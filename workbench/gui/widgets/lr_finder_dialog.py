@@ -99,7 +99,9 @@ class LearningRateFinderDialog(QDialog):
             plot.addItem(label, ignoreBounds=True)
         label_axis(plot, "bottom", "learning rate", self)
         label_axis(plot, "left", "training loss", self)
-        style_plot(plot, self, "Loss against learning rate")
+        settings = self._config
+        style_plot(plot, self, f"Loss against learning rate ({settings.optimizer.name}, "
+                               f"batch {settings.training.batch_size})")
 
     @Slot()
     def run(self) -> bool:
