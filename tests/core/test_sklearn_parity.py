@@ -95,3 +95,19 @@ def test_a_roc_curve_needs_both_classes():
     assert fpr.size == tpr.size == 0 and np.isnan(roc_auc(fpr, tpr))
     assert roc_auc(*roc_curve([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])) == 1.0
     assert roc_auc(*roc_curve([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])) == 0.5      # all tied: chance
+
+
+def test_per_class_precision_recall_and_f1_match_scikit_learns():
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from workbench.core.metrics import class_scores
+
+    rng = np.random.default_rng(4)
+    y, predicted = rng.integers(0, 4, 300), rng.integers(0, 4, 300)
+    predicted[y == 2] = 2                                      # a class recalled perfectly
+    ours = class_scores(confusion_matrix(y, predicted, 4))
+    precision, recall, f1, support = precision_recall_fscore_support(y, predicted, labels=[0, 1, 2, 3])
+    for name, theirs in (("precision", precision), ("recall", recall), ("f1", f1), ("support", support)):
+        np.testing.assert_allclose(ours[name], theirs)
+    never = class_scores(np.array([[3, 0], [2, 0]]))           # class 1 never predicted, never right
+    assert np.isnan(never["precision"][1]) and never["recall"][1] == 0 and np.isnan(never["f1"][1])

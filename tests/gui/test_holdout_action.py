@@ -14,6 +14,9 @@ def test_the_test_split_is_evaluated_when_asked(qtbot, window, dialogs):
     assert f"{score.samples:,} samples, the weights of epoch 15" in text
     assert f"accuracy <b>{score.metric:.4f}</b>" in text and f"loss <b>{score.loss:.4g}</b>" in text
     assert "<th>&nbsp;setosa&nbsp;</th>" in text and "second validation split" in text
+    from workbench.core.metrics import class_scores
+    recall = class_scores(score.confusion)["recall"]
+    assert "<i>recall</i>" in text and "<i>precision</i>" in text and f"<i>{recall[0]:.3f}</i>" in text
     assert window.controller.experiment.epochs_trained == 15          # nothing trained
 
 

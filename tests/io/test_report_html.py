@@ -45,6 +45,9 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
     weight = experiment.network.get_weights()["dense_0/weight"].astype(np.float64)
     assert f"{np.linalg.norm(weight):.4g}" in text and "4 × 6" in text
     assert html.count("<svg") == 3 and html.count("<polyline") == 4               # loss, accuracy, boundary
+    out = experiment.network.predict(experiment.data.X_val)
+    recall = np.mean(out.argmax(axis=1)[experiment.data.y_val == 0] == 0)          # setosa's recall
+    assert re.search(rf"<td>setosa</td><td class='n'>[0-9.]+</td><td class='n'>{recall:.4g}</td>", html)
     assert "<h2>Decision boundary</h2>" in html and "A slice: the other 2 features at their training mean" in html
     assert "<script" not in html and "src=" not in html and "href=" not in html
 

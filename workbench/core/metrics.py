@@ -40,6 +40,21 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     return counts.reshape(n_classes, n_classes)
 
 
+def class_scores(confusion: np.ndarray) -> dict[str, np.ndarray]:
+    """Per class, from a confusion matrix (rows actual): precision (of the rows predicted as the
+    class, the share that are), recall (of the rows that are, the share predicted), F1 (their
+    harmonic mean) and support (how many rows are). NaN where a share has no rows to count."""
+    confusion = np.asarray(confusion, dtype=np.float64)
+    hits = np.diag(confusion)
+    predicted, support = confusion.sum(axis=0), confusion.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, hits / predicted, np.nan)
+        recall = np.where(support > 0, hits / support, np.nan)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    f1 = np.where(np.isnan(precision) | np.isnan(recall), np.nan, f1)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": support.astype(np.int64)}
+
+
 def roc_curve(y_true: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(false positive rate, true positive rate) as the threshold on `score` (the probability of
     class 1) falls from above the highest score to the lowest: one point per distinct score, from

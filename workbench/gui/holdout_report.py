@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from workbench.core.holdout import HoldoutScore
+from workbench.core.metrics import class_scores
 
 ADVICE = ("The test rows took no part in training, early stopping or any choice so far. Look at "
           "them once, when the model is chosen: choosing hyperparameters by this score would make "
@@ -28,10 +29,19 @@ def holdout_html(score: HoldoutScore, class_names: Sequence[str]) -> str:
 
 
 def _confusion_table(confusion: np.ndarray, class_names: Sequence[str]) -> str:
+    """Counts, each row's recall at its end and each column's precision below it."""
+    scores = class_scores(confusion)
     head = "".join(f"<th>&nbsp;{escape(name)}&nbsp;</th>" for name in class_names)
     rows = []
-    for actual, counts in zip(class_names, confusion):
+    for actual, counts, recall in zip(class_names, confusion, scores["recall"]):
         cells = "".join(f"<td align='right'>{int(n)}&nbsp;</td>" for n in counts)
-        rows.append(f"<tr><th align='left'>{escape(actual)}&nbsp;</th>{cells}</tr>")
-    return ("<p>rows: actual class, columns: predicted</p>"
-            f"<table cellspacing='2'><tr><th></th>{head}</tr>{''.join(rows)}</table>")
+        rows.append(f"<tr><th align='left'>{escape(actual)}&nbsp;</th>{cells}"
+                    f"<td align='right'><i>{_share(recall)}</i></td></tr>")
+    precision = "".join(f"<td align='right'><i>{_share(p)}</i>&nbsp;</td>" for p in scores["precision"])
+    rows.append(f"<tr><th align='left'><i>precision</i></th>{precision}<td></td></tr>")
+    header = f"<tr><th></th>{head}<th>&nbsp;<i>recall</i></th></tr>"
+    return f"<p>rows: actual class, columns: predicted</p><table cellspacing='2'>{header}{''.join(rows)}</table>"
+
+
+def _share(value: float) -> str:
+    return "n/a" if not np.isfinite(value) else f"{value:.3f}"

@@ -20,7 +20,7 @@ from workbench.core.config_summary import hyperparameter_rows
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
-from workbench.core.metrics import METRIC_NAMES, confusion_matrix, roc_auc, roc_curve
+from workbench.core.metrics import METRIC_NAMES, class_scores, confusion_matrix, roc_auc, roc_curve
 from workbench.io.atomic import replacing
 from workbench.io.contents import SessionContents, experiment_from
 from workbench.io.session_summary import session_summary
@@ -75,7 +75,7 @@ def _cell(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+    if value is None or (isinstance(value, (float, np.floating)) and not np.isfinite(value)):
         return "n/a"
     return f"{value:,}" if isinstance(value, (int, np.integer)) else f"{value:.4g}"
 
@@ -167,8 +167,12 @@ def _evaluation_section(experiment: Experiment) -> str:
     if experiment.task == "classification":
         counts = confusion_matrix(data.y_val, out.argmax(axis=1), len(names))
         rows = [[actual] + [int(n) for n in row] for actual, row in zip(names, counts)]
+        scores = class_scores(counts)
+        per_class = [(name, *(float(scores[key][k]) for key in ("precision", "recall", "f1")),
+                      int(scores["support"][k])) for k, name in enumerate(names)]
         return ("<h2>Validation: confusion matrix</h2><p class='note'>rows: actual class, "
                 "columns: predicted</p>" + _table(["actual \\ predicted", *names], rows)
+                + _table(("class", "precision", "recall", "F1", "rows"), per_class)
                 + _roc_chart(data.y_val, out, names))
     actual = np.asarray(data.y_val, dtype=np.float64).reshape(len(out), -1)[:, 0]
     rows = np.linspace(0, len(actual) - 1, min(len(actual), MAX_SCATTER)).astype(np.intp)
