@@ -97,6 +97,18 @@ class Boundary:
     features: tuple[int, int] = (0, 1)   # the columns on the x and y axes
     held: int = 0                        # how many other features the slice holds at their mean
 
+    def value_range(self) -> tuple[float, float]:
+        """Regression: the range a colour map spans, the predictions and the targets together (so
+        a point and the surface under it read alike); (0, 1) for probabilities and classes."""
+        if self.kind != "value":
+            return 0.0, 1.0
+        both = np.concatenate([self.values.ravel(), self.train_targets, self.val_targets])
+        both = both[np.isfinite(both)]
+        if not both.size:
+            return 0.0, 1.0
+        low, high = float(both.min()), float(both.max())
+        return (low, high) if high > low else (low - 1.0, high + 1.0)
+
 
 @dataclass(frozen=True)
 class Roc:

@@ -33,7 +33,7 @@ def svg_boundary(boundary: Boundary, feature_names: Sequence[str], n_classes: in
     half_y = (float(ys[-1]) - float(ys[0])) / max(len(ys) - 1, 1) / 2
     x0, x1 = float(xs[0]) - half_x, float(xs[-1]) + half_x
     y0, y1 = float(ys[0]) - half_y, float(ys[-1]) + half_y
-    levels = _levels(boundary)
+    levels = boundary.value_range()
 
     def px(x: float) -> float:
         return MARGIN_LEFT + (x - x0) / ((x1 - x0) or 1) * SIZE
@@ -68,18 +68,6 @@ def svg_boundary(boundary: Boundary, feature_names: Sequence[str], n_classes: in
         parts.append(f'<text x="{x}" y="{y}" text-anchor="{anchor}">{value:.3g}</text>')
     parts.append(f'<text x="{MARGIN_LEFT}" y="18">training ● validation ■</text></svg>')
     return "".join(parts)
-
-
-def _levels(boundary: Boundary) -> tuple[float, float]:
-    """The value range a regression surface and its points share."""
-    if boundary.kind != "value":
-        return 0.0, 1.0
-    both = np.concatenate([boundary.values.ravel(), boundary.train_targets, boundary.val_targets])
-    both = both[np.isfinite(both)]
-    if not both.size:
-        return 0.0, 1.0
-    low, high = float(both.min()), float(both.max())
-    return (low, high) if high > low else (low - 1.0, high + 1.0)
 
 
 def _diverging(share: float) -> np.ndarray:

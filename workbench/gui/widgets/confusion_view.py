@@ -9,9 +9,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from workbench.gui.widgets.view_base import InspectionView, label_axis, set_title, style_canvas, style_plot
+from workbench.gui.widgets.view_base import PlotInspectionView, label_axis, set_title, style_canvas, style_plot
 
 MAX_CELL_TEXTS = 25          # more classes than this: shades only (numbers would not fit)
 MAX_NAME = 14
@@ -20,7 +20,7 @@ SHADES = pg.ColorMap([0.0, 1.0], [(247, 251, 255), (8, 69, 148)])
 DARK_TEXT, LIGHT_TEXT = QColor(20, 20, 20), QColor(255, 255, 255)
 
 
-class ConfusionView(InspectionView):
+class ConfusionView(PlotInspectionView):
     """Counts per (actual, predicted) pair on the validation rows (training rows without any)."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -28,25 +28,17 @@ class ConfusionView(InspectionView):
         self._cells: list[list[pg.TextItem]] = []
         self._names: tuple[str, ...] = ()
 
-        self.plot_widget = pg.PlotWidget()
-        self.plot = self.plot_widget.getPlotItem()
         self.plot.invertY(True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(SHADES)
         self.plot.addItem(self.image)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
         self._apply_palette()
 
     # --- public API -------------------------------------------------------------------------------
     def cell_text(self, actual: int, predicted: int) -> str:
         return self._cells[actual][predicted].toPlainText()
-
-    def export_target(self):
-        return self.plot
 
     # --- drawing -------------------------------------------------------------------------------------
     def _redraw(self) -> None:

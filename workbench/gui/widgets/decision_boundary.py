@@ -179,7 +179,7 @@ class DecisionBoundaryView(InspectionView):
             self.color_bar.setVisible(False)
         else:
             values = np.where(np.isfinite(boundary.values), boundary.values, np.nan)
-            levels = (0.0, 1.0) if boundary.kind == "probability" else _value_levels(values, boundary)
+            levels = boundary.value_range()
             self.class_image.clear()
             self.image.setImage(values, autoLevels=False)
             if tuple(self.color_bar.levels()) != levels:   # setting them re-renders the bar's axis
@@ -231,16 +231,6 @@ class DecisionBoundaryView(InspectionView):
         self.legend.place()          # the colour bar's restyle may have moved the data area
 
 
-def _value_levels(values: np.ndarray, boundary: Boundary) -> tuple[float, float]:
-    """Colour range of a regression surface: the predictions and the targets together."""
-    both = np.concatenate([values[np.isfinite(values)], boundary.train_targets, boundary.val_targets])
-    both = both[np.isfinite(both)]
-    if not both.size:
-        return 0.0, 1.0
-    lo, hi = float(both.min()), float(both.max())
-    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
-
-
 def surface_map(widget: QWidget) -> pg.ColorMap:
     """DIVERGING blended towards the widget's background: the middle is the background itself."""
     base = np.array(base_color(widget).getRgb()[:3], dtype=np.float64)
@@ -265,7 +255,7 @@ def _class_image(boundary: Boundary, n_classes: int, background: QColor) -> np.n
 def _point_brushes(targets: np.ndarray, task: str, boundary: Boundary) -> list:
     """One brush per sample: its class's colour, or its target value on the colour map."""
     if task == "regression":
-        lo, hi = _value_levels(boundary.values, boundary)
+        lo, hi = boundary.value_range()
         return [pg.mkBrush(c) for c in DIVERGING.mapToQColor((np.asarray(targets) - lo) / (hi - lo))]
     colors = BINARY_COLORS if boundary.kind == "probability" else CATEGORY_COLORS
     brushes = [pg.mkBrush(c) for c in colors]

@@ -4,34 +4,27 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from workbench.core.metrics import r2_score
 from workbench.gui.widgets.view_base import (
-    TRAIN_COLOR, GridLines, InspectionView, faded, label_axis, set_title, style_canvas, style_plot, text_color)
+    TRAIN_COLOR, GridLines, PlotInspectionView, faded, label_axis, set_title, style_canvas, style_plot,
+    text_color)
 
 POINT_ALPHA = 150
 
 
-class PredictionView(InspectionView):
+class PredictionView(PlotInspectionView):
     """A scatter of (actual, predicted) on the validation rows (training rows without any)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self.plot_widget = pg.PlotWidget()
-        self.plot = self.plot_widget.getPlotItem()
         self.grid = GridLines(self.plot)
         self.points = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(faded(TRAIN_COLOR, POINT_ALPHA)))
         self.identity = pg.PlotCurveItem()
         self.plot.addItem(self.identity)
         self.plot.addItem(self.points)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
         self._apply_palette()
-
-    def export_target(self):
-        return self.plot
 
     def _redraw(self) -> None:
         inspection = self._inspection

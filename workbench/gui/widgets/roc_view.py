@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from workbench.gui.widgets.view_base import (
-    TRAIN_COLOR, GridLines, InspectionView, label_axis, set_title, style_canvas, style_plot, text_color)
+    TRAIN_COLOR, GridLines, PlotInspectionView, label_axis, set_title, style_canvas, style_plot, text_color)
 
 
-class RocView(InspectionView):
+class RocView(PlotInspectionView):
     """The ROC curve on the validation rows (training rows without any), for two-class data."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
-        self.plot_widget = pg.PlotWidget()
-        self.plot = self.plot_widget.getPlotItem()
         # rates run from 0 to 1; the padding leaves room for the last tick label ("1.0")
         self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -27,13 +25,7 @@ class RocView(InspectionView):
         self.curve = pg.PlotCurveItem(pen=pg.mkPen(TRAIN_COLOR, width=2))
         self.plot.addItem(self.chance)
         self.plot.addItem(self.curve)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
         self._apply_palette()
-
-    def export_target(self):
-        return self.plot
 
     def _redraw(self) -> None:
         inspection = self._inspection

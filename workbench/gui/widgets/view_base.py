@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QRect, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from workbench.core.inspection import Inspection
 
@@ -166,6 +166,23 @@ class InspectionView(ThrottledView):
     def set_inspection(self, inspection: Inspection) -> None:
         self._inspection = inspection
         self._mark_dirty()
+
+
+class PlotInspectionView(InspectionView):
+    """An inspection view that is one pyqtgraph plot filling the widget (the confusion matrix,
+    predicted against actual, the ROC curve); a PNG export renders the plot. Subclasses add their
+    items to `self.plot`, then call `_apply_palette`."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent=parent)
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+
+    def export_target(self):
+        return self.plot
 
 
 class GridLines:
