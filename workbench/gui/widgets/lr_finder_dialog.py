@@ -150,14 +150,19 @@ class LearningRateFinderDialog(QDialog):
             label.setText(text)
 
     def _frame(self, sweep: LRSweep) -> None:
-        """The rates tried across; the loss from just below its lowest to half its fall above its
-        start (the runaway end would squash the useful part); the labels at the top and bottom."""
+        """The rates tried across, a tick at each power of ten; the smoothed loss from just below
+        its lowest to a little above its highest before it (the runaway end would squash the
+        useful part); the labels at the top and bottom."""
         if not len(sweep.lrs):
             return
         plot = self.plot_widget.getPlotItem()
-        plot.setXRange(math.log10(sweep.lrs[0]), math.log10(sweep.lrs[-1]), padding=0.02)
-        low, start = float(np.min(sweep.smoothed)), float(sweep.smoothed[0])
-        top = start + 0.5 * (start - low) if start > low else float(np.max(sweep.smoothed))
+        first, last = math.log10(sweep.lrs[0]), math.log10(sweep.lrs[-1])
+        plot.setXRange(first, last, padding=0.02)
+        decades = range(math.ceil(first), math.floor(last) + 1)
+        plot.getAxis("bottom").setTicks([[(d, f"{10.0 ** d:g}") for d in decades], []])
+        lowest = int(np.argmin(sweep.smoothed))
+        low, high = float(sweep.smoothed[lowest]), float(np.max(sweep.smoothed[:lowest + 1]))
+        top = high + 0.15 * (high - low) if high > low else float(np.max(sweep.smoothed))
         bottom = low - 0.1 * max(top - low, 1e-6)
         plot.setYRange(bottom, top, padding=0)
         self.suggestion_label.setPos(self.suggestion_line.value(), top)
