@@ -1,5 +1,6 @@
-"""The Help menu's texts: the keyboard shortcuts, read off the window's own actions (so the list
-cannot drift from what the keys do), and About, with the versions a bug report needs."""
+"""The Help menu: the keyboard shortcuts, read off the window's own actions (so the list cannot
+drift from what the keys do), and About, with the versions a bug report needs. `HelpMenu` is a
+mixin of `MainWindow`, as `FileMenu` is."""
 from __future__ import annotations
 
 import platform
@@ -9,8 +10,9 @@ import h5py
 import numpy as np
 import pyqtgraph as pg
 import PySide6
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import Slot, qVersion
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
 import workbench
 
@@ -39,3 +41,28 @@ def about_html() -> str:
             "learns, the weights and biases (shown live on the right and below).</p>"
             f"<p>Documentation: {DOCS}. The same core runs headless: <code>workbench --help</code>.</p>"
             f"<p><small>{versions}</small></p>")
+
+
+class HelpMenu:
+    """The Help menu's commands (the window builds the menu)."""
+
+    def menu_actions(self) -> list[QAction]:
+        """Every action of the menu bar's menus, in menu order (submenus included)."""
+        found: list[QAction] = []
+        pending = [action.menu() for action in self.menuBar().actions()]
+        while pending:
+            menu = pending.pop(0)
+            for action in menu.actions():
+                if action.menu() is not None:
+                    pending.append(action.menu())
+                elif not action.isSeparator():
+                    found.append(action)
+        return found
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html(self.menu_actions()))
+
+    @Slot()
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Workbench", about_html())

@@ -15,15 +15,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageBox, QScrollArea,
                                QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
-from workbench.core.history import EpochReport
-from workbench.core.holdout import NoTestSplit, evaluate_test_split
 from workbench.core.inspection import Inspection
 from workbench.gui.app import collect_garbage_on_gui_thread
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
-from workbench.gui.background import Cancelled, wait_for
-from workbench.gui.help_menu import about_html, shortcuts_html
-from workbench.gui.holdout_report import holdout_html
+from workbench.gui.help_menu import HelpMenu
 from workbench.gui.session_controller import SessionController
+from workbench.gui.training_menu import TrainingMenu
 from workbench.gui.inspector import InspectionChoices, Inspector
 from workbench.gui.run_status import RunStatus
 from workbench.gui.training_runner import TrainingRunner
@@ -34,7 +31,6 @@ from workbench.gui.widgets.decision_boundary import DecisionBoundaryView
 from workbench.gui.widgets.histogram_view import HistogramView
 from workbench.gui.widgets.hyperparameter_form import HyperparameterForm
 from workbench.gui.widgets.loss_plot import LossPlotWidget
-from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog
 from workbench.gui.widgets.metric_plot import MetricPlotWidget
 from workbench.gui.widgets.network_diagram import NetworkDiagramView
 from workbench.gui.widgets.parameters_view import ParametersView
@@ -70,7 +66,7 @@ class UndoKeysToWindow(QObject):
         return False
 
 
-class MainWindow(FileMenu, QMainWindow):
+class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
     """Workbench's window: edit hyperparameters on the left, watch parameters learn on the right."""
 
     def __init__(self, controller: SessionController | None = None, settings: QSettings | None = None):
@@ -264,27 +260,6 @@ class MainWindow(FileMenu, QMainWindow):
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
-    def menu_actions(self) -> list[QAction]:
-        """Every action of the menu bar's menus, in menu order (submenus included)."""
-        found: list[QAction] = []
-        pending = [action.menu() for action in self.menuBar().actions()]
-        while pending:
-            menu = pending.pop(0)
-            for action in menu.actions():
-                if action.menu() is not None:
-                    pending.append(action.menu())
-                elif not action.isSeparator():
-                    found.append(action)
-        return found
-
-    @Slot()
-    def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html(self.menu_actions()))
-
-    @Slot()
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About Workbench", about_html())
-
     def _exportable_views(self) -> dict[str, QWidget]:
         return {"Loss": self.loss_plot, "Accuracy / R²": self.metric_plot,
                 "Histograms": self.histogram_view, "Decision boundary": self.boundary_view,
@@ -320,132 +295,6 @@ class MainWindow(FileMenu, QMainWindow):
         self.loss_plot.convergence_changed.connect(self._on_convergence)
         self.tuning_panel.apply_config.connect(self._on_apply_tuned)
         self.tuning_panel.record_changed.connect(self._on_tuning_record)
-
-    # --- training -----------------------------------------------------------------------------------
-    @Slot()
-    def train(self) -> None:
-        """Train or resume (F5); does nothing while a run is already going (Start twice)."""
-        if self.runner.is_running:
-            self.runner.resume()
-            return
-        self._begin_run(epochs=None)
-
-    @Slot()
-    def step(self) -> None:
-        if self.runner.is_running:
-            self.runner.step(self.controller.experiment)
-        else:
-            self._begin_run(epochs=1)
-
-    @Slot()
-    def pause(self) -> None:
-        self.runner.pause()
-
-    @Slot()
-    def stop(self) -> None:
-        self.runner.stop()
-
-    @Slot()
-    def reset(self) -> None:
-        if not self.runner.is_running:
-            self.controller.reset()
-
-    @Slot()
-    def find_learning_rate(self) -> None:
-        """The range test's dialog (off while training); a rate taken from it is one undoable edit."""
-        dialog = LearningRateFinderDialog(self.controller.experiment, self.controller.config, self)
-        dialog.open()                        # shown first, so the sweep's progress has a parent on screen
-        dialog.run()
-        if dialog.exec() == LearningRateFinderDialog.DialogCode.Accepted and dialog.chosen_lr is not None:
-            self._on_config_edited({"optimizer.lr": dialog.chosen_lr}, "Use the found learning rate", "")
-        dialog.deleteLater()
-
-    @Slot()
-    def evaluate_on_test_split(self) -> None:
-        """The test split's figures, computed off the GUI thread (off while training)."""
-        experiment = self.controller.experiment
-        try:
-            score = wait_for(self, "Evaluating on the test split…", evaluate_test_split, experiment)
-        except Cancelled:
-            return
-        except NoTestSplit as err:
-            QMessageBox.information(self, "No test split", f"{str(err)[0].upper()}{str(err)[1:]}.")
-            return
-        QMessageBox.information(self, "Test split", holdout_html(score, experiment.data.dataset.class_names))
-
-    def _begin_run(self, epochs: int | None) -> None:
-        self.replay_bar.go_live()
-        try:
-            experiment = self.controller.prepare_training() if epochs is None else self.controller.experiment
-        except USER_ERRORS as err:          # e.g. the data file went missing since it was loaded
-            QMessageBox.warning(self, "Cannot start training", str(err))
-            return
-        self.controller.busy = True
-        self.inspector.cancel()                  # the run inspects its own weights from now on
-        self.run_status.start_run()
-        self._set_editing(False)
-        self.runner.start(experiment, epochs=epochs)
-
-    def _set_editing(self, enabled: bool) -> None:
-        for widget in (self.data_panel, self.architecture_editor, self.runs_table, self.replay_bar,
-                       self.tuning_panel):
-            widget.setEnabled(enabled)
-        self.hyperparameter_form.set_training(not enabled)
-        for action in (self.new_action, self.open_action, self.import_action, self.import_config_action,
-                       self.reset_action, self.find_lr_action, self.test_action):
-            action.setEnabled(enabled)
-
-    @Slot(object, object)
-    def _on_reports(self, reports: list, inspection: Any) -> None:
-        self.loss_plot.add_reports(reports)
-        self.metric_plot.add_reports(reports)
-        self.run_status.add_epoch_times(reports)
-        self.controller.mark_trained()
-        self._show_progress(reports[-1])
-        if inspection is not None:
-            self._live_inspection = inspection
-            self._show_inspection(inspection)
-
-    @Slot(object)
-    def _on_run_finished(self, final: EpochReport | None) -> None:
-        self.controller.busy = False
-        self.controller.sync_after_run()
-        self._set_editing(True)
-        self._refresh_after_run()
-        if final is None:
-            self.run_status.state.setText("done")
-            return
-        self._show_progress(final)
-        if final.status == "diverged":
-            QMessageBox.warning(self, "Training diverged", final.message)
-
-    @Slot(str)
-    def _on_run_failed(self, message: str) -> None:
-        self.controller.busy = False
-        self._set_editing(True)
-        self._refresh_after_run()
-        self.run_status.state.setText("failed")
-        QMessageBox.critical(self, "Training failed", message)
-
-    @Slot(str)
-    def _on_runner_state(self, state: str) -> None:
-        running = state != "idle"
-        self.train_action.setText("Resume" if state == "paused" else "Train")
-        self.train_action.setEnabled(state != "training")
-        self.pause_action.setEnabled(state == "training")
-        self.stop_action.setEnabled(running)
-        if running:
-            self.run_status.state.setText(state)
-
-    def _show_progress(self, report: EpochReport) -> None:
-        self.run_status.show_report(report, self.runner.state if self.runner.is_running else None)
-
-    def _refresh_after_run(self) -> None:
-        exp = self.controller.experiment
-        self.replay_bar.set_epochs(exp.snapshots.keys())
-        self._refresh_runs()
-        self.loss_plot.set_history(exp.history, exp.status)
-        self.metric_plot.set_history(exp.history)
 
     # --- configuration ------------------------------------------------------------------------------
     @Slot(object, str, str)
