@@ -25,6 +25,7 @@ def test_a_partial_file_takes_defaults(tmp_path):
     ("[1, 2]", "config: expected an object, got list"),
     ('{"layers": {"units": 3}}', "layers: expected a list of layers"),
     ('{"training": {"dtype": "float16"}}', "training.dtype"),
+    ("[" * 200_000 + "]" * 200_000, "nested too deeply"),
 ])
 def test_each_bad_file_is_one_message_naming_it(tmp_path, content, fragment):
     path = tmp_path / "bad.json"

@@ -32,6 +32,7 @@ DEFAULT_STEPS = 100
 MAX_STEPS = 10_000
 SMOOTHING = 0.9            # exponential moving average of the batch losses (bias-corrected)
 DIVERGED_FACTOR = 4.0      # the sweep ends once the smoothed loss exceeds this times its lowest
+TINY_LOSS = 1e-12
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def find_learning_rate(experiment: Experiment, config: Config | None = None,
             losses.append(loss)
             smoothed.append(average / (1 - SMOOTHING ** step))
             lowest = min(lowest, smoothed[-1])
-            if smoothed[-1] > DIVERGED_FACTOR * lowest:
+            if smoothed[-1] > DIVERGED_FACTOR * max(lowest, TINY_LOSS):   # a loss of 0 is no yardstick
                 ended = "diverged"
                 break
     best = int(np.argmin(smoothed)) if smoothed else 0

@@ -35,6 +35,8 @@ def read_config_file(path: str | os.PathLike) -> Config:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ConfigFileError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno})") from None
+    except RecursionError:
+        raise ConfigFileError(f"{path}: not a hyperparameter file (nested too deeply)") from None
     try:
         return Config.from_dict(data)
     except ConfigError as err:
