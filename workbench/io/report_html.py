@@ -39,9 +39,9 @@ STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1
 def report_html(contents: SessionContents, name: str, plane: tuple[int, int] = (0, 1)) -> str:
     """The whole page for the session `contents`, titled by `name` (its file name); `plane`, the
     two features of the decision boundary (the app passes the pair its view shows)."""
-    summary = session_summary(contents, name)
+    experiment = experiment_from(contents)                   # built once: test figures, boundary, evaluation
+    summary = session_summary(contents, name, experiment)
     metric = METRIC_NAMES[contents.data.task]
-    experiment = experiment_from(contents)
     body = [f"<h1>Workbench report: {escape(name)}</h1>",
             f"<p class='note'>Workbench {escape(str(summary['workbench_version']))}, "
             f"saved {escape(str(summary['saved'] or 'not yet'))}.</p>",

@@ -13,13 +13,16 @@ import numpy as np
 from workbench.core.config_summary import differing_settings, flat_settings
 from workbench.core.convergence import convergence_summary
 from workbench.core.history import History
+from workbench.core.experiment import Experiment
 from workbench.core.holdout import evaluate_test_split
 from workbench.core.metrics import METRIC_NAMES
 from workbench.io.contents import SessionContents, experiment_from
 
 
-def session_summary(contents: SessionContents, file: str) -> dict[str, Any]:
-    """Everything `info` shows, as JSON-ready values."""
+def session_summary(contents: SessionContents, file: str,
+                    experiment: Experiment | None = None) -> dict[str, Any]:
+    """Everything `info` shows, as JSON-ready values (`experiment`: the contents restored, when
+    the caller has it already; the test figures need it)."""
 
     d = contents.data
     layers = []
@@ -38,7 +41,7 @@ def session_summary(contents: SessionContents, file: str) -> dict[str, Any]:
             last[key] = value if np.isfinite(value) else None
     split_counts = np.bincount(d.split.astype(np.int64), minlength=3)
     if contents.epochs_trained and split_counts[2]:
-        last.update(_test_figures(contents, metric))
+        last.update(_test_figures(experiment or experiment_from(contents), metric))
     return {
         "file": file,
         "format_version": 1,
@@ -62,10 +65,9 @@ def session_summary(contents: SessionContents, file: str) -> dict[str, Any]:
     }
 
 
-def _test_figures(contents: Any, metric: str) -> dict[str, float | None]:
+def _test_figures(experiment: Experiment, metric: str) -> dict[str, float | None]:
     """The saved weights on the test rows (train --json's test_... keys)."""
-
-    score = evaluate_test_split(experiment_from(contents))
+    score = evaluate_test_split(experiment)
     return {key: value if np.isfinite(value) else None
             for key, value in (("test_loss", score.loss), (f"test_{metric}", score.metric))}
 
