@@ -36,15 +36,19 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
     html = report_html(contents_of(experiment), "iris.h5")
     text = " ".join(text_of(html).split())
     for heading in ("Data", "Hyperparameters: what was set before training", "Parameters: what training learned",
-                    "Outcome", "Curves", "Validation: confusion matrix", "Earlier runs"):
+                    "Outcome", "Curves", "Validation: confusion matrix", "Runs of this session"):
         assert f"<h2>{heading}</h2>" in html, heading
     assert "iris.h5" in html and "learning rate 0.05" in text and "setosa" in text
-    assert "5 epochs, status" in text and "adam, lr 0.01, layers 6-6" in text     # the earlier run's settings
+    assert "5 epochs, status" in text
+    runs = " ".join(text_of(html.split("<h2>Runs of this session</h2>")[1]).split())
+    assert runs.startswith("run status epochs best val loss last val accuracy optimizer.lr 1 completed 30 ")
+    assert " 0.01 current " in runs and runs.endswith(" 0.05")                   # what differs, run by run
+    assert html.count("<polyline") == 6                                           # + both runs' val loss
     score = evaluate_test_split(experiment)
     assert f"test {score.loss:.4g} {score.metric:.4g}" in text                    # the test row
     weight = experiment.network.get_weights()["dense_0/weight"].astype(np.float64)
     assert f"{np.linalg.norm(weight):.4g}" in text and "4 × 6" in text
-    assert html.count("<svg") == 3 and html.count("<polyline") == 4               # loss, accuracy, boundary
+    assert html.count("<svg") == 4                                  # loss, accuracy, boundary, runs
     out = experiment.network.predict(experiment.data.X_val)
     recall = np.mean(out.argmax(axis=1)[experiment.data.y_val == 0] == 0)          # setosa's recall
     assert re.search(rf"<td>setosa</td><td class='n'>[0-9.]+</td><td class='n'>{recall:.4g}</td>", html)

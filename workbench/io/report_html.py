@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from workbench.core.config_summary import hyperparameter_rows
+from workbench.core.config_summary import differing_settings, flat_settings, hyperparameter_rows
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
@@ -24,7 +24,7 @@ from workbench.core.metrics import METRIC_NAMES, class_scores, confusion_matrix,
 from workbench.io.atomic import replacing
 from workbench.io.contents import SessionContents, experiment_from
 from workbench.io.session_summary import session_summary
-from workbench.io.svg_boundary import svg_boundary
+from workbench.io.svg_boundary import CATEGORY_COLORS, svg_boundary
 from workbench.io.svg_chart import Series, svg_chart
 
 TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
@@ -195,20 +195,30 @@ def _roc_chart(y: np.ndarray, out: np.ndarray, names: Sequence[str]) -> str:
 
 
 def _runs_section(contents: SessionContents, metric: str) -> str:
+    """Every run of the session, the current one last: the settings that differ between them, the
+    outcome of each, and their validation losses on one chart."""
     if not contents.runs:
         return ""
+    runs = [(str(number), run.config, run.status, run.history)
+            for number, run in enumerate(contents.runs, start=1)]
+    runs.append(("current", contents.trained_config or contents.config, contents.status, contents.history))
+    differing = differing_settings([config for _, config, _, _ in runs])
     rows = []
-    for number, run in enumerate(contents.runs, start=1):
-        h = run.history
-        trained = h["epoch"].shape[0]
-        rows.append((number, run.status, trained,
-                     float(np.nanmin(h["val_loss"])) if trained and np.isfinite(h["val_loss"]).any() else None,
-                     float(h["val_metric"][-1]) if trained else None,
-                     f"{run.config.optimizer.name}, lr {run.config.optimizer.lr:g}, "
-                     f"layers {'-'.join(str(layer.units) for layer in run.config.layers) or 'none'}"))
-    return ("<h2>Earlier runs</h2>"
+    for name, config, status, history in runs:
+        trained = history["epoch"].shape[0]
+        finite = history["val_loss"][np.isfinite(history["val_loss"])]
+        flat = flat_settings(config)
+        rows.append((name, status, trained, float(finite.min()) if finite.size else None,
+                     float(history["val_metric"][-1]) if trained else None,
+                     *(flat.get(key, "") for key in differing)))
+    chart = svg_chart([Series(f"run {name}" if name != "current" else name,
+                              CATEGORY_COLORS[index % len(CATEGORY_COLORS)], history["epoch"], history["val_loss"])
+                       for index, (name, _, _, history) in enumerate(runs)],
+                      "Validation loss of every run", "epoch", "validation loss")
+    return ("<h2>Runs of this session</h2>"
             + _table(("run", "status", "epochs", "best val loss", f"last val {METRIC_LABELS[metric]}",
-                      "settings"), rows))
+                      *differing), rows)
+            + f"<div>{chart}</div>")
 
 
 def _tuning_section(tuning: dict[str, Any] | None) -> str:
