@@ -112,7 +112,9 @@ def test_divergence_stops_with_advice_and_finite_curves(qtbot, window, dialogs):
     assert final.status == "diverged"
     assert window.run_status.state.text() == "diverged"
     warning = dialogs.texts("warning")[-1]
-    assert "learning rate" in warning
+    assert "lower the learning rate" in warning and warning.endswith("Training → Find a learning rate runs a "
+                                                                     "range test in a moment and suggests a "
+                                                                     "rate that trains without diverging.")
     drawn = curve(window.loss_plot)           # the curve stops at the last finite epoch
     epochs = window.controller.experiment.epochs_trained
     assert epochs >= 3 and len(drawn) == epochs

@@ -21,6 +21,10 @@ from workbench.gui.holdout_report import holdout_html
 from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog
 
 
+RANGE_TEST_HINT = ("Training → Find a learning rate runs a range test in a moment and suggests a "
+                   "rate that trains without diverging.")
+
+
 class TrainingMenu:
     """Training commands of the main window (see the module docstring)."""
 
@@ -119,7 +123,7 @@ class TrainingMenu:
             return
         self._show_progress(final)
         if final.status == "diverged":
-            QMessageBox.warning(self, "Training diverged", final.message)
+            QMessageBox.warning(self, "Training diverged", f"{final.message}.\n\n{RANGE_TEST_HINT}")
 
     @Slot(str)
     def _on_run_failed(self, message: str) -> None:
