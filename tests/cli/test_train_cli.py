@@ -216,3 +216,22 @@ def test_bad_columns_to_leave_out_are_one_line(tmp_path, capsys, argv, status, n
     data.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
     code, _, err = run(capsys, "train", "--data", str(data), "--epochs", "1", *argv)
     assert code == status and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_json_gives_the_roc_areas_for_two_classes_only(capsys, tmp_path):
+    from sklearn.metrics import roc_auc_score
+
+    from workbench.io.session import load_session
+
+    path = tmp_path / "bc.h5"
+    status, out, _ = run(capsys, "train", "--dataset", "breast_cancer", "--epochs", "3", "--test-split", "0.2",
+                         "--json", "--save", str(path))
+    result = json.loads(out.strip().splitlines()[-1])
+    assert status == 0
+    session = load_session(path)
+    for split in ("val", "test"):
+        X, y = getattr(session.data, f"X_{split}"), getattr(session.data, f"y_{split}")
+        assert result[f"{split}_auc"] == pytest.approx(roc_auc_score(y, session.network.predict(X)[:, 1]))
+    for dataset in ("iris", "plane"):
+        status, out, _ = run(capsys, "train", "--dataset", dataset, "--epochs", "1", "--json")
+        assert status == 0 and "val_auc" not in json.loads(out.strip().splitlines()[-1])

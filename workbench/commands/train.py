@@ -13,7 +13,7 @@ from workbench.core.convergence import convergence_summary
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.metrics import METRIC_NAMES
-from workbench.core.trainer import Trainer, evaluate_split
+from workbench.core.trainer import Trainer, evaluate_split, split_auc
 
 BAR_INTERVAL = 0.1        # seconds between redraws of the progress bar on a terminal
 BAR_WIDTH = 24
@@ -143,6 +143,10 @@ def summarize(experiment: Experiment, final: EpochReport | None, seconds: float,
     if experiment.data.X_test.shape[0]:
         test_loss, test_metric = evaluate_split(experiment, "test")
         summary["test_loss"], summary[f"test_{metric}"] = _num(test_loss), _num(test_metric)
+    for split in ("val", "test"):                    # two classes: the ROC curve's area too
+        auc = split_auc(experiment, split)
+        if auc is not None:
+            summary[f"{split}_auc"] = auc
     return summary
 
 

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.losses import loss_value
-from workbench.core.metrics import score
+from workbench.core.metrics import roc_auc, roc_curve, score
 from workbench.core.regularization import clip_grad_norm, penalty
 from workbench.core.schedules import learning_rate
 
@@ -194,6 +194,17 @@ def evaluate_split(experiment: Experiment, split: str) -> tuple[float, float]:
     data = experiment.data
     X, y = getattr(data, f"X_{split}"), getattr(data, f"y_{split}")
     return Trainer(experiment)._evaluate(X, y, experiment.config.loss_for(experiment.task))
+
+
+def split_auc(experiment: Experiment, split: str) -> float | None:
+    """Two classes: the area under the ROC curve of the current weights on 'train', 'val' or
+    'test' (None for other tasks, or when the split lacks a class)."""
+    data = experiment.data
+    X, y = getattr(data, f"X_{split}"), getattr(data, f"y_{split}")
+    if experiment.task != "classification" or len(data.dataset.class_names) != 2 or not X.shape[0]:
+        return None
+    fpr, tpr = roc_curve(y, experiment.network.predict(X)[:, 1])
+    return roc_auc(fpr, tpr) if fpr.size else None
 
 
 def _train_eval_indices(n: int) -> np.ndarray | slice:
