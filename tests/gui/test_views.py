@@ -1019,3 +1019,22 @@ def test_import_columns_are_as_wide_as_qt_would_make_them(qtbot, tmp_path, wide)
     assert header.stretchLastSection()
     used = sum(table.columnWidth(c) for c in range(model.columnCount()))
     assert used >= table.viewport().width() - 2      # no empty space left to the right
+
+
+def test_trial_colours_stand_out_from_light_and_dark_backgrounds(qtbot):
+    from workbench.gui.app import dark_palette
+    from workbench.gui.widgets.tuning_plots import ParallelCoordinatesPlot, score_color
+
+    def luminance(color):                       # WCAG's relative luminance
+        rgb = np.array(color.getRgbF()[:3])
+        rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        return float(rgb @ [0.2126, 0.7152, 0.0722])
+
+    plot = shown(qtbot, ParallelCoordinatesPlot())
+    for palette in (QApplication.style().standardPalette(), dark_palette()):
+        plot.setPalette(palette)
+        background = luminance(palette.color(QPalette.ColorRole.Base))
+        for level in np.linspace(0, 1, 11):
+            line = luminance(score_color(level, plot))
+            contrast = (max(line, background) + 0.05) / (min(line, background) + 0.05)
+            assert contrast >= 2.3, (palette is plot.palette(), level, contrast)   # viridis' ends fail: 1.3, 1.1

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor
 
 from workbench.core.search_space import SearchSpace
 from workbench.gui.widgets.plot_legends import BandLegend
@@ -20,8 +21,17 @@ from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, GridLines, 
                                              label_axis, style_canvas, style_plot, text_color)
 
 SCORE_COLORMAP = pg.colormap.get("viridis")
+# the part of the map that stands out from the background: its yellow end vanishes on white, its
+# dark purple end on a dark palette
+SCORE_SPAN = {"light": (0.0, 0.7), "dark": (0.3, 1.0)}     # each at a contrast of 2.3:1 or more
 BEST_COLOR = "#d62728"
 LABEL_BACKING_ALPHA = 200     # axis values of the parallel coordinates sit on this much of the background
+
+
+def score_color(level: float, widget: Any) -> QColor:
+    """A trial's colour, from the worst score (0) to the best (1), readable on the widget's palette."""
+    first, last = SCORE_SPAN["light" if base_color(widget).lightness() > 127 else "dark"]
+    return SCORE_COLORMAP.map(first + (last - first) * level, mode="qcolor")
 
 
 def _complete(trials: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -125,7 +135,7 @@ class ParallelCoordinatesPlot(_TuningPlot):
                  for n in self.names]
             level = (score - low) / spread
             line = self.plot(x, np.array(y + [level], dtype=float), connect="finite",
-                             pen=pg.mkPen(SCORE_COLORMAP.map(level, mode="qcolor"), width=1.5))
+                             pen=pg.mkPen(score_color(level, self), width=1.5))
             self.lines.append(line)
         self._draw_axes()
         self.setXRange(-0.4, max(len(columns) - 1, 1) + 0.4, padding=0)   # room for the end names
