@@ -187,6 +187,14 @@ def test_the_search_history_legend_sits_above_the_scores_not_on_them(qtbot, size
     assert [label.text for _, label in plot.legend.items] == ["trial", "best so far"]
 
 
+def test_the_best_score_so_far_is_a_staircase(qtbot):
+    plot = OptimizationHistoryPlot()
+    qtbot.addWidget(plot)
+    plot.set_trials([{"number": i, "score": s, "state": "complete"} for i, s in enumerate([0.5, 0.4, 0.8])])
+    x, y = plot.best.getData()
+    assert list(x) == [0, 1, 1, 2, 2] and list(y) == [0.5, 0.5, 0.5, 0.5, 0.8]    # up at trial 2, not before
+
+
 @pytest.mark.parametrize("box, crosses", [
     ((1.5, 2.5, 0.4, 0.6), True),       # between vertices: the segment from (1, 1) to (3, 0) passes
     ((1.5, 2.5, 0.9, 1.0), False),      # above that segment

@@ -94,7 +94,10 @@ class OptimizationHistoryPlot(_TuningPlot):
         numbers = np.array([t["number"] for t in done], dtype=float)
         scores = np.array([t["score"] for t in done], dtype=float)
         self.scores.setData(numbers, scores)
-        self.best.setData(numbers, np.maximum.accumulate(scores) if scores.size else scores)
+        # a staircase: the best so far holds until a trial beats it (a slope would show scores
+        # between two trials that no trial had)
+        best = np.maximum.accumulate(scores) if scores.size else scores
+        self.best.setData(np.repeat(numbers, 2)[1:], np.repeat(best, 2)[:-1])
 
 
 class ParallelCoordinatesPlot(_TuningPlot):
