@@ -18,7 +18,8 @@ def test_the_shortcuts_list_is_read_off_the_menus(window, dialogs):
     assert (kind, title) == ("information", "Keyboard shortcuts")
     for keys, name in (("F5", "Train"), ("Shift+F5", "Stop"), ("F10", "Step"), ("Ctrl+S", "Save"),
                        ("Ctrl+Shift+S", "Save As"), ("Ctrl+E", "Export weights"), ("Ctrl+Z", "Undo"),
-                       ("Ctrl+Shift+Z or Ctrl+Y", "Redo"), ("Ctrl+Q", "Quit")):
+                       ("Ctrl+Shift+Z or Ctrl+Y", "Redo"), ("Ctrl+Q", "Quit"),
+                       ("Ctrl+L", "Find a learning rate"), ("Ctrl+T", "Evaluate on the test split")):
         assert f"<td><b>{keys}</b></td><td>&nbsp;&nbsp;{name}" in text, (keys, name)
     assert "Predict a CSV" not in text                        # no shortcut, not listed
     window.step_action.setShortcut("Ctrl+T")                 # a changed key shows as it is now

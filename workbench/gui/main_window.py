@@ -205,10 +205,10 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         self.pause_action = self._action("Pause", self.pause, None, "Pause after this epoch")
         self.step_action = self._action("Step", self.step, "F10", "Train one epoch (F10)")
         self.stop_action = self._action("Stop", self.stop, "Shift+F5", "Stop training (Shift+F5)")
-        self.find_lr_action = self._action("Find a &learning rate…", self.find_learning_rate, None,
+        self.find_lr_action = self._action("Find a &learning rate…", self.find_learning_rate, "Ctrl+L",
                                            "A learning-rate range test on a fresh copy of the network")
         self.test_action = self._action(
-            "&Evaluate on the test split…", self.evaluate_on_test_split, None,
+            "&Evaluate on the test split…", self.evaluate_on_test_split, "Ctrl+T",
             "The current weights on the test rows, which nothing else looks at: once, at the end")
         self.reset_action = self._action("Reset", self.reset, None,
                                          "Re-initialise the weights with the same seed; the run "
