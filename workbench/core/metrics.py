@@ -86,3 +86,4 @@ def score(task: str, y_true: np.ndarray, output: np.ndarray) -> float:
 
 SCORES = {"classification": accuracy, "regression": r2_score}
 METRIC_NAMES = {"classification": "accuracy", "regression": "r2"}    # in JSON keys and table columns
+METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}                  # the same, for a person to read

@@ -8,12 +8,11 @@ from typing import Sequence
 import numpy as np
 
 from workbench.core.holdout import HoldoutScore
-from workbench.core.metrics import class_scores
+from workbench.core.metrics import METRIC_LABELS, class_scores
 
 ADVICE = ("The test rows took no part in training, early stopping or any choice so far. Look at "
           "them once, when the model is chosen: choosing hyperparameters by this score would make "
           "the test split a second validation split, and the score an optimistic guess.")
-METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
 
 
 def holdout_html(score: HoldoutScore, class_names: Sequence[str]) -> str:

@@ -20,7 +20,8 @@ from workbench.core.config_summary import differing_settings, flat_settings, hyp
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
-from workbench.core.metrics import METRIC_NAMES, class_scores, confusion_matrix, roc_auc, roc_curve
+from workbench.core.metrics import (METRIC_LABELS, METRIC_NAMES, class_scores, confusion_matrix, roc_auc,
+                                    roc_curve)
 from workbench.io.atomic import replacing
 from workbench.io.contents import SessionContents, experiment_from
 from workbench.io.session_summary import session_summary
@@ -28,7 +29,6 @@ from workbench.io.svg_boundary import CATEGORY_COLORS, svg_boundary
 from workbench.io.svg_chart import Series, svg_chart
 
 TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
-METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
 MAX_SCATTER = 500
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;"
@@ -212,7 +212,8 @@ def _runs_section(contents: SessionContents, metric: str) -> str:
                      float(history["val_metric"][-1]) if trained else None,
                      *(flat.get(key, "") for key in differing)))
     chart = svg_chart([Series(f"run {name}" if name != "current" else name,
-                              CATEGORY_COLORS[index % len(CATEGORY_COLORS)], history["epoch"], history["val_loss"])
+                              CATEGORY_COLORS[index % len(CATEGORY_COLORS)], history["epoch"],
+                              history["val_loss"])
                        for index, (name, _, _, history) in enumerate(runs)],
                       "Validation loss of every run", "epoch", "validation loss")
     return ("<h2>Runs of this session</h2>"
