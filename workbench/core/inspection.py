@@ -156,8 +156,8 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         weights = experiment.network.get_weights()
     else:
         weights = {k: np.array(v) for k, v in params.items()}
-    network = _private_network(experiment, weights)
-    with _computing(experiment):
+    network = private_network(experiment, weights)
+    with computing(experiment):
         arrays = _with_gradients(weights, _gradients(experiment, network))
         start = {**_initial_edges(arrays), **(bin_edges or {})}
         edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
@@ -185,8 +185,8 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
 
 def decision_boundary(experiment, plane: tuple[int, int] = (0, 1)) -> Boundary | None:
     """The boundary alone (as `inspect` computes it), for the current weights."""
-    network = _private_network(experiment, experiment.network.get_weights())
-    with _computing(experiment):
+    network = private_network(experiment, experiment.network.get_weights())
+    with computing(experiment):
         return _boundary(experiment, network, plane)
 
 
@@ -194,13 +194,13 @@ def histogram_edges(experiment, weights: Mapping[str, np.ndarray] | None = None)
     """Fixed bin edges per parameter and gradient for a run, fit to the current values (or
     `weights`, a copy of them) with room to grow."""
     weights = experiment.network.get_weights() if weights is None else weights
-    with _computing(experiment):
-        grads = _gradients(experiment, _private_network(experiment, weights))
+    with computing(experiment):
+        grads = _gradients(experiment, private_network(experiment, weights))
         return _initial_edges(_with_gradients(weights, grads))
 
 
 @contextmanager
-def _computing(experiment) -> Iterator[None]:
+def computing(experiment) -> Iterator[None]:
     """NumPy warnings off (diverged weights are expected here) and BLAS threads as in training."""
     with np.errstate(all="ignore"), _BLAS.limit(limits=experiment.config.training.threads, user_api="blas"):
         yield
@@ -221,7 +221,7 @@ def _layer_stats(experiment, weights: Mapping[str, np.ndarray]) -> list[LayerSta
             for i, name in enumerate(_layer_names(weights))]
 
 
-def _private_network(experiment, weights: Mapping[str, np.ndarray]) -> Network:
+def private_network(experiment, weights: Mapping[str, np.ndarray]) -> Network:
     """A copy of the experiment's network holding `weights`, so inspection never touches the real one."""
     dataset = experiment.data.dataset
     network = Network(dataset.X.shape[1], experiment.config.layers, dataset.n_outputs,
