@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "report": "workbench.commands.session_cmds",
     "tune": "workbench.commands.tune",
     "lr-find": "workbench.commands.lr_find",
+    "importance": "workbench.commands.importance",
 }
 
 
