@@ -207,6 +207,9 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         self.stop_action = self._action("Stop", self.stop, "Shift+F5", "Stop training (Shift+F5)")
         self.find_lr_action = self._action("Find a &learning rate…", self.find_learning_rate, "Ctrl+L",
                                            "A learning-rate range test on a fresh copy of the network")
+        self.importance_action = self._action(
+            "Feature &importance…", self.show_feature_importance, "Ctrl+I",
+            "Which input features the trained model relies on: the score's fall when each is shuffled")
         self.test_action = self._action(
             "&Evaluate on the test split…", self.evaluate_on_test_split, "Ctrl+T",
             "The current weights on the test rows, which nothing else looks at: once, at the end")
@@ -249,6 +252,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
             toolbar.addAction(action)
         train_menu.addSeparator()
         train_menu.addAction(self.find_lr_action)
+        train_menu.addAction(self.importance_action)
         train_menu.addAction(self.test_action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")

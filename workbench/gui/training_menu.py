@@ -1,10 +1,10 @@
-"""The window's training commands: Train, Step, Pause, Stop, Reset, Find a learning rate and
-Evaluate on the test split, and what the window does as a run starts, reports and ends.
+"""The window's training commands: Train, Step, Pause, Stop, Reset, Find a learning rate, Feature
+importance and Evaluate on the test split, and what the window does as a run starts, reports and ends.
 
 A mixin of `MainWindow` (it uses the window's controller, runner, inspector, actions and views),
 kept apart, as `FileMenu` is, so that the window's own module is about laying out and wiring the
-panels. The run itself goes on the `TrainingRunner`'s thread; the test split and the range test
-are computed through `wait_for`, off the GUI thread.
+panels. The run itself goes on the `TrainingRunner`'s thread; the test split, the range test and
+the feature importance are computed through `wait_for`, off the GUI thread.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from workbench.core.holdout import NoTestSplit, evaluate_test_split
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.file_menu import USER_ERRORS
 from workbench.gui.holdout_report import holdout_html
+from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
 from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog
 
 
@@ -67,6 +68,15 @@ class TrainingMenu:
         dialog.deleteLater()
 
     @Slot()
+    def show_feature_importance(self) -> None:
+        """The permutation importance of the current weights (off while training)."""
+        dialog = FeatureImportanceDialog(self.controller.experiment, self)
+        dialog.open()                        # shown first, so the work's progress has a parent on screen
+        dialog.run()
+        dialog.exec()
+        dialog.deleteLater()
+
+    @Slot()
     def evaluate_on_test_split(self) -> None:
         """The test split's figures, computed off the GUI thread (off while training)."""
         experiment = self.controller.experiment
@@ -98,7 +108,8 @@ class TrainingMenu:
             widget.setEnabled(enabled)
         self.hyperparameter_form.set_training(not enabled)
         for action in (self.new_action, self.open_action, self.import_action, self.import_config_action,
-                       self.reset_action, self.find_lr_action, self.test_action):
+                       self.reset_action, self.find_lr_action, self.importance_action,
+                       self.test_action):
             action.setEnabled(enabled)
 
     @Slot(object, object)

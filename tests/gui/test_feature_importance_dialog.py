@@ -1,0 +1,124 @@
+"""Training → Feature importance: the permutation importance of the current weights, computed off
+the GUI thread and drawn as bars, the most important at the top; the session is not changed."""
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+
+from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end
+from test_files import start_long_run, stop_run
+from workbench.core.importance import permutation_importance
+from workbench.gui.widgets import feature_importance_dialog
+from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
+
+
+def open_importance(window, monkeypatch, act=lambda dialog: None):
+    """Trigger the action; `act(dialog)` plays the person at the open dialog."""
+    seen = {}
+
+    def exec_(dialog):
+        seen["dialog"] = dialog
+        act(dialog)
+        return FeatureImportanceDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(FeatureImportanceDialog, "exec", exec_)
+    window.importance_action.trigger()
+    return seen["dialog"]
+
+
+def drawn_bars(dialog):
+    opts = dialog.bars.opts
+    ticks = dialog.plot_widget.getPlotItem().getAxis("left")._tickLevels[0]
+    return np.asarray(opts["width"]), [name for _, name in ticks]
+
+
+def test_the_bars_are_the_importance_of_the_current_weights(qtbot, window, monkeypatch):
+    edit(window, {"data.dataset": "iris", "layers.units": 16, "training.epochs": 40})
+    train_to_end(qtbot, window)
+    weights = window.controller.experiment.network.get_weights()
+    threads = []
+    real = permutation_importance
+    monkeypatch.setattr(feature_importance_dialog, "permutation_importance",
+                        lambda *a, **k: threads.append(threading.current_thread()) or real(*a, **k))
+    dialog = open_importance(window, monkeypatch)
+    assert threads and threads[0] is not threading.main_thread()
+    expected = permutation_importance(window.controller.experiment, "val", 5)
+    np.testing.assert_array_equal(dialog.result.mean, expected.mean)
+    widths, names = drawn_bars(dialog)
+    order = expected.ranked()[::-1]                              # drawn bottom up
+    np.testing.assert_allclose(widths, np.abs(expected.mean[order]))
+    assert names == [expected.names[i] for i in order]
+    assert set(names[-2:]) == {"petal_length_cm", "petal_width_cm"}  # at the top
+    assert dialog.summary_label.text().startswith(
+        f"Validation accuracy with nothing shuffled: {expected.baseline:.4f}, the weights of epoch 40; "
+        "30 rows, 5 shuffles per feature")
+    assert dialog.plot_widget.getPlotItem().getAxis("bottom").labelText == \
+        "fall in validation accuracy when shuffled"
+    assert window.controller.experiment.epochs_trained == 40 and window.controller.undo_stack.count() == 1
+    for name, value in window.controller.experiment.network.get_weights().items():
+        np.testing.assert_array_equal(value, weights[name])
+
+
+def test_other_rows_and_shuffles_can_be_rerun(window, monkeypatch):
+    edit(window, {"data.dataset": "wine"})
+
+    def rerun(dialog):
+        assert [dialog.split_box.itemData(i) for i in range(dialog.split_box.count())] == ["val", "train"]
+        first = dialog.result
+        dialog.split_box.setCurrentIndex(1)
+        dialog.repeats_spin.setValue(2)
+        dialog.run_button.click()
+        assert dialog.result is not first and dialog.result.split == "train" and dialog.result.repeats == 2
+        assert dialog.result.samples == window.controller.experiment.data.X_train.shape[0]
+        assert "the untrained network" in dialog.summary_label.text()
+
+    open_importance(window, monkeypatch, rerun)
+
+
+def test_without_validation_rows_the_training_rows_are_offered(window, monkeypatch):
+    edit(window, {"data.dataset": "iris", "data.val_split": 0.0})
+    dialog = open_importance(window, monkeypatch)
+    assert dialog.split_box.count() == 1 and dialog.result.split == "train"
+    assert dialog.summary_label.text().startswith("Training accuracy with nothing shuffled")
+
+
+def test_wide_data_shows_its_most_important_features(window, monkeypatch):
+    edit(window, {"data.dataset": "digits"})
+    dialog = open_importance(window, monkeypatch)
+    widths, names = drawn_bars(dialog)
+    assert len(names) == feature_importance_dialog.SHOWN_FEATURES == 20
+    assert names[-1] == dialog.result.names[dialog.result.ranked()[0]]
+    assert "The 20 most important of 64 features are shown" in dialog.summary_label.text()
+
+
+def test_regression_measures_the_fall_in_r2(window, monkeypatch):
+    edit(window, {"data.dataset": "diabetes"})
+    dialog = open_importance(window, monkeypatch)
+    assert dialog.result.metric_name == "r2"
+    assert dialog.plot_widget.getPlotItem().getAxis("bottom").labelText == "fall in validation R² when shuffled"
+
+
+def test_cancel_stops_the_work(window, monkeypatch):
+    stops = []
+
+    def slow(*args, stop, **kwargs):
+        stops.append(stop)
+        if stop.wait(10):
+            raise InterruptedError("stopped")
+        pytest.fail("the cancel did not reach the work")
+
+    monkeypatch.setattr(feature_importance_dialog, "permutation_importance", slow)
+    QTimer.singleShot(100, press_cancel_when_progress_shows)
+    dialog = open_importance(window, monkeypatch)
+    assert dialog.result is None and stops[0].is_set()
+    assert window.importance_action.isEnabled()
+
+
+def test_it_is_off_while_training(qtbot, window, monkeypatch):
+    monkeypatch.setattr(FeatureImportanceDialog, "exec", lambda dialog: pytest.fail("opened mid-run"))
+    start_long_run(qtbot, window)
+    assert not window.importance_action.isEnabled()
+    window.importance_action.trigger()
+    stop_run(qtbot, window)
+    assert window.importance_action.isEnabled()
