@@ -9,9 +9,11 @@ from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
 from workbench.core.holdout import evaluate_test_split
+from workbench.core.importance import permutation_importance
 from workbench.core.inspection import decision_boundary, inspect
 from workbench.core.trainer import Trainer
 from workbench.io.contents import contents_of
+from workbench.io import report_html as report_module
 from workbench.io.report_html import report_html, write_report_html
 from workbench.io.svg_chart import Series, nice_ticks, svg_chart
 
@@ -36,7 +38,8 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
     html = report_html(contents_of(experiment), "iris.h5")
     text = " ".join(text_of(html).split())
     for heading in ("Data", "Hyperparameters: what was set before training", "Parameters: what training learned",
-                    "Outcome", "Curves", "Validation: confusion matrix", "Runs of this session"):
+                    "Outcome", "Curves", "Validation: confusion matrix",
+                    "Feature importance: what the model relies on", "Runs of this session"):
         assert f"<h2>{heading}</h2>" in html, heading
     assert "iris.h5" in html and "learning rate 0.05" in text and "setosa" in text
     assert "5 epochs, status" in text
@@ -79,6 +82,31 @@ def test_regression_shows_predicted_against_actual_and_r2():
     n_val = experiment.data.X_val.shape[0]
     scatter = html.split("<h2>Validation: predicted against actual</h2>")[1]
     assert scatter.count("<circle") == min(n_val, 500) and "stroke-dasharray" in scatter   # points and y = x
+
+
+def test_the_importance_table_ranks_the_features_by_their_fall():
+    experiment = trained(Config().updated({"data.dataset": "iris", "training.epochs": 40, "layers.units": 16}))
+    html = report_html(contents_of(experiment), "iris.h5")
+    section = html.split("<h2>Feature importance: what the model relies on</h2>")[1].split("<h2>")[0]
+    result = permutation_importance(experiment)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td class='n'>([-0-9.]+)</td><td class='n'>([0-9.]+)</td>", section)
+    assert [name for name, _, _ in rows] == [result.names[i] for i in result.ranked()]
+    assert [float(fall) for _, fall, _ in rows] == [round(float(result.mean[i]), 4) for i in result.ranked()]
+    assert "shuffled among the 30 rows (5 shuffles each; validation accuracy with nothing shuffled" in section
+    widths = [float(w) for w in re.findall(r"width:([0-9.]+)em", section)]
+    assert widths[0] == report_module.BAR_EM and widths == sorted(widths, reverse=True)
+
+
+def test_importance_lists_the_top_features_and_leaves_wide_data_to_the_command(monkeypatch):
+    experiment = trained(Config().updated({"data.dataset": "digits", "training.epochs": 2}))
+    section = report_html(contents_of(experiment), "digits.h5").split("what the model relies on</h2>")[1]
+    assert section.split("<h2>")[0].count("<tr><td>") == 20 and "The 20 most important of 64 are listed" in section
+    monkeypatch.setattr(report_module, "IMPORTANCE_MAX_FEATURES", 63)
+    section = report_html(contents_of(experiment), "digits.h5").split("what the model relies on</h2>")[1]
+    assert "Not computed for 64 features here; <code>workbench importance FILE.h5</code>" in section
+    assert "<table>" not in section.split("<h2>")[0]
+    untrained = report_html(contents_of(Experiment.create(Config())), "new.h5")
+    assert "Feature importance" not in untrained
 
 
 def test_text_from_the_data_is_escaped():

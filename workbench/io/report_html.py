@@ -1,7 +1,7 @@
 """A session as one self-contained HTML page, to share or hand in: the hyperparameters (what was
 set), the parameters (what training learned, layer by layer), the outcome with the test figures,
 the loss and metric curves, the validation confusion matrix or predicted-against-actual plot, the
-earlier runs and the search. Charts are inline SVG; the page has no script and loads nothing, and
+features the model relies on (permutation importance), the earlier runs and the search. Charts are inline SVG; the page has no script and loads nothing, and
 every text from the session (a column name, a class label) is escaped.
 
 `workbench report FILE.h5` and the app's File → Export report write the same page (the app's with
@@ -18,10 +18,11 @@ import numpy as np
 
 from workbench.core.config_summary import differing_settings, flat_settings, hyperparameter_rows
 from workbench.core.experiment import Experiment
+from workbench.core.importance import SPLITS, feature_groups, permutation_importance
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
-from workbench.core.metrics import (METRIC_LABELS, METRIC_NAMES, class_scores, confusion_matrix, roc_auc,
-                                    roc_curve)
+from workbench.core.metrics import (METRIC_LABELS, METRIC_NAMES, class_scores, confusion_matrix,
+                                    roc_auc, roc_curve)
 from workbench.io.atomic import replacing
 from workbench.io.contents import SessionContents, experiment_from
 from workbench.io.session_summary import session_summary
@@ -30,6 +31,9 @@ from workbench.io.svg_chart import Series, svg_chart
 
 TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
 MAX_SCATTER = 500
+IMPORTANCE_ROWS = 20        # features in the importance table, the most important first
+IMPORTANCE_MAX_FEATURES = 100   # wider data is left to `workbench importance` (it takes a while)
+BAR_EM = 12                 # width of the longest importance bar
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;"
          "text-align:left}td.n{text-align:right}h2{margin-top:1.6em;border-bottom:1px solid #ddd}"
@@ -48,7 +52,7 @@ def report_html(contents: SessionContents, name: str, plane: tuple[int, int] = (
             _data_section(summary["data"]), _hyperparameter_section(contents),
             _parameter_section(contents, summary), _outcome_section(summary, metric),
             _curves_section(contents, metric), _boundary_section(experiment, plane),
-            _evaluation_section(experiment),
+            _evaluation_section(experiment), _importance_section(experiment),
             _runs_section(contents, metric), _tuning_section(summary["tuning"])]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>Workbench report: {escape(name)}</title><style>{STYLE}</style></head><body>"
@@ -179,6 +183,37 @@ def _evaluation_section(experiment: Experiment) -> str:
     chart = svg_chart([Series("validation rows", VAL_COLOR, actual[rows], out[rows, 0], points=True)],
                       "Predicted against actual", "actual", "predicted", diagonal=True)
     return f"<h2>Validation: predicted against actual</h2><div>{chart}</div>"
+
+
+def _importance_section(experiment: Experiment) -> str:
+    """The features whose shuffling costs the score most, with a bar each (trained sessions with
+    at most IMPORTANCE_MAX_FEATURES features; wider ones get a pointer to the command)."""
+    if not experiment.epochs_trained:
+        return ""
+    heading = "<h2>Feature importance: what the model relies on</h2>"
+    groups = len(feature_groups(experiment.data.dataset.feature_names))
+    if groups > IMPORTANCE_MAX_FEATURES:
+        return (f"{heading}<p class='note'>Not computed for {groups} features here; "
+                "<code>workbench importance FILE.h5</code> computes it.</p>")
+    result = permutation_importance(experiment)
+    label = f"{SPLITS[result.split]} {METRIC_LABELS[result.metric_name]}"
+    order = result.ranked()[:IMPORTANCE_ROWS]
+    top = max(float(result.mean[order[0]]), 0.0)
+    rows = []
+    for i in order:
+        mean, std = float(result.mean[i]), float(result.std[i])
+        width = BAR_EM * mean / top if top > 0 and mean > 0 else 0.0
+        bar = (f"<span style='display:inline-block;height:.8em;width:{width:.2f}em;"
+               f"background:{TRAIN_COLOR}'></span>")
+        rows.append(f"<tr><td>{escape(result.names[i])}</td><td class='n'>{mean:.4f}</td>"
+                    f"<td class='n'>{std:.4f}</td><td>{bar}</td></tr>")
+    more = (f" The {len(order)} most important of {len(result.names)} are listed."
+            if len(result.names) > len(order) else "")
+    return (f"{heading}<p class='note'>The fall in {escape(label)} when one feature's values are "
+            f"shuffled among the {result.samples:,} rows ({result.repeats} shuffles each; {escape(label)} "
+            f"with nothing shuffled: {result.baseline:.4f}). Near zero: the model does without it; "
+            f"features that carry the same information share the credit.{more}</p>"
+            f"<table><tr><th>feature</th><th>fall</th><th>± std</th><th></th></tr>{''.join(rows)}</table>")
 
 
 def _roc_chart(y: np.ndarray, out: np.ndarray, names: Sequence[str]) -> str:
