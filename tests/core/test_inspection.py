@@ -7,7 +7,8 @@ import pytest
 from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
-from workbench.core.inspection import GRID_SIZE, WIDE_FEATURES, WIDE_GRID_SIZE, N_BINS, histogram_edges, inspect
+from workbench.core.inspection import (GRID_SIZE, OUTPUT_SAMPLES, WIDE_FEATURES, WIDE_GRID_SIZE, N_BINS,
+                                       UnitStats, histogram_edges, inspect)
 from workbench.core.trainer import Trainer
 
 
@@ -28,11 +29,16 @@ def test_layers_and_histograms_have_the_network_shapes(spiral):
     assert [layer.name for layer in found.layers] == ["dense_0", "dense_1", "dense_2"]
     assert [layer.weight.shape for layer in found.layers] == [(2, 8), (8, 8), (8, 2)]
     assert [layer.activation for layer in found.layers] == ["tanh", "tanh", "softmax"]
-    kinds = ("weight", "bias", "weight_grad", "bias_grad")
+    kinds = ("weight", "bias", "weight_grad", "bias_grad", "output")
     expected = {f"dense_{i}/{kind}" for i in range(3) for kind in kinds}
     assert set(found.histograms) == expected
+    rows = spiral.data.X_train.shape[0]
     for key, histogram in found.histograms.items():
         assert histogram.edges.shape == (N_BINS + 1,) and histogram.counts.shape == (N_BINS,)
+        if key.endswith("/output"):                          # each unit's output on every training row
+            units = found.layers[int(key[6])].units
+            assert histogram.counts.sum() == rows * units and histogram.nonfinite == 0
+            continue
         values = found.weights[key] if not key.endswith("_grad") else spiral.network.params[key[:-5]]
         assert histogram.counts.sum() == values.size and histogram.nonfinite == 0
 
@@ -219,3 +225,57 @@ def test_two_classes_get_the_roc_curve_of_the_validation_rows(spiral):
     assert roc.auc == roc_auc(fpr, tpr) and 0.0 <= roc.auc <= 1.0
     assert inspect(trained({"data.dataset": "iris"}, epochs=1)).roc is None          # three classes
     assert inspect(trained({"data.dataset": "plane"}, epochs=1)).roc is None         # regression
+
+
+def test_layer_outputs_are_what_each_layer_passes_on(spiral):
+    found = inspect(spiral)
+    weights = spiral.network.get_weights()
+    A = spiral.data.X_train.astype(np.float64)
+    for i in range(3):
+        Z = A @ weights[f"dense_{i}/weight"] + weights[f"dense_{i}/bias"]
+        A = np.tanh(Z) if i < 2 else np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+        counts, _ = np.histogram(A, bins=found.histograms[f"dense_{i}/output"].edges)
+        assert np.abs(counts - found.histograms[f"dense_{i}/output"].counts).sum() <= 2   # float32 at an edge
+    assert set(found.units) == {"dense_0", "dense_1"}                # hidden layers only
+
+
+def hand_set(activation, W0, b0):
+    """Two features, one hidden layer of two units with the weights given, on 400 training rows."""
+    exp = Experiment.create(Config().updated({"data.samples": 500, "layers": [{"units": 2, "activation": activation}]}))
+    weights = exp.network.get_weights()
+    weights["dense_0/weight"], weights["dense_0/bias"] = np.array(W0, dtype=np.float32), np.array(b0, dtype=np.float32)
+    exp.network.set_weights(weights)
+    return inspect(exp).units["dense_0"]
+
+
+def test_a_relu_unit_below_zero_for_every_row_is_dead():
+    # standardised inputs stay within about ±3: a bias of -100 keeps the first unit's input negative
+    assert hand_set("relu", [[1.0, 1.0], [1.0, -1.0]], [-100.0, 0.0]) == UnitStats(units=2, dead=1, saturated=None)
+    assert hand_set("relu", [[1.0, 1.0], [1.0, -1.0]], [0.0, 0.0]).dead == 0
+    assert hand_set("leaky_relu", [[1.0, 1.0], [1.0, -1.0]], [-100.0, 0.0]).dead == 0   # its slope lives on
+
+
+def test_tanh_and_sigmoid_units_on_their_flat_ends_are_saturated():
+    flat = hand_set("tanh", [[50.0, 0.0], [0.0, 0.0]], [0.0, 0.0])
+    assert flat.dead == 1                                   # the second unit outputs tanh(0) for every row
+    assert 0.4 < flat.saturated < 0.5                       # the first: |z| > 3 except near x1 = 0; half the outputs
+    assert hand_set("sigmoid", [[0.1, 0.1], [0.1, 0.1]], [0.0, 0.0]).saturated == 0.0
+    assert hand_set("sigmoid", [[0.0, 0.0], [0.0, 0.0]], [20.0, -20.0]) == UnitStats(2, 2, 1.0)
+
+
+def test_outputs_use_a_bounded_number_of_training_rows_and_none_without_them():
+    wide = trained({"data.dataset": "digits"}, epochs=1)
+    found = inspect(wide)
+    assert found.histograms["dense_0/output"].counts.sum() == OUTPUT_SAMPLES * 8
+    none = Experiment.create(Config())
+    none.data.X_train = none.data.X_train[:0]               # (a configuration cannot ask for this)
+    found = inspect(none)
+    assert found.units == {} and not any(key.endswith("/output") for key in found.histograms)
+
+
+def test_relu_outputs_get_edges_over_their_range_and_keep_them_while_they_fit():
+    exp = trained({"layers.activation": "relu"}, epochs=1)
+    edges = histogram_edges(exp)["dense_0/output"]
+    found = inspect(exp, bin_edges={"dense_0/output": edges})
+    assert edges[0] < 0 < edges[-1] and -edges[0] < edges[-1]   # not centred on zero
+    np.testing.assert_array_equal(found.bin_edges["dense_0/output"], edges)

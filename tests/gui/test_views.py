@@ -20,7 +20,8 @@ from workbench.core.trainer import Trainer  # noqa: E402
 from workbench.gui.widgets.confusion_view import ConfusionView  # noqa: E402
 from workbench.gui.widgets.plot_legends import curve_crosses  # noqa: E402
 from workbench.gui.widgets.decision_boundary import DecisionBoundaryView, surface_map  # noqa: E402
-from workbench.gui.widgets.histogram_view import HistogramView  # noqa: E402
+from workbench.core.inspection import UnitStats  # noqa: E402
+from workbench.gui.widgets.histogram_view import HistogramView, unit_summary  # noqa: E402
 from workbench.gui.widgets.import_dialog import ImportDialog, open_for_import  # noqa: E402
 from workbench.gui.widgets.loss_plot import LOOKAHEAD_S, MIN_EPOCH_SPAN, X_GROWTH, LossPlotWidget  # noqa: E402
 from workbench.gui.widgets.metric_plot import MetricPlotWidget  # noqa: E402
@@ -362,6 +363,23 @@ def test_histograms_draw_the_inspection_counts(qtbot, spiral):
         np.testing.assert_array_equal(x, found.histograms[key].edges)
         np.testing.assert_array_equal(y, found.histograms[key].counts)
         assert view.curve(key).opts["stepMode"] == "center"
+
+
+def test_activation_titles_count_dead_and_saturated_units(qtbot):
+    exp, _ = run({"layers.activation": "relu", "optimizer.lr": 0.5}, epochs=30)   # too high: units die
+    found = inspect(exp)
+    view = shown(qtbot, HistogramView(), 900, 600)
+    view.set_inspection(found)
+    view.flush()
+    view.finish_building()
+    dead = [found.units[f"dense_{i}"].dead for i in range(2)]
+    assert dead[0] > 0
+    for i in range(2):
+        title = view._plots[f"dense_{i}/output"].titleLabel.text
+        assert title == f"activations, {dead[i]} of 8 dead"
+    assert view._plots["dense_2/output"].titleLabel.text == "outputs"
+    np.testing.assert_array_equal(view.curve("dense_0/output").getData()[1], found.histograms["dense_0/output"].counts)
+    assert unit_summary(UnitStats(8, 0, 0.004)) == "" and unit_summary(UnitStats(8, 2, 0.41)) == ", 2 of 8 dead, 41% saturated"
 
 
 def test_histograms_redraw_no_faster_than_twice_per_second(qtbot, spiral, monkeypatch):
@@ -758,7 +776,7 @@ def test_a_hidden_histogram_view_builds_its_grid_before_it_is_shown(qtbot, spira
     view.set_inspection(inspect(spiral[0]))
     qtbot.waitUntil(lambda: not view.building())
     assert set(view._plots) == {f"dense_{i}/{suffix}" for i in range(3)
-                                for suffix in ("weight", "bias", "weight_grad", "bias_grad")}
+                                for suffix in ("weight", "bias", "weight_grad", "bias_grad", "output")}
     x, _ = view.curve("dense_0/weight").getData()
     assert x is None or len(x) == 0                    # the data is drawn only once it is seen
 
@@ -769,7 +787,7 @@ def deep_inspection(hidden_layers: int):
 
 
 def test_a_deep_networks_histograms_are_built_a_plot_per_turn_and_drawn_as_they_appear(qtbot):
-    found = deep_inspection(16)                        # 17 layers: 68 plots
+    found = deep_inspection(16)                        # 17 layers: 85 plots
     view = shown(qtbot, HistogramView(), 900, 600)
     view.set_inspection(found)
     view.flush()
@@ -781,7 +799,7 @@ def test_a_deep_networks_histograms_are_built_a_plot_per_turn_and_drawn_as_they_
         built.append(len(view._plots))
     assert built == [1, 2, 3]
     qtbot.waitUntil(lambda: not view.building(), timeout=10_000)
-    assert len(view._plots) == 68 and not view.redraw_pending()
+    assert len(view._plots) == 85 and not view.redraw_pending()
     for key, histogram in found.histograms.items():
         np.testing.assert_array_equal(view._curves[key].getData()[1], histogram.counts)
 
@@ -807,16 +825,19 @@ def test_a_new_layer_keeps_the_other_rows_of_histograms_and_builds_one(qtbot):
     deeper = deep_inspection(3)
     view.set_inspection(deeper)
     view.flush()
-    assert len(view._pending) == 4                     # the row of dense_3 only
+    assert len(view._pending) == 5                     # the row of dense_3 only
     qtbot.waitUntil(lambda: not view.building())
     assert all(view._plots[key] is plot for key, plot in before.items())
-    assert set(view._plots) - set(before) == {f"dense_3/{s}" for s in ("weight", "bias", "weight_grad", "bias_grad")}
+    assert set(view._plots) - set(before) == {f"dense_3/{s}" for s in ("weight", "bias", "weight_grad", "bias_grad",
+                                                                       "output")}
+    assert view._plots["dense_2/output"].titleLabel.text == "activations"   # no longer the output layer
+    assert view._plots["dense_3/output"].titleLabel.text == "outputs"
     for key, histogram in deeper.histograms.items():   # the kept rows show the new numbers
         np.testing.assert_array_equal(view._curves[key].getData()[1], histogram.counts)
     view.set_inspection(deep_inspection(1))            # and a shallower network drops the rows below
     view.flush()
-    assert not view.building() and set(view._plots) == {f"dense_{i}/{s}" for i in range(2)
-                                                          for s in ("weight", "bias", "weight_grad", "bias_grad")}
+    assert not view.building() and set(view._plots) == {f"dense_{i}/{s}" for i in range(2) for s in
+                                                          ("weight", "bias", "weight_grad", "bias_grad", "output")}
 
 
 # --- text that fits, points that show, headers that are whole -------------------------------------------

@@ -9,7 +9,7 @@ inspect a replay snapshot while training continues.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
 import numpy as np
@@ -25,6 +25,9 @@ GRID_SIZE = 80
 WIDE_GRID_SIZE = 40        # a slice through data wider than WIDE_FEATURES: a quarter of the forward work
 WIDE_FEATURES = 64
 MAX_SAMPLES = 2000
+OUTPUT_SAMPLES = 500       # training rows whose layer outputs the histograms and unit counts use
+DEAD_SPREAD = 1e-6         # a unit whose output varies less than this over those rows is dead
+SATURATED_SLOPE = 0.01     # tanh, sigmoid: saturated where the slope is under 1 % of the steepest
 GRID_MARGIN = 0.1          # the boundary grid extends this fraction of the data range on each side
 EDGE_MARGIN = 1.5          # histogram edges start this much wider than the values they were fit to
 SMALLEST_SPAN = 1e-6       # half-width of the edges for an all-zero array
@@ -32,6 +35,8 @@ _GRAD_SEED = 0             # dropout masks of the inspection gradient; never the
 # BLAS threads are limited as in training (two OpenBLAS threads on small matrices are erratic here:
 # 5 ms became 90 ms); a controller made once makes each limit cost microseconds, not a library scan.
 _BLAS = ThreadpoolController()
+# the slope of a bounded activation from its output, as a share of its steepest (at 0)
+_RELATIVE_SLOPE = {"tanh": lambda A: 1.0 - A * A, "sigmoid": lambda A: 4.0 * A * (1.0 - A)}
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,15 @@ class LayerStats:
     activation: str
     weight: ArrayStats
     bias: ArrayStats
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    """How a hidden layer's units behave on training rows: the activation's side of its story."""
+
+    units: int
+    dead: int                   # units whose output is the same for every row: they pass nothing on
+    saturated: float | None     # tanh, sigmoid: share of outputs on the flat ends, where gradients vanish
 
 
 @dataclass(frozen=True)
@@ -126,7 +140,8 @@ class Inspection:
     epoch: int
     task: str
     layers: list[LayerStats]
-    histograms: dict[str, Histogram]    # "dense_0/weight", "dense_0/bias", "dense_0/weight_grad", ...
+    histograms: dict[str, Histogram]    # "dense_0/weight", "dense_0/bias", "dense_0/weight_grad",
+                                        # "dense_0/output" (what the layer passes on), ...
     bin_edges: dict[str, np.ndarray]    # the edges used; pass back to `inspect` to keep them fixed
     boundary: Boundary | None           # data with two features or more
     confusion: np.ndarray | None        # classification: rows actual, columns predicted
@@ -137,6 +152,7 @@ class Inspection:
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
     target_name: str
+    units: dict[str, UnitStats] = field(default_factory=dict)   # hidden layers, by name
 
 
 def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
@@ -158,7 +174,8 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         weights = {k: np.array(v) for k, v in params.items()}
     network = private_network(experiment, weights)
     with computing(experiment):
-        arrays = _with_gradients(weights, _gradients(experiment, network))
+        outputs, units = _layer_outputs(experiment, network)
+        arrays = {**_with_gradients(weights, _gradients(experiment, network)), **outputs}
         start = {**_initial_edges(arrays), **(bin_edges or {})}
         edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
         predictions, confusion, evaluated_on, roc = _evaluation(experiment, network)
@@ -180,6 +197,7 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         feature_names=tuple(dataset.feature_names),
         class_names=tuple(dataset.class_names),
         target_name=dataset.target_name,
+        units=units,
     )
 
 
@@ -191,12 +209,13 @@ def decision_boundary(experiment, plane: tuple[int, int] = (0, 1)) -> Boundary |
 
 
 def histogram_edges(experiment, weights: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Fixed bin edges per parameter and gradient for a run, fit to the current values (or
-    `weights`, a copy of them) with room to grow."""
+    """Fixed bin edges per parameter, gradient and layer output for a run, fit to the current
+    values (or `weights`, a copy of them) with room to grow."""
     weights = experiment.network.get_weights() if weights is None else weights
     with computing(experiment):
-        grads = _gradients(experiment, private_network(experiment, weights))
-        return _initial_edges(_with_gradients(weights, grads))
+        network = private_network(experiment, weights)
+        grads = _gradients(experiment, network)
+        return _initial_edges({**_with_gradients(weights, grads), **_layer_outputs(experiment, network)[0]})
 
 
 @contextmanager
@@ -243,6 +262,26 @@ def _gradients(experiment, network: Network) -> dict[str, np.ndarray]:
     return {k: np.array(v) for k, v in network.grads.items()}
 
 
+def _layer_outputs(experiment, network: Network) -> tuple[dict[str, np.ndarray], dict[str, UnitStats]]:
+    """Every layer's output on up to OUTPUT_SAMPLES training rows (keyed "dense_0/output"), and
+    for each hidden layer its dead units and, when bounded, its saturated share."""
+    X = experiment.data.X_train
+    if X.shape[0] == 0:
+        return {}, {}
+    rows = np.linspace(0, X.shape[0] - 1, min(X.shape[0], OUTPUT_SAMPLES)).astype(np.intp)
+    layers = experiment.config.layers
+    outputs, units = {}, {}
+    for i, A in enumerate(network.layer_outputs(X[rows])):
+        outputs[f"dense_{i}/output"] = A
+        if i < len(layers):
+            with np.errstate(invalid="ignore"):
+                dead = int(np.count_nonzero(~(np.ptp(A, axis=0) > DEAD_SPREAD)))   # NaN counts as dead
+            slope = _RELATIVE_SLOPE.get(layers[i].activation)
+            saturated = None if slope is None else float(np.mean(slope(A.astype(np.float64)) < SATURATED_SLOPE))
+            units[f"dense_{i}"] = UnitStats(A.shape[1], dead, saturated)
+    return outputs, units
+
+
 def _with_gradients(weights: Mapping[str, np.ndarray],
                     grads: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Parameters and their gradients in one dict; gradients are keyed "dense_0/weight_grad"."""
@@ -257,6 +296,9 @@ def _initial_edges(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """
     edges = {}
     for name, values in arrays.items():
+        if name.endswith("/output"):
+            edges[name] = _range_edges(values)
+            continue
         half = _max_abs(values)
         if "/bias" in name:
             half = max(half, _max_abs(arrays.get(name.replace("/bias", "/weight"))))
@@ -269,6 +311,17 @@ def _max_abs(values: np.ndarray | None) -> float:
         return 0.0
     finite = values[np.isfinite(values)]
     return float(np.abs(finite).max()) if finite.size else 0.0
+
+
+def _range_edges(values: np.ndarray) -> np.ndarray:
+    """Edges over the values' range, a quarter of it wider on each side (outputs are not centred
+    on zero: a relu layer's are all at or above it)."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return _symmetric_edges(SMALLEST_SPAN)
+    low, high = float(finite.min()), float(finite.max())
+    pad = max((high - low) * (EDGE_MARGIN - 1) / 2, SMALLEST_SPAN)
+    return np.linspace(low - pad, high + pad, N_BINS + 1)
 
 
 def _symmetric_edges(half: float) -> np.ndarray:

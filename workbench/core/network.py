@@ -188,6 +188,14 @@ class Network:
             out[start:start + chunk.shape[0]] = self._forward(ws, False, None)
         return out
 
+    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+        """What every layer passes on for X, without dropout: one (rows, units) copy per layer,
+        the output layer's last. For diagnostics (dead or saturated units); one forward pass."""
+        ws = self._workspace(np.shape(X)[0], False)
+        np.copyto(ws.features, X, casting="unsafe")
+        self._forward(ws, False, None)
+        return [np.array(A.T) for A in ws.A[:-1]] + [np.array(ws.A[-1])]
+
     def batch_inputs(self, rows: int) -> np.ndarray:
         """The (rows, n_features) array a training step on `rows` samples reads: a caller that
         writes each batch into it (`np.take(X, idx, axis=0, out=...)`) and passes it to

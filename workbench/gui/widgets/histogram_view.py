@@ -1,9 +1,12 @@
 """Per-layer histograms of weights and biases, beside the gradients training applied to them.
 
-One row per layer: weights, biases, weight gradients, bias gradients. Counts and fixed bin edges
-arrive computed (`workbench.core.inspection`); this view only draws them, a few times per second,
-as step curves (`stepMode="center"`). Gradients shrinking towards zero in the early layers is
-the vanishing-gradient problem made visible.
+One row per layer: weights, biases, weight gradients, bias gradients, and what the layer passes on
+(its activations on training rows; the output layer's probabilities or values). Counts and fixed
+bin edges arrive computed (`workbench.core.inspection`); this view only draws them, a few times
+per second, as step curves (`stepMode="center"`). Gradients shrinking towards zero in the early
+layers is the vanishing-gradient problem made visible; a relu layer's dead units (an output of 0
+for every row, after too high a learning rate) and a tanh or sigmoid layer's saturated share (on
+the flat ends, after too large an initialisation) are counted in its activations' title.
 
 A pyqtgraph plot takes 10-20 ms to create, so a deep network's grid (16 hidden layers: 68 plots)
 would freeze the window for a second if built at once. The grid is built one plot per turn of the
@@ -16,14 +19,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from workbench.core.inspection import Histogram
+from workbench.core.inspection import Histogram, UnitStats
 from workbench.gui.widgets.view_base import (
-    HISTOGRAM_REDRAW_MS, NEGATIVE_COLOR, POSITIVE_COLOR, TRAIN_COLOR, VAL_COLOR, InspectionView, faded,
-    label_axis, set_title, style_canvas, style_plot)
+    CATEGORY_COLORS, HISTOGRAM_REDRAW_MS, NEGATIVE_COLOR, POSITIVE_COLOR, TRAIN_COLOR, VAL_COLOR,
+    InspectionView, faded, label_axis, set_title, style_canvas, style_plot)
 
 # (key suffix, column title, colour)
 COLUMNS = (("weight", "weights", TRAIN_COLOR), ("bias", "biases", VAL_COLOR),
-           ("weight_grad", "weight grads", NEGATIVE_COLOR), ("bias_grad", "bias grads", POSITIVE_COLOR))
+           ("weight_grad", "weight grads", NEGATIVE_COLOR), ("bias_grad", "bias grads", POSITIVE_COLOR),
+           ("output", "activations", CATEGORY_COLORS[2]))
 ROW_HEIGHT = 150
 FILL_ALPHA = 90
 PLOTS_PER_TURN = 1          # plots built per turn of the event loop (one is about a frame's work)
@@ -91,9 +95,9 @@ class HistogramView(InspectionView):
         if names != self._layer_names:
             self._set_rows(names)
         has_grads = any(key.endswith("_grad") for key in inspection.histograms)
-        self.note.setText(f"Epoch {inspection.epoch}: how each layer's values are spread, and the gradients "
-                          "of the training loss with respect to them"
-                          + ("." if has_grads else " (none: there are no training rows)."))
+        self.note.setText(f"Epoch {inspection.epoch}: how each layer's values are spread, the gradients "
+                          "of the training loss with respect to them, and what each layer passes on"
+                          + (" (on training rows)." if has_grads else " (none: there are no training rows)."))
         for key, curve in self._curves.items():
             self._draw(key, curve, inspection.histograms.get(key))
 
@@ -110,8 +114,18 @@ class HistogramView(InspectionView):
             curve.setData([], [])
             return
         curve.setData(histogram.edges, histogram.counts, stepMode="center", fillLevel=0)
-        title = self._titles[key] + (f"  ({histogram.nonfinite} NaN/inf)" if histogram.nonfinite else "")
+        title = self._title(key) + (f"  ({histogram.nonfinite} NaN/inf)" if histogram.nonfinite else "")
         set_title(self._plots[key], self, title)
+
+    def _title(self, key: str) -> str:
+        """The column's title; a layer's outputs say how many of its units are dead or saturated."""
+        layer, suffix = key.split("/")
+        if suffix != "output":
+            return self._titles[key]
+        if self._layer_names and layer == self._layer_names[-1]:
+            return "outputs"
+        units = self._inspection.units.get(layer) if self._inspection is not None else None
+        return "activations" + ("" if units is None else unit_summary(units))
 
     def _set_rows(self, names: tuple[str, ...]) -> None:
         """One row per layer: rows of layers that stay in place are kept, rows of layers that went
@@ -155,3 +169,11 @@ class HistogramView(InspectionView):
         style_canvas(self.canvas, self)
         for key, plot in self._plots.items():
             style_plot(plot, self, plot.titleLabel.text or self._titles[key])
+
+
+def unit_summary(units: UnitStats) -> str:
+    """", 3 of 8 dead, 41% saturated": the parts that round to more than zero."""
+    parts = [f"{units.dead} of {units.units} dead"] if units.dead else []
+    if units.saturated is not None and units.saturated >= 0.005:
+        parts.append(f"{units.saturated:.0%} saturated")
+    return "".join(f", {part}" for part in parts)
