@@ -19,6 +19,8 @@ from workbench.core.config import output_activation
 from workbench.core.data import TRAIN, VALIDATION
 from workbench.core.metrics import confusion_matrix, roc_auc, roc_curve
 from workbench.core.network import Network
+from workbench.core.plane_grid import plane_grid
+from workbench.core.unit_maps import UnitMaps, unit_maps
 
 N_BINS = 40
 GRID_SIZE = 80
@@ -28,7 +30,6 @@ MAX_SAMPLES = 2000
 OUTPUT_SAMPLES = 500       # training rows whose layer outputs the histograms and unit counts use
 DEAD_SPREAD = 1e-6         # a unit whose output varies less than this over those rows is dead
 SATURATED_SLOPE = 0.01     # tanh, sigmoid: saturated where the slope is under 1 % of the steepest
-GRID_MARGIN = 0.1          # the boundary grid extends this fraction of the data range on each side
 EDGE_MARGIN = 1.5          # histogram edges start this much wider than the values they were fit to
 SMALLEST_SPAN = 1e-6       # half-width of the edges for an all-zero array
 _GRAD_SEED = 0             # dropout masks of the inspection gradient; never the training stream
@@ -153,6 +154,7 @@ class Inspection:
     class_names: tuple[str, ...]
     target_name: str
     units: dict[str, UnitStats] = field(default_factory=dict)   # hidden layers, by name
+    unit_maps: UnitMaps | None = None   # hidden units' outputs over the boundary's plane
 
 
 def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
@@ -180,6 +182,8 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
         predictions, confusion, evaluated_on, roc = _evaluation(experiment, network)
         boundary = _boundary(experiment, network, plane)
+        maps = unit_maps(network, experiment.data, tuple(layer.activation for layer in experiment.config.layers),
+                         plane)
         layers = _layer_stats(experiment, weights)
     dataset = experiment.data.dataset
     return Inspection(
@@ -198,6 +202,7 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
         class_names=tuple(dataset.class_names),
         target_name=dataset.target_name,
         units=units,
+        unit_maps=maps,
     )
 
 
@@ -383,34 +388,25 @@ def _boundary(experiment, network: Network, plane: tuple[int, int]) -> Boundary 
     """The output over a raw-feature grid around the data in the `plane` features, the others at
     their training mean; None for data with fewer than two features."""
     data = experiment.data
-    X_raw = data.dataset.X
-    if X_raw.ndim != 2 or X_raw.shape[1] < 2 or X_raw.shape[0] == 0:
+    n_features = data.dataset.X.shape[1] if data.dataset.X.ndim == 2 else 0
+    grid = plane_grid(data, plane, GRID_SIZE if n_features <= WIDE_FEATURES else WIDE_GRID_SIZE)
+    if grid is None:
         return None
-    n_features = X_raw.shape[1]
-    i, j = plane if plane[0] != plane[1] and all(0 <= f < n_features for f in plane) else (0, 1)
-    pair = X_raw[:, [i, j]]
-    lo, hi = np.nanmin(pair, axis=0), np.nanmax(pair, axis=0)     # every feature has a value
-    pad = np.where(hi > lo, (hi - lo) * GRID_MARGIN, 1.0)
-    size = GRID_SIZE if n_features <= WIDE_FEATURES else WIDE_GRID_SIZE
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], size)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], size)
-    gx, gy = np.meshgrid(xs, ys)
-    grid = np.tile(np.asarray(data.scaler.mean, dtype=np.float64), (gx.size, 1))
-    grid[:, i], grid[:, j] = gx.ravel(), gy.ravel()
-    out = network.predict(data.scaler.transform(grid, data.dtype))
+    shape = (grid.ys.size, grid.xs.size)
+    out = network.predict(grid.inputs)
     confidence = None
     if experiment.task == "regression":
         kind, values = "value", out[:, 0]
     elif out.shape[1] == 2:
         kind, values = "probability", out[:, 1]
     else:
-        kind, values, confidence = "class", out.argmax(axis=1), out.max(axis=1).reshape(gx.shape)
-    train = _points(data.dataset, data.split == TRAIN, (i, j))
-    val = _points(data.dataset, data.split == VALIDATION, (i, j))
-    return Boundary(xs=xs, ys=ys, values=values.reshape(gx.shape).astype(np.float64), kind=kind,
+        kind, values, confidence = "class", out.argmax(axis=1), out.max(axis=1).reshape(shape)
+    train = _points(data.dataset, data.split == TRAIN, grid.features)
+    val = _points(data.dataset, data.split == VALIDATION, grid.features)
+    return Boundary(xs=grid.xs, ys=grid.ys, values=values.reshape(shape).astype(np.float64), kind=kind,
                     confidence=None if confidence is None else confidence.astype(np.float64),
                     train_points=train[0], train_targets=train[1], val_points=val[0], val_targets=val[1],
-                    features=(i, j), held=n_features - 2)
+                    features=grid.features, held=grid.held)
 
 
 def _points(dataset, mask: np.ndarray, plane: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
