@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Qt
 
+from workbench.core.inspection import inspect
 from workbench.gui.widgets.view_base import ThrottledView
 
 from gui_helpers import curve, edit, train_to_end
@@ -43,6 +44,17 @@ def test_one_click_trains_to_the_end_with_live_curves_and_parameter_view(qtbot, 
     assert view.cell_text(0, "layer") == "dense_0" and view.cell_text(0, "shape") == "2 × 8"
     assert float(view.cell_text(0, "mean")) == pytest.approx(float(weight.mean()), rel=1e-3, abs=1e-4)
     assert float(view.cell_text(0, "norm")) == pytest.approx(float(np.linalg.norm(weight)), rel=1e-3)
+
+
+def test_the_units_dock_shows_the_hidden_units_of_the_current_weights(qtbot, window):
+    window.show()
+    window.docks["Units"].raise_()
+    assert window.tabifiedDockWidgets(window.docks["Units"]) and \
+        window.docks["Histograms"] in window.tabifiedDockWidgets(window.docks["Units"])
+    train_to_end(qtbot, window, epochs=3)
+    view = window.unit_maps_view
+    qtbot.waitUntil(lambda: view.plot.titleLabel.text == "Hidden units, epoch 3")
+    np.testing.assert_allclose(view.image.image, inspect(window.controller.experiment).unit_maps.mosaic)
 
 
 def test_stop_mid_run_keeps_whole_epochs(qtbot, window):

@@ -473,6 +473,38 @@ def test_roc_view_draws_the_curve_and_its_area_for_two_classes(qtbot, spiral, ir
     assert view.plot.titleLabel.text == "ROC curve: two classes only, this data has 3"
 
 
+def test_unit_maps_view_draws_the_mosaic_with_a_row_per_hidden_layer(qtbot, spiral, iris):
+    from workbench.core.unit_maps import GAP, MAP_SIZE
+    from workbench.gui.widgets.unit_maps_view import UnitMapsView
+
+    view = shown(qtbot, UnitMapsView(), 900, 300)
+    found = inspect(spiral[0])
+    view.set_inspection(found)
+    view.flush()
+    np.testing.assert_array_equal(view.image.image, found.unit_maps.mosaic)
+    assert view.image.levels == pytest.approx([-1.0, 1.0])
+    ticks = view.plot.getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == ["dense_0 tanh (8)", "dense_1 tanh (8)"]
+    assert ticks[0][0] > ticks[1][0]                                     # the first layer on top
+    assert view.plot.titleLabel.text == "Hidden units, epoch 8"
+    assert view.plot.getAxis("bottom").labelText == "unit (each map: x1 →, x2 ↑)"
+    maps = found.unit_maps
+    row, column = maps.origin(1, 2)                                     # dense_1's third unit
+    tile = maps.tile(1, 2) * maps.scales[1]
+    assert view.hover_text(column + 3, row + 3) == (f"dense_1 unit 3 (tanh): output {tile.min():.3g} to "
+                                                    f"{tile.max():.3g} on this plane")
+    assert view.hover_text(column + MAP_SIZE + GAP / 2, row + 3) is None        # the gap between maps
+    view.set_inspection(inspect(iris[0], plane=(2, 3)))
+    view.flush()
+    assert [label for _, label in view.plot.getAxis("left")._tickLevels[0]] == ["dense_0 relu (16 of 40)"]
+    assert view.plot.getAxis("bottom").labelText == ("unit (each map: petal_length_cm →, petal_width_cm ↑; "
+                                                     "other features at their mean)")
+    no_hidden, _ = run({"layers": []}, epochs=1)
+    view.set_inspection(inspect(no_hidden))
+    view.flush()
+    assert view.image.image is None and view.plot.titleLabel.text == "Hidden units: this network has no hidden layer"
+
+
 def test_network_diagram_edges_follow_the_weights(qtbot, spiral):
     found = inspect(spiral[0])
     view = shown(qtbot, NetworkDiagramView())

@@ -37,6 +37,7 @@ from workbench.gui.widgets.parameters_view import ParametersView
 from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.roc_view import RocView
+from workbench.gui.widgets.unit_maps_view import UnitMapsView
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
 from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, ThrottledView
@@ -45,7 +46,7 @@ from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, Thrott
 DOCK_LAYOUT = (
     (Qt.DockWidgetArea.LeftDockWidgetArea, ("Data", "Architecture", "Hyperparameters")),
     (Qt.DockWidgetArea.RightDockWidgetArea, ("Decision boundary", "Network", "Predictions", "ROC")),
-    (Qt.DockWidgetArea.BottomDockWidgetArea, ("Accuracy / R²", "Histograms",
+    (Qt.DockWidgetArea.BottomDockWidgetArea, ("Accuracy / R²", "Histograms", "Units",
                                               "Parameters vs hyperparameters", "Runs", "Tuning")),
 )
 
@@ -110,6 +111,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         self.confusion_view = ConfusionView()
         self.prediction_view = PredictionView()
         self.roc_view = RocView()
+        self.unit_maps_view = UnitMapsView()
         self.outcome_stack = QStackedWidget()
         self.outcome_stack.addWidget(self.confusion_view)
         self.outcome_stack.addWidget(self.prediction_view)
@@ -124,11 +126,13 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         column.addWidget(self.replay_bar)
         self.setCentralWidget(central)
         self.inspection_views = (self.histogram_view, self.boundary_view, self.network_view,
-                                 self.confusion_view, self.prediction_view, self.roc_view, self.parameters_view)
+                                 self.confusion_view, self.prediction_view, self.roc_view, self.parameters_view,
+                                 self.unit_maps_view)
         self.docks: dict[str, QDockWidget] = {}
         widgets = {"Data": self.data_panel, "Architecture": self.architecture_editor,
                    "Hyperparameters": self.hyperparameter_form, "Decision boundary": self.boundary_view,
                    "Network": self.network_view, "Predictions": self.outcome_stack, "ROC": self.roc_view,
+                   "Units": self.unit_maps_view,
                    "Accuracy / R²": self.metric_plot, "Histograms": self.histogram_view,
                    "Parameters vs hyperparameters": self.parameters_view, "Runs": self.runs_table,
                    "Tuning": _scrolling(self.tuning_panel)}
@@ -268,7 +272,8 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         return {"Loss": self.loss_plot, "Accuracy / R²": self.metric_plot,
                 "Histograms": self.histogram_view, "Decision boundary": self.boundary_view,
                 "Network": self.network_view, "Confusion matrix": self.confusion_view,
-                "Predicted vs actual": self.prediction_view, "ROC curve": self.roc_view}
+                "Predicted vs actual": self.prediction_view, "ROC curve": self.roc_view,
+                "Hidden units": self.unit_maps_view}
 
     def _connect(self) -> None:
         c = self.controller
