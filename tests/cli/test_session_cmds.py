@@ -21,7 +21,8 @@ def test_info_shows_architecture_counts_and_metrics(session, capsys):
     text = capsys.readouterr().out
     for fragment in ("builtin:iris", "classification", "dense_0", "dense_1", "softmax",
                      "total parameters 43", "4 epochs", "val_accuracy", "optimizer adam",
-                     "beta1 0.9", "xavier init", "early stopping off", "validation split 0.2"):
+                     "beta1 0.9", "xavier init", "early stopping off", "validation split 0.2",
+                     "Classes: setosa: 50, versicolor: 50, virginica: 50."):
         assert fragment in text, fragment
 
 
@@ -60,6 +61,7 @@ def test_info_json(session, capsys):
     assert [layer["parameters"] for layer in info["layers"]] == [25, 18]
     assert info["parameters"] == 43 and info["epochs"] == 4 and info["status"] == "completed"
     assert info["data"]["source"] == "builtin:iris" and info["data"]["features"] == 4
+    assert info["data"]["class_counts"] == [50, 50, 50]
     assert info["trained_with"] == {}                 # it trained with the config shown
     assert info["config"]["training"]["epochs"] == 4 and set(info["last"]) == {
         "train_loss", "val_loss", "train_accuracy", "val_accuracy"}

@@ -29,9 +29,12 @@ def test_choosing_a_data_set_rebuilds_the_experiment(window):
     assert not window.data_panel.samples.isEnabled()
     assert window.data_panel.samples.text() == "all rows"            # not a made-up count
     assert "150 samples" in window.data_panel.summary.text()
+    assert window.data_panel.summary.text().endswith("\nClasses: setosa: 50, versicolor: 50, virginica: 50.")
     assert "samples" not in dict(dict(hyperparameter_rows(window.controller.config))["Data"])
     window.boundary_view.flush()                       # four features: a slice, with the pair to pick
     assert window.boundary_view.shows_boundary() and not window.boundary_view.plane_bar.isHidden()
+    box.setCurrentIndex(box.findData("diabetes"))
+    assert "\nTarget progression: 25 to 346, mean 152" in window.data_panel.summary.text()
     box.setCurrentIndex(box.findData("spiral"))
     assert window.data_panel.samples.text() == "500"
     assert dict(dict(hyperparameter_rows(window.controller.config))["Data"])["samples"] == "500"

@@ -145,6 +145,7 @@ def format_summary(summary: dict[str, Any]) -> str:
            f"{d['validation']} validation, {d['test']} test), {d['features']} features"
            + (f", {len(d['classes'])} classes" if d["classes"] else "")
            + (f", target {d['target']}" if d["target"] else ""),
+           f"          {d['target_summary']}",
            "network   layer      units  activation   weight        bias   parameters"]
     for layer in summary["layers"]:
         shape = " x ".join(str(n) for n in layer["weight_shape"])

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageB
                                QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from workbench.core.inspection import Inspection
+from workbench.core.target_summary import target_summary
 from workbench.gui.app import collect_garbage_on_gui_thread
 from workbench.gui.file_menu import USER_ERRORS, FileMenu
 from workbench.gui.help_menu import HelpMenu
@@ -37,9 +38,9 @@ from workbench.gui.widgets.parameters_view import ParametersView
 from workbench.gui.widgets.prediction_view import PredictionView
 from workbench.gui.widgets.replay_bar import ReplayBar
 from workbench.gui.widgets.roc_view import RocView
-from workbench.gui.widgets.unit_maps_view import UnitMapsView
 from workbench.gui.widgets.runs_table import RunsTable
 from workbench.gui.widgets.tuning_panel import TuningPanel
+from workbench.gui.widgets.unit_maps_view import UnitMapsView
 from workbench.gui.widgets.view_base import CURVE_REDRAW_MS, RedrawGroup, ThrottledView
 
 # dock areas and their tabs, the first of each raised
@@ -522,4 +523,5 @@ def _data_summary(experiment: Any) -> str:
     counts = [int((split == k).sum()) for k in (0, 1, 2)]
     dataset = d.dataset
     return (f"{dataset.n_samples} samples × {dataset.n_features} features ({dataset.task}); "
-            f"train {counts[0]}, validation {counts[1]}, test {counts[2]}.")
+            f"train {counts[0]}, validation {counts[1]}, test {counts[2]}.\n"
+            + target_summary(dataset.task, dataset.y, dataset.class_names, dataset.target_name))

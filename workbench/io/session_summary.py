@@ -16,6 +16,7 @@ from workbench.core.history import History
 from workbench.core.experiment import Experiment
 from workbench.core.holdout import evaluate_test_split
 from workbench.core.metrics import METRIC_NAMES
+from workbench.core.target_summary import class_counts, target_summary
 from workbench.io.contents import SessionContents, experiment_from
 
 
@@ -50,7 +51,9 @@ def session_summary(contents: SessionContents, file: str,
         "data": {"source": d.source, "task": d.task, "samples": int(d.X.shape[0]),
                  "train": int(split_counts[0]), "validation": int(split_counts[1]),
                  "test": int(split_counts[2]), "features": len(d.feature_names),
-                 "target": d.target_name, "classes": d.class_names},
+                 "target": d.target_name, "classes": d.class_names,
+                 "class_counts": class_counts(d.y, len(d.class_names)) if d.task == "classification" else [],
+                 "target_summary": target_summary(d.task, d.y, d.class_names, d.target_name)},
         "layers": layers,
         "parameters": sum(layer["parameters"] for layer in layers),
         "config": contents.config.to_dict(),
