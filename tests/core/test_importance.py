@@ -144,3 +144,10 @@ def test_wide_data_is_thinned_to_the_row_budget(monkeypatch):
     assert result.samples == 50 < experiment.data.X_val.shape[0]
     monkeypatch.setattr(importance, "MIN_ROWS", 100)
     assert permutation_importance(experiment).samples == 100
+
+
+def test_outputs_that_overflow_give_a_clear_error():
+    experiment = linear_experiment(200)
+    experiment.network.set_weights({"dense_0/weight": np.array([[1e308], [1e308]]), "dense_0/bias": np.zeros(1)})
+    with pytest.raises(importance.NotFinite, match="is not a finite number"):
+        permutation_importance(experiment)

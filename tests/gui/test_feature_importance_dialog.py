@@ -122,3 +122,12 @@ def test_it_is_off_while_training(qtbot, window, monkeypatch):
     window.importance_action.trigger()
     stop_run(qtbot, window)
     assert window.importance_action.isEnabled()
+
+
+def test_a_model_whose_outputs_overflow_gets_a_message(window, monkeypatch):
+    edit(window, {"data.dataset": "plane", "layers": [], "training.dtype": "float64"})
+    network = window.controller.experiment.network
+    network.set_weights({"dense_0/weight": np.full((2, 1), 1e308), "dense_0/bias": np.zeros(1)})
+    dialog = open_importance(window, monkeypatch)
+    assert dialog.result is None
+    assert dialog.summary_label.text().startswith("Cannot measure: the model's R² on these rows is not a finite")

@@ -21,7 +21,7 @@ import numpy as np
 
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import computing, private_network
-from workbench.core.metrics import METRIC_NAMES, score
+from workbench.core.metrics import METRIC_LABELS, METRIC_NAMES, score
 
 DEFAULT_REPEATS = 5
 MAX_REPEATS = 100
@@ -33,6 +33,10 @@ SPLITS = {"val": "validation", "train": "training", "test": "test"}
 
 class NothingToPermute(ValueError):
     """The split asked for holds no rows."""
+
+
+class NotFinite(ValueError):
+    """The model's score on the rows as they are is not finite."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,9 @@ def permutation_importance(experiment: Experiment, split: str | None = None,
     falls = np.zeros((len(groups), repeats))
     with computing(experiment):
         baseline = score(task, y, network.predict(X))
+        if not np.isfinite(baseline):
+            raise NotFinite(f"the model's {METRIC_LABELS[METRIC_NAMES[task]]} on these rows is not a finite number "
+                            "(its outputs overflow): there is nothing to measure a fall from")
         shuffled = X.copy()
         for g, (_, columns) in enumerate(groups):
             if stop is not None and stop.is_set():

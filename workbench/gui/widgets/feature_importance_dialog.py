@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance,
+from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance, NotFinite,
                                        permutation_importance)
 from workbench.core.metrics import METRIC_LABELS
 from workbench.gui.background import Cancelled, wait_for
@@ -98,6 +98,9 @@ class FeatureImportanceDialog(QDialog):
             result = wait_for(self, "Shuffling features…", permutation_importance, self._experiment, split,
                               self.repeats_spin.value(), stop=stop, on_cancel=stop.set)
         except Cancelled:
+            return False
+        except NotFinite as err:
+            self.summary_label.setText(f"Cannot measure: {err}.")
             return False
         self.show_result(result)
         return True
