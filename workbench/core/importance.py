@@ -107,8 +107,8 @@ def permutation_importance(experiment: Experiment, split: str | None = None,
     with computing(experiment):
         baseline = score(task, y, network.predict(X))
         if not np.isfinite(baseline):
-            raise NotFinite(f"the model's {METRIC_LABELS[METRIC_NAMES[task]]} on these rows is not a finite number "
-                            "(its outputs overflow): there is nothing to measure a fall from")
+            raise NotFinite(f"the model's {METRIC_LABELS[METRIC_NAMES[task]]} on these rows is not a "
+                            "finite number (its outputs overflow): there is nothing to measure a fall from")
         shuffled = X.copy()
         for g, (_, columns) in enumerate(groups):
             if stop is not None and stop.is_set():
