@@ -21,8 +21,11 @@ def test_the_app_runs_under_xvfb_and_takes_screenshots(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Destroyed while thread" not in done.stderr
     for width, height in ((1280, 800), (1920, 1080)):
-        image = QImage(str(tmp_path / f"workbench-{width}x{height}-light.png"))
-        assert (image.width(), image.height()) == (width, height)
+        for name in (f"workbench-{width}x{height}-light.png", f"workbench-{width}x{height}-light-units.png"):
+            image = QImage(str(tmp_path / name))
+            assert (image.width(), image.height()) == (width, height)
+        plain, units = (QImage(str(tmp_path / f"workbench-{width}x{height}-light{s}.png")) for s in ("", "-units"))
+        assert plain != units                          # the second shows another tab
 
 
 HARNESS = """

@@ -1,4 +1,5 @@
-"""Regenerate the README screenshots: the window after a short training run, at common screen sizes.
+"""Regenerate the README screenshots: the window after a short training run, at common screen sizes,
+and again with the bottom area showing the hidden units (`SHOWCASE`).
 
     xvfb-run -a -s "-screen 0 1920x1080x24" python -m workbench.gui.screenshots docs/screenshots
 
@@ -12,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 SIZES = ((1280, 800), (1920, 1080))
+SHOWCASE = {"units": "Units"}      # file suffix -> a dock raised for a second picture of the same run
 
 
 def _wait_for(app, condition, timeout_s: float) -> None:
@@ -61,6 +63,12 @@ def take(out_dir: Path, epochs: int, themes: tuple[str, ...], sizes=SIZES) -> li
                 path = out_dir / f"workbench-{width}x{height}-{theme}.png"
                 window.grab().save(str(path))
                 written.append(path)
+                for suffix, dock in SHOWCASE.items():
+                    window.docks[dock].raise_()
+                    _settle(app, views)
+                    path = out_dir / f"workbench-{width}x{height}-{theme}-{suffix}.png"
+                    window.grab().save(str(path))
+                    written.append(path)
                 window.runner.shutdown()
                 window.inspector.shutdown()
                 window.hide()
