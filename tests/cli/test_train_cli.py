@@ -235,3 +235,15 @@ def test_json_gives_the_roc_areas_for_two_classes_only(capsys, tmp_path):
     for dataset in ("iris", "plane"):
         status, out, _ = run(capsys, "train", "--dataset", dataset, "--epochs", "1", "--json")
         assert status == 0 and "val_auc" not in json.loads(out.strip().splitlines()[-1])
+
+
+def test_class_weights_from_the_command_line_are_saved_and_shown(tmp_path, capsys):
+    path = tmp_path / "weighted.h5"
+    argv = ["train", "--dataset", "breast_cancer", "--epochs", "5", "--class-weight", "balanced", "--quiet"]
+    assert main(argv + ["--json", "--save", str(path)]) == 0
+    weighted = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["train", "--dataset", "breast_cancer", "--epochs", "5", "--quiet", "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert weighted["val_loss"] != plain["val_loss"]
+    assert main(["info", str(path)]) == 0
+    assert "class weights balanced" in capsys.readouterr().out

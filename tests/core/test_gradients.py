@@ -60,6 +60,35 @@ def test_backward_matches_finite_differences(activation, loss, output_activation
     assert np.abs(analytic).max() > 1e-3   # the check is not vacuous
 
 
+CLASS_LOSSES = [pair for pair in LOSS_PAIRS if pair[1] == "softmax"]
+CLASS_WEIGHTS = np.array([0.5, 2.0, 1.25])
+
+
+@pytest.mark.parametrize("regulariser", ["none", "elastic"])
+@pytest.mark.parametrize("loss,output_activation", CLASS_LOSSES)
+@pytest.mark.parametrize("activation", ["relu", "tanh", "gelu"])
+def test_class_weighted_losses_match_finite_differences(activation, loss, output_activation, regulariser):
+    net, X, y = _problem(activation, output_activation)
+    l1, l2 = REGULARISERS[regulariser]
+    loss_at = (lambda: net.train_step_grads(X, y, loss, l1, l2, np.random.default_rng(MASK_SEED), CLASS_WEIGHTS))
+    weighted = loss_at()
+    analytic = net.flat_grads.copy()
+    numeric = _numeric_gradient(loss_at, net.flat_params)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+    plain = net.train_step_grads(X, y, loss, l1, l2, np.random.default_rng(MASK_SEED))
+    assert weighted != pytest.approx(plain) and not np.allclose(analytic, net.flat_grads)   # the weights act
+
+
+def test_weights_of_one_change_nothing():
+    net, X, y = _problem("tanh", "softmax")
+    for loss in ("cross_entropy", "mse"):
+        plain = net.train_step_grads(X, y, loss, 0.0, 0.0, np.random.default_rng(MASK_SEED))
+        grads = net.flat_grads.copy()
+        ones = net.train_step_grads(X, y, loss, 0.0, 0.0, np.random.default_rng(MASK_SEED), np.ones(3))
+        assert ones == pytest.approx(plain, rel=1e-12)
+        np.testing.assert_allclose(net.flat_grads, grads, rtol=1e-12, atol=1e-15)
+
+
 def test_dropout_mask_is_the_one_the_generator_draws():
     net, X, y = _problem("tanh", "softmax", dropout=0.5)
     first = net.train_step_grads(X, y, "cross_entropy", 0.0, 0.0, np.random.default_rng(1))

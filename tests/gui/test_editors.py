@@ -118,6 +118,16 @@ def test_optimizer_knobs_follow_the_optimizer(window):
     assert form.control("optimizer.momentum").isEnabled()
 
 
+def test_class_weights_are_chosen_in_the_form_and_undone(window):
+    box = window.hyperparameter_form.control("training.class_weight")
+    assert [box.itemData(i) for i in range(box.count())] == ["none", "balanced"]
+    box.setCurrentIndex(box.findData("balanced"))
+    assert window.controller.config.training.class_weight == "balanced"
+    assert window.controller.experiment.class_weights() is not None      # the run that starts weighs classes
+    window.undo_action.trigger()
+    assert window.controller.config.training.class_weight == "none" and box.currentData() == "none"
+
+
 def test_the_learning_rate_has_a_log_slider_and_an_exact_entry(window):
     control = window.hyperparameter_form.control("optimizer.lr")
     control.slider.setValue(-60)          # 10^-3

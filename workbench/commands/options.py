@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from workbench.cli import UsageError
+from workbench.core.class_weights import CLASS_WEIGHTS
 from workbench.core.config import TASKS, Config, ConfigError, LayerConfig, registry_names
 from workbench.core.datasets_builtin import BUILTIN_DATASETS
 
@@ -22,6 +23,7 @@ _SIMPLE_OPTIONS = {
     "beta1": "optimizer.beta1", "beta2": "optimizer.beta2", "weight_decay": "optimizer.weight_decay",
     "schedule": "schedule.name", "warmup": "schedule.warmup_epochs",
     "epochs": "training.epochs", "batch_size": "training.batch_size", "loss": "training.loss",
+    "class_weight": "training.class_weight",
     "l1": "training.l1", "l2": "training.l2", "clip_norm": "training.clip_norm",
     "early_stopping": "training.early_stopping", "seed": "training.seed", "dtype": "training.dtype",
     "threads": "training.threads",
@@ -79,6 +81,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--batch-size", type=int, metavar="N")
     train.add_argument("--epochs", type=int, metavar="N")
     train.add_argument("--loss", choices=registry_names("loss"), help="default by task")
+    train.add_argument("--class-weight", choices=CLASS_WEIGHTS,
+                       help="balanced: each class counts alike in the loss, however rare (default none)")
     train.add_argument("--l1", type=float, metavar="X", help="L1 penalty (with --l2: elastic net)")
     train.add_argument("--l2", type=float, metavar="X", help="L2 penalty")
     train.add_argument("--clip-norm", type=float, metavar="X", help="clip the gradient norm (0: off)")

@@ -12,6 +12,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Mapping
 
+from workbench.core.class_weights import CLASS_WEIGHTS
+
 TASKS = ("classification", "regression")
 DTYPES = ("float32", "float64")
 MAX_HIDDEN_LAYERS = 64
@@ -192,6 +194,7 @@ class TrainingConfig:
     epochs: int = 200
     batch_size: int = 16
     loss: str | None = None         # None: cross_entropy for classification, mse for regression
+    class_weight: str = "none"      # "balanced": rare classes count more in the loss (classification)
     l1: float = 0.0
     l2: float = 0.0                 # l1 and l2 together: elastic net
     clip_norm: float = 0.0          # 0: no gradient-norm clipping
@@ -206,6 +209,7 @@ class TrainingConfig:
         _check_number("batch_size", self.batch_size, 1, 1_000_000, integer=True)
         if self.loss is not None:
             _check_choice("loss", self.loss, registry_names("loss"))
+        _check_choice("class_weight", self.class_weight, CLASS_WEIGHTS)
         _check_number("l1", self.l1, 0.0, 10.0)
         _check_number("l2", self.l2, 0.0, 10.0)
         _check_number("clip_norm", self.clip_norm, 0.0, 1e6)
@@ -254,6 +258,8 @@ class Config:
             out["data"]["exclude"] = list(self.data.exclude)
         else:
             del out["data"]["exclude"]
+        if self.training.class_weight == "none":
+            del out["training"]["class_weight"]
         return out
 
     @classmethod

@@ -40,10 +40,12 @@ def hyperparameter_rows(config: Config) -> list[tuple[str, list[tuple[str, str]]
     schedule += [(knob, f"{getattr(s, knob):g}") for knob in SCHEDULE_KNOBS.get(s.name, ())]
     schedule += [("warm-up epochs", str(s.warmup_epochs))] if s.warmup_epochs else []
     training = [("epochs", str(t.epochs)), ("batch size", str(t.batch_size)),
-                ("loss", t.loss or "task default"), ("L1", f"{t.l1:g}"), ("L2", f"{t.l2:g}"),
-                ("gradient clipping", f"{t.clip_norm:g}" if t.clip_norm else "off"),
-                ("early stopping", f"{t.early_stopping} epochs" if t.early_stopping else "off"),
-                ("seed", str(t.seed)), ("dtype", t.dtype)]
+                ("loss", t.loss or "task default")]
+    training += [("class weights", t.class_weight)] if t.class_weight != "none" else []
+    training += [("L1", f"{t.l1:g}"), ("L2", f"{t.l2:g}"),
+                 ("gradient clipping", f"{t.clip_norm:g}" if t.clip_norm else "off"),
+                 ("early stopping", f"{t.early_stopping} epochs" if t.early_stopping else "off"),
+                 ("seed", str(t.seed)), ("dtype", t.dtype)]
     return [("Data", data), ("Architecture", layers), ("Optimizer", optimizer), ("Schedule", schedule),
             ("Training", training)]
 

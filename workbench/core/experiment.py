@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from workbench.core.class_weights import class_weights
 from workbench.core.config import Config, output_activation
 from workbench.core.data import (Dataset, PreparedData, Scaler, load_dataset, prepare, same_samples,
                                  split_indices)
@@ -158,6 +159,14 @@ class Experiment:
 
     def rng_state(self) -> dict[str, Any]:
         return self.rng.bit_generator.state
+
+    def class_weights(self) -> np.ndarray | None:
+        """The loss's weight per class, from the training rows (`training.class_weight`); None when
+        every row counts alike, as in regression."""
+        if self.task != "classification":
+            return None
+        return class_weights(self.config.training.class_weight, self.data.y_train,
+                             len(self.data.dataset.class_names), self.network.dtype)
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """The network's outputs for feature rows as the data has them (unscaled: the training

@@ -263,7 +263,7 @@ def _gradients(experiment, network: Network) -> dict[str, np.ndarray]:
     training = experiment.config.training
     loss = experiment.config.loss_for(experiment.task)
     network.train_step_grads(data.X_train[rows], data.y_train[rows], loss, training.l1, training.l2,
-                             np.random.default_rng(_GRAD_SEED))
+                             np.random.default_rng(_GRAD_SEED), experiment.class_weights())
     return {k: np.array(v) for k, v in network.grads.items()}
 
 

@@ -4,6 +4,8 @@ Conventions (the same as PyTorch's defaults):
 - `cross_entropy`: -sum_k Y log A per sample, averaged over samples. Probabilities are clipped at
   the dtype's eps before the log, so a confident wrong answer costs about 16 (float32), not inf.
 - `mse`, `mae`, `huber` (delta 1): averaged over every element (samples x outputs).
+- With class weights (`core/class_weights.py`), each sample's loss counts w[its class] times,
+  still divided by the number of samples: the weighted mean of `rows`, the per-sample losses.
 
 Classification targets are class indices; the elementwise losses compare probabilities with the
 one-hot rows. `OutputHead` turns (loss, output activation) into dL/dZ for the output layer's
@@ -24,7 +26,8 @@ HUBER_DELTA = 1.0
 
 @dataclass(frozen=True)
 class Loss:
-    """`value(A, Y)`: the mean loss; `gradient(A, Y, dA)`: write dL/dA into dA, return the value.
+    """`value(A, Y)`: the mean loss; `gradient(A, Y, dA)`: write dL/dA into dA, return the value;
+    `rows(A, Y)`: each sample's loss (n_samples,), whose mean is the value.
 
     A is the output (n_samples, n_outputs); Y the float targets of the same shape (one-hot rows
     for classification).
@@ -33,6 +36,7 @@ class Loss:
     name: str
     value: Callable[[np.ndarray, np.ndarray], float]
     gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+    rows: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def _clipped_log(A: np.ndarray) -> np.ndarray:
@@ -96,11 +100,18 @@ def _huber_gradient(A: np.ndarray, Y: np.ndarray, dA: np.ndarray) -> float:
     return value
 
 
+def _huber_rows(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    size = np.abs(A - Y)
+    q = np.minimum(size, HUBER_DELTA)
+    return (q * (size - 0.5 * q)).mean(axis=1)
+
+
 LOSSES: dict[str, Loss] = {
-    "cross_entropy": Loss("cross_entropy", _cross_entropy, _cross_entropy_gradient),
-    "mse": Loss("mse", _mse, _mse_gradient),
-    "mae": Loss("mae", _mae, _mae_gradient),
-    "huber": Loss("huber", _huber, _huber_gradient),
+    "cross_entropy": Loss("cross_entropy", _cross_entropy, _cross_entropy_gradient,
+                          lambda A, Y: -(Y * _clipped_log(A)).sum(axis=1)),
+    "mse": Loss("mse", _mse, _mse_gradient, lambda A, Y: ((A - Y) ** 2).mean(axis=1)),
+    "mae": Loss("mae", _mae, _mae_gradient, lambda A, Y: np.abs(A - Y).mean(axis=1)),
+    "huber": Loss("huber", _huber, _huber_gradient, _huber_rows),
 }
 
 
@@ -114,19 +125,24 @@ def as_targets(y: np.ndarray, n_outputs: int, dtype: np.dtype) -> np.ndarray:
     return y.reshape(y.shape[0], -1)
 
 
-def loss_value(name: str, out: np.ndarray, y: np.ndarray) -> float:
-    """The mean loss of outputs `out` (probabilities or values) against targets `y`."""
+def loss_value(name: str, out: np.ndarray, y: np.ndarray, class_weights: np.ndarray | None = None) -> float:
+    """The mean loss of outputs `out` (probabilities or values) against targets `y`; with
+    `class_weights` (class indices `y`), each sample's loss weighted by its class's."""
     if out.shape[0] == 0:
         return float("nan")
-    return LOSSES[name].value(out, as_targets(y, out.shape[1], out.dtype))
+    Y = as_targets(y, out.shape[1], out.dtype)
+    if class_weights is None:
+        return LOSSES[name].value(out, Y)
+    return float(np.dot(class_weights[y], LOSSES[name].rows(out, Y)) / out.shape[0])
 
 
 class OutputHead:
     """dL/dZ of the output layer for one batch size, bound to that workspace's arrays.
 
-    `delta(loss_name, y)` reads the output layer's Z and A, writes the gradient of the batch-mean
-    loss with respect to Z into dZ and returns the loss value. `y` holds class indices
-    (classification) or float targets (regression). Buffers are allocated once, at construction.
+    `delta(loss_name, y, class_weights=None)` reads the output layer's Z and A, writes the
+    gradient of the batch-mean loss with respect to Z into dZ and returns the loss value. `y` holds
+    class indices (classification) or float targets (regression); `class_weights`, one per class,
+    weighs each sample's loss by its class's. Buffers are allocated once, at construction.
     """
 
     def __init__(self, Z: np.ndarray, A: np.ndarray, dZ: np.ndarray, activation: str):
@@ -145,10 +161,28 @@ class OutputHead:
         self.inv_n = np.array(1.0 / n_samples, dtype=A.dtype)
         self.inv_n_value = 1.0 / n_samples
 
-    def delta(self, loss_name: str, y: np.ndarray) -> float:
+    def delta(self, loss_name: str, y: np.ndarray, class_weights: np.ndarray | None = None) -> float:
+        if class_weights is not None:
+            return self._weighted(loss_name, y, class_weights)
         if loss_name == "cross_entropy" and self.activation.name == "softmax":
             return self._softmax_cross_entropy(y)
         value = LOSSES[loss_name].gradient(self.A, self._targets(y), self.dZ)
+        self.activation.backward(self.dZ, self.Z, self.A, self.scratch)
+        return value
+
+    def _weighted(self, loss_name: str, y: np.ndarray, class_weights: np.ndarray) -> float:
+        """Each sample's loss times its class's weight: the mean loss is a sum over samples, so
+        its gradient's row of each sample scales by that weight (dL/dA before the activation's
+        backward, or the fused softmax delta, which is linear in the weights too)."""
+        weights = class_weights.take(y)[:, None]
+        Y = self._targets(y)
+        value = float(np.dot(weights[:, 0], LOSSES[loss_name].rows(self.A, Y))) * self.inv_n_value
+        if loss_name == "cross_entropy" and self.activation.name == "softmax":
+            self._softmax_cross_entropy(y)
+            self.dZ *= weights
+            return value
+        LOSSES[loss_name].gradient(self.A, Y, self.dZ)
+        self.dZ *= weights
         self.activation.backward(self.dZ, self.Z, self.A, self.scratch)
         return value
 

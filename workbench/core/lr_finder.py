@@ -107,6 +107,7 @@ def _batch_losses(experiment: Experiment, lrs: np.ndarray) -> Iterator[float]:
     net, data, rng = experiment.network, experiment.data, experiment.rng
     t = experiment.config.training
     loss_name = experiment.config.loss_for(experiment.task)
+    weights = experiment.class_weights()
     n = data.X_train.shape[0]
     batch_size = min(t.batch_size, n)
     order = np.empty(0, dtype=np.intp)
@@ -116,7 +117,7 @@ def _batch_losses(experiment: Experiment, lrs: np.ndarray) -> Iterator[float]:
             order, start = rng.permutation(n), 0
         idx = order[start:start + batch_size]
         start += batch_size
-        loss = net.train_step_grads(data.X_train[idx], data.y_train[idx], loss_name, t.l1, t.l2, rng)
+        loss = net.train_step_grads(data.X_train[idx], data.y_train[idx], loss_name, t.l1, t.l2, rng, weights)
         if math.isfinite(loss):
             if t.clip_norm:
                 clip_grad_norm(net.flat_grads, t.clip_norm)

@@ -203,13 +203,14 @@ class Network:
         return self._workspace(rows, True).features
 
     def train_step_grads(self, X: np.ndarray, Y: np.ndarray, loss: str, l1: float, l2: float,
-                         rng: np.random.Generator | None) -> float:
-        """Forward with dropout, backward; fill `grads`. Returns the batch-mean loss plus the penalty."""
+                         rng: np.random.Generator | None, class_weights: np.ndarray | None = None) -> float:
+        """Forward with dropout, backward; fill `grads`. Returns the batch-mean loss (each sample's
+        weighted by its class's in `class_weights`, when given) plus the penalty."""
         ws = self._workspace(X.shape[0], True)
         if X is not ws.features:
             np.copyto(ws.features, X, casting="unsafe")
         self._forward(ws, True, rng)
-        value = ws.head.delta(loss, Y)
+        value = ws.head.delta(loss, Y, class_weights)
         for inputs_T_dot, dZ, dWb, W_dot, dZ_T, below, mask, backward, Z, A, scratch in ws.backward_plan:
             inputs_T_dot(dZ, dWb)                   # weight and bias gradients in one product
             if below is not None:

@@ -59,6 +59,7 @@ HYPERPARAMETERS: dict[str, Hyperparameter] = {
     "epochs": Hyperparameter("training.epochs", int, "epochs of training"),
     "l1": Hyperparameter("training.l1", float, "L1 penalty"),
     "l2": Hyperparameter("training.l2", float, "L2 penalty"),
+    "class_weight": Hyperparameter("training.class_weight", str, "class weights in the loss (none, balanced)"),
 }
 
 # Config sections whose fields may be tuned by their dotted path (data settings change the

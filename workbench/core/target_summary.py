@@ -29,7 +29,8 @@ def target_summary(task: str, y: np.ndarray, class_names: Sequence[str], target_
         if smallest and largest >= IMBALANCE_RATIO * smallest:
             text += (f" Imbalanced: the largest class has {largest / smallest:.0f}x the rows of the "
                      "smallest, so accuracy can look good while the small class is missed: watch "
-                     "each class's recall (the confusion matrix) and the ROC curve.")
+                     "each class's recall (the confusion matrix) and the ROC curve, or weigh the "
+                     "classes (class weights: balanced).")
         return text
     values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
     first = values[:, 0]

@@ -100,12 +100,13 @@ class Trainer:
             y.take(order, 0, y_shuffled, "clip")
             total, batches, status = 0.0, 0, "running"
             l1, l2, clip_norm, rng, optimizer_step = t.l1, t.l2, t.clip_norm, exp.rng, exp.optimizer.step
+            weights = exp.class_weights()
             for idx, xb, ybv in batches_plan:
                 if stop.is_set():
                     status = "stopped"
                     break
                 take_X(idx, 0, xb, "clip")           # axis 0, into the batch's input array
-                batch_loss = step_grads(xb, ybv, loss_name, l1, l2, rng)
+                batch_loss = step_grads(xb, ybv, loss_name, l1, l2, rng, weights)
                 if not isfinite(batch_loss):
                     status = "diverged"
                     break
@@ -179,13 +180,14 @@ class Trainer:
         return score(self.experiment.task, y, self.experiment.network.predict(X))
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray, loss_name: str) -> tuple[float, float]:
-        """Loss (with the regularisation penalty, as in training) and metric; nan without samples."""
+        """Loss (with the class weights and the regularisation penalty, as in training) and
+        metric; nan without samples."""
         if X.shape[0] == 0:
             return float("nan"), float("nan")
         exp = self.experiment
         out = exp.network.predict(X)
         t = exp.config.training
-        value = loss_value(loss_name, out, y) + penalty(exp.network, t.l1, t.l2)
+        value = loss_value(loss_name, out, y, exp.class_weights()) + penalty(exp.network, t.l1, t.l2)
         return float(value), score(exp.task, y, out)
 
 

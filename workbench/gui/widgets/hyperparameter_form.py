@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QHBoxLayout, QPushButton, QScrollArea, QSlider, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from workbench.core.class_weights import CLASS_WEIGHTS
 from workbench.core.config import Config, registry_names
 from workbench.gui.widgets.tooltips import tooltip
 
@@ -60,6 +61,7 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         Field("training.batch_size", "Batch size", "int", 1, 1_000_000),
         Field("training.epochs", "Epochs", "int", 1, 10_000_000),
         Field("training.loss", "Loss", "choice", registry="loss"),
+        Field("training.class_weight", "Class weights", "choice", choices=CLASS_WEIGHTS),
         Field("training.early_stopping", "Early stopping", "int", 0, 1_000_000),
         Field("training.restore_best", "Restore best weights", "bool"),
         Field("training.dtype", "Precision", "choice", choices=("float32", "float64")),
@@ -249,11 +251,10 @@ class HyperparameterForm(QScrollArea):
 
     def set_config(self, config: Config) -> None:
         """Show `config` without emitting edits."""
-        values = config.to_dict()
         for path, control in self.controls.items():
             section, key = path.split(".")
             control.widget.blockSignals(True)
-            control.put(values[section][key])
+            control.put(getattr(getattr(config, section), key))    # (to_dict leaves defaults out)
             control.widget.blockSignals(False)
         self._update_enabled()
 

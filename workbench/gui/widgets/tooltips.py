@@ -104,6 +104,12 @@ TOOLTIPS: dict[str, str] = {
         f"What training minimises. {HYPER} Typical: automatic, i.e. cross_entropy for classification "
         "and mse for regression; mae and huber are less sensitive to outliers. A poor match (mse "
         "for classes): slow, flat learning; too sensitive (mse with outliers): a few rows dominate."),
+    "training.class_weight": (
+        f"How much each class's rows count in the loss. {HYPER} Typical: none (every row alike); "
+        "balanced when one class is much rarer and its recall matters: a class then counts in "
+        "inverse proportion to its training rows (the validation loss is weighted alike). Too "
+        "strong for a class of a handful of rows: those rows dominate, training turns noisy and "
+        "the common class loses accuracy. Classification only."),
     "training.l1": (
         f"L1 penalty on weights: pushes many weights to exactly zero. {HYPER} Typical: 0-1e-3. "
         "Too high: underfits. With L2 as well it is an elastic net."),

@@ -41,6 +41,7 @@ PROPOSALS: dict[str, Callable[[Config], Any]] = {
     "epochs": lambda c: [max(1, c.training.epochs // 2), c.training.epochs, c.training.epochs * 2],
     "l1": lambda c: {"low": 1e-6, "high": 1e-2, "log": True},
     "l2": lambda c: {"low": 1e-6, "high": 1e-2, "log": True},
+    "class_weight": lambda c: ["none", "balanced"],
 }
 
 
