@@ -379,6 +379,12 @@ def test_activation_titles_count_dead_and_saturated_units(qtbot):
         assert title == f"activations, {dead[i]} of 8 dead"
     assert view._plots["dense_2/output"].titleLabel.text == "outputs"
     np.testing.assert_array_equal(view.curve("dense_0/output").getData()[1], found.histograms["dense_0/output"].counts)
+    assert f" Dead units in dense_0 ({dead[0]} of 8) and dense_1 ({dead[1]} of 8): they output" in view.note.text()
+    assert "try a lower rate" in view.note.text()
+    healthy = inspect(run({"layers.activation": "relu"}, epochs=3)[0])
+    view.set_inspection(healthy)
+    view.flush()
+    assert "dead" not in view.note.text()
     assert unit_summary(UnitStats(8, 0, 0.004)) == "" and unit_summary(UnitStats(8, 2, 0.41)) == ", 2 of 8 dead, 41% saturated"
 
 

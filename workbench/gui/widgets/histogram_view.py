@@ -97,7 +97,8 @@ class HistogramView(InspectionView):
         has_grads = any(key.endswith("_grad") for key in inspection.histograms)
         self.note.setText(f"Epoch {inspection.epoch}: how each layer's values are spread, the gradients "
                           "of the training loss with respect to them, and what each layer passes on"
-                          + (" (on training rows)." if has_grads else " (none: there are no training rows)."))
+                          + (" (on training rows)." if has_grads else " (none: there are no training rows).")
+                          + dead_unit_advice(inspection.units))
         for key, curve in self._curves.items():
             self._draw(key, curve, inspection.histograms.get(key))
 
@@ -169,6 +170,23 @@ class HistogramView(InspectionView):
         style_canvas(self.canvas, self)
         for key, plot in self._plots.items():
             style_plot(plot, self, plot.titleLabel.text or self._titles[key])
+
+
+DEAD_SHARE = 0.5            # a layer with this share of its units dead or more gets advice
+
+
+def dead_unit_advice(units: dict[str, UnitStats]) -> str:
+    """" Dead units in dense_0 (6 of 8) and dense_1 (8 of 8): …" for the layers where half the
+    units or more are dead; "" when there are none."""
+    layers = [f"{name} ({stats.dead} of {stats.units})" for name, stats in units.items()
+              if stats.units > 1 and stats.dead >= DEAD_SHARE * stats.units]
+    if not layers:
+        return ""
+    named = layers[0] if len(layers) == 1 else f"{', '.join(layers[:-1])} and {layers[-1]}"
+    return (f" Dead units in {named}: they output the same for every row and pass nothing on. Too "
+            "high a learning rate, or too large weights, push units where their output is constant "
+            "(relu below zero, tanh and sigmoid on their flat ends): try a lower rate; for relu, "
+            "leaky_relu or elu keep a slope there.")
 
 
 def unit_summary(units: UnitStats) -> str:
