@@ -493,11 +493,12 @@ def test_unit_maps_view_draws_the_mosaic_with_a_row_per_hidden_layer(qtbot, spir
     assert [label for _, label in ticks] == ["dense_0 tanh (8)", "dense_1 tanh (8)"]
     assert ticks[0][0] > ticks[1][0]                                     # the first layer on top
     assert view.plot.titleLabel.text == "Hidden units, epoch 8"
+    assert [label for _, label in view.plot.getAxis("bottom")._tickLevels[0]] == [str(u) for u in range(8)]
     assert view.plot.getAxis("bottom").labelText == "unit (each map: x1 →, x2 ↑)"
     maps = found.unit_maps
     row, column = maps.origin(1, 2)                                     # dense_1's third unit
     tile = maps.tile(1, 2) * maps.scales[1]
-    assert view.hover_text(column + 3, row + 3) == (f"dense_1 unit 3 (tanh): output {tile.min():.3g} to "
+    assert view.hover_text(column + 3, row + 3) == (f"dense_1 unit 2 (tanh): output {tile.min():.3g} to "
                                                     f"{tile.max():.3g} on this plane")
     assert view.hover_text(column + MAP_SIZE + GAP / 2, row + 3) is None        # the gap between maps
     view.set_inspection(inspect(iris[0], plane=(2, 3)))

@@ -56,7 +56,8 @@ class UnitMapsView(PlotInspectionView):
         self.image.setRect(QRectF(0, 0, columns, rows))
         self.plot.getAxis("left").setTicks([[(maps.origin(k, 0)[0] + MAP_SIZE / 2, _row_label(maps, k))
                                               for k in range(len(maps.layers))]])
-        self.plot.getAxis("bottom").setTicks([[(u * (MAP_SIZE + GAP) + MAP_SIZE / 2, str(u + 1))
+        # units counted from 0, as the network diagram and the layer names count
+        self.plot.getAxis("bottom").setTicks([[(u * (MAP_SIZE + GAP) + MAP_SIZE / 2, str(u))
                                                for u in range(min(MAX_UNITS, max(maps.units)))]])
         self.plot.getViewBox().autoRange(padding=0.02)       # the whole mosaic, whatever the dock's shape
         names = inspection.feature_names
@@ -81,7 +82,7 @@ class UnitMapsView(PlotInspectionView):
         values = maps.tile(layer, unit) * maps.scales[layer]
         low, high = float(np.min(values)), float(np.max(values))
         flat = " (flat: the unit passes nothing on)" if high - low <= 1e-6 else ""
-        return (f"{maps.layers[layer]} unit {unit + 1} ({maps.activations[layer]}): "
+        return (f"{maps.layers[layer]} unit {unit} ({maps.activations[layer]}): "
                 f"output {low:.3g} to {high:.3g} on this plane{flat}")
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
