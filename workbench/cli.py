@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "tune": "workbench.commands.tune",
     "lr-find": "workbench.commands.lr_find",
     "importance": "workbench.commands.importance",
+    "learning-curve": "workbench.commands.learning_curve",
 }
 
 

@@ -215,6 +215,9 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         self.importance_action = self._action(
             "Feature &importance…", self.show_feature_importance, "Ctrl+I",
             "Which input features the trained model relies on: the score's fall when each is shuffled")
+        self.learning_curve_action = self._action(
+            "Learning &curve…", self.show_learning_curve, None,
+            "Would more data help? Fresh runs on growing shares of the training rows, scored on validation")
         self.test_action = self._action(
             "&Evaluate on the test split…", self.evaluate_on_test_split, "Ctrl+T",
             "The current weights on the test rows, which nothing else looks at: once, at the end")
@@ -258,6 +261,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         train_menu.addSeparator()
         train_menu.addAction(self.find_lr_action)
         train_menu.addAction(self.importance_action)
+        train_menu.addAction(self.learning_curve_action)
         train_menu.addAction(self.test_action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")

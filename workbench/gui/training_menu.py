@@ -1,10 +1,10 @@
 """The window's training commands: Train, Step, Pause, Stop, Reset, Find a learning rate, Feature
-importance and Evaluate on the test split, and what the window does as a run starts, reports and ends.
+importance, Learning curve and Evaluate on the test split, and what the window does as a run starts, reports and ends.
 
 A mixin of `MainWindow` (it uses the window's controller, runner, inspector, actions and views),
 kept apart, as `FileMenu` is, so that the window's own module is about laying out and wiring the
-panels. The run itself goes on the `TrainingRunner`'s thread; the test split, the range test and
-the feature importance are computed through `wait_for`, off the GUI thread.
+panels. The run itself goes on the `TrainingRunner`'s thread; the test split, the range test, the
+feature importance and the learning curve are computed through `wait_for`, off the GUI thread.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.file_menu import USER_ERRORS
 from workbench.gui.holdout_report import holdout_html
 from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
+from workbench.gui.widgets.learning_curve_dialog import LearningCurveDialog
 from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog
 
 
@@ -70,11 +71,19 @@ class TrainingMenu:
     @Slot()
     def show_feature_importance(self) -> None:
         """The permutation importance of the current weights (off while training)."""
-        dialog = FeatureImportanceDialog(self.controller.experiment, self)
+        self._run_dialog(FeatureImportanceDialog(self.controller.experiment, self))
+
+    def _run_dialog(self, dialog: Any) -> None:
+        """Show a dialog that computes on opening (`run`), then wait for the person to close it."""
         dialog.open()                        # shown first, so the work's progress has a parent on screen
         dialog.run()
         dialog.exec()
         dialog.deleteLater()
+
+    @Slot()
+    def show_learning_curve(self) -> None:
+        """Scores of fresh runs on shares of the training rows (off while training)."""
+        self._run_dialog(LearningCurveDialog(self.controller.experiment, self))
 
     @Slot()
     def evaluate_on_test_split(self) -> None:
@@ -109,7 +118,7 @@ class TrainingMenu:
         self.hyperparameter_form.set_training(not enabled)
         for action in (self.new_action, self.open_action, self.import_action, self.import_config_action,
                        self.reset_action, self.find_lr_action, self.importance_action,
-                       self.test_action):
+                       self.learning_curve_action, self.test_action):
             action.setEnabled(enabled)
 
     @Slot(object, object)
