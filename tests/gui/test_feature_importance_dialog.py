@@ -50,7 +50,7 @@ def test_the_bars_are_the_importance_of_the_current_weights(qtbot, window, monke
     np.testing.assert_allclose(widths, np.abs(expected.mean[order]))
     assert names == [expected.names[i] for i in order]
     assert set(names[-2:]) == {"petal_length_cm", "petal_width_cm"}  # at the top
-    assert dialog.summary_label.text().startswith(
+    assert dialog.outcome_label.text().startswith(
         f"Validation accuracy with nothing shuffled: {expected.baseline:.4f}, the weights of epoch 40; "
         "30 rows, 5 shuffles per feature")
     assert dialog.plot_widget.getPlotItem().getAxis("bottom").labelText == \
@@ -71,7 +71,7 @@ def test_other_rows_and_shuffles_can_be_rerun(window, monkeypatch):
         dialog.run_button.click()
         assert dialog.result is not first and dialog.result.split == "train" and dialog.result.repeats == 2
         assert dialog.result.samples == window.controller.experiment.data.X_train.shape[0]
-        assert "the untrained network" in dialog.summary_label.text()
+        assert "the untrained network" in dialog.outcome_label.text()
 
     open_importance(window, monkeypatch, rerun)
 
@@ -80,7 +80,7 @@ def test_without_validation_rows_the_training_rows_are_offered(window, monkeypat
     edit(window, {"data.dataset": "iris", "data.val_split": 0.0})
     dialog = open_importance(window, monkeypatch)
     assert dialog.split_box.count() == 1 and dialog.result.split == "train"
-    assert dialog.summary_label.text().startswith("Training accuracy with nothing shuffled")
+    assert dialog.outcome_label.text().startswith("Training accuracy with nothing shuffled")
 
 
 def test_wide_data_shows_its_most_important_features(window, monkeypatch):
@@ -89,7 +89,7 @@ def test_wide_data_shows_its_most_important_features(window, monkeypatch):
     widths, names = drawn_bars(dialog)
     assert len(names) == feature_importance_dialog.SHOWN_FEATURES == 20
     assert names[-1] == dialog.result.names[dialog.result.ranked()[0]]
-    assert "The 20 most important of 64 features are shown" in dialog.summary_label.text()
+    assert "The 20 most important of 64 features are shown" in dialog.outcome_label.text()
 
 
 def test_regression_measures_the_fall_in_r2(window, monkeypatch):
@@ -130,4 +130,4 @@ def test_a_model_whose_outputs_overflow_gets_a_message(window, monkeypatch):
     network.set_weights({"dense_0/weight": np.full((2, 1), 1e308), "dense_0/bias": np.zeros(1)})
     dialog = open_importance(window, monkeypatch)
     assert dialog.result is None
-    assert dialog.summary_label.text().startswith("Cannot measure: the model's R² on these rows is not a finite")
+    assert dialog.outcome_label.text().startswith("Cannot measure: the model's R² on these rows is not a finite")

@@ -42,7 +42,7 @@ def test_the_curve_is_drawn_from_fresh_runs_off_the_gui_thread(window, monkeypat
     plot = dialog.plot_widget.getPlotItem()
     assert plot.titleLabel.text == "Learning curve: accuracy against training rows (30 validation rows)"
     assert plot.getAxis("left").labelText == "accuracy"
-    assert dialog.advice_label.text() == f"{expected.advice()[0].upper()}{expected.advice()[1:]}."
+    assert dialog.outcome_label.text() == f"{expected.advice()[0].upper()}{expected.advice()[1:]}."
     assert window.controller.experiment.epochs_trained == 0                 # the session is not trained
 
 
@@ -57,10 +57,10 @@ def test_other_shares_can_be_run_and_bad_ones_are_explained(window, monkeypatch)
         kept = dialog.curve
         dialog.shares_edit.setText("1, 0.5")
         assert not dialog.run() and dialog.curve is kept
-        assert dialog.advice_label.text() == "Cannot run: shares must grow, each above 0 and at most 1 (e.g. 0.1,0.5,1)."
+        assert dialog.outcome_label.text() == "Cannot run: shares must grow, each above 0 and at most 1 (e.g. 0.1,0.5,1)."
         dialog.shares_edit.setText("half, 1")
         assert not dialog.run()
-        assert dialog.advice_label.text() == "Cannot run: shares must be numbers, e.g. 0.25, 0.5, 1."
+        assert dialog.outcome_label.text() == "Cannot run: shares must be numbers, e.g. 0.25, 0.5, 1."
 
     open_curve(window, monkeypatch, rerun)
 
@@ -68,7 +68,7 @@ def test_other_shares_can_be_run_and_bad_ones_are_explained(window, monkeypatch)
 def test_without_validation_rows_it_says_what_to_set(window, monkeypatch):
     edit(window, {"data.val_split": 0.0})
     dialog = open_curve(window, monkeypatch)
-    assert dialog.curve is None and "set a validation split" in dialog.advice_label.text()
+    assert dialog.curve is None and "set a validation split" in dialog.outcome_label.text()
 
 
 def test_cancel_stops_the_training(window, monkeypatch):

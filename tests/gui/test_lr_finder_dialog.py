@@ -45,7 +45,7 @@ def test_the_suggestion_is_drawn_and_used_as_one_undoable_edit(window, monkeypat
         assert dialog.plot_widget.getPlotItem().titleLabel.text == "Loss against learning rate (adam, batch 16)"
         assert dialog.suggestion_line.value() == pytest.approx(math.log10(sweep.suggestion))  # log axis
         assert dialog.current_line.value() == pytest.approx(math.log10(0.01))      # the rate set now
-        assert dialog.advice_label.text().startswith(f"Suggested learning rate {sweep.suggestion:.3g}")
+        assert dialog.outcome_label.text().startswith(f"Suggested learning rate {sweep.suggestion:.3g}")
         assert dialog.use_button.text() == f"Use {sweep.suggestion:.3g}"
         dialog.use_button.click()
         return dialog.result()
@@ -76,7 +76,7 @@ def test_closing_the_dialog_changes_nothing_and_settings_can_be_rerun(window, mo
         assert dialog.sweep is not first
         dialog.max_spin.setValue(1e-4)                       # below the first rate: refused
         assert not dialog.run()
-        assert dialog.advice_label.text().startswith("Cannot run: the learning rates must grow")
+        assert dialog.outcome_label.text().startswith("Cannot run: the learning rates must grow")
         dialog.reject()
         return dialog.result()
 
@@ -108,7 +108,7 @@ def test_a_sweep_where_the_loss_never_falls_offers_nothing_to_use(window, monkey
         dialog.max_spin.setValue(1e4)
         dialog.run_button.click()
         assert not dialog.use_button.isEnabled() and not dialog.suggestion_line.isVisible()
-        assert "did not fall at any rate tried" in dialog.advice_label.text()
+        assert "did not fall at any rate tried" in dialog.outcome_label.text()
         dialog.reject()
         return dialog.result()
 

@@ -12,15 +12,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
 
 from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance, NotFinite,
                                        permutation_importance)
 from workbench.core.metrics import METRIC_LABELS
 from workbench.gui.background import Cancelled, wait_for
-from workbench.gui.widgets.view_base import TRAIN_COLOR, label_axis, style_canvas, style_plot, text_color
+from workbench.gui.widgets.plot_dialog import PlotDialog
+from workbench.gui.widgets.view_base import TRAIN_COLOR, label_axis, style_plot, text_color
 
 SHOWN_FEATURES = 20
 BAR_HEIGHT = 0.6
@@ -30,16 +30,13 @@ EXPLANATION = ("Shuffles one feature's values among the rows, keeping the others
                "same information share the credit. The session is not changed.")
 
 
-class FeatureImportanceDialog(QDialog):
+class FeatureImportanceDialog(PlotDialog):
     """The rows and shuffles to use, the bar chart, and a line on what was measured."""
 
     def __init__(self, experiment: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Feature importance")
+        super().__init__("Feature importance", EXPLANATION, parent)
         self._experiment = experiment
         self.result: FeatureImportance | None = None
-        explanation = QLabel(EXPLANATION)
-        explanation.setWordWrap(True)
         self.split_box = QComboBox()
         data = experiment.data
         for split in ("val", "train"):             # the test split is looked at once, at the end
@@ -50,31 +47,10 @@ class FeatureImportanceDialog(QDialog):
         self.repeats_spin.setValue(DEFAULT_REPEATS)
         self.repeats_spin.setToolTip("Each feature is shuffled this many times; more shuffles give "
                                      "a steadier mean and a truer spread, and take longer")
-        self.run_button = QPushButton("Run")
-        self.run_button.clicked.connect(self.run)
-        settings = QHBoxLayout()
-        for text, widget in (("Shuffle on the", self.split_box), ("shuffles per feature", self.repeats_spin)):
-            settings.addWidget(QLabel(text))
-            settings.addWidget(widget)
-        settings.addStretch(1)
-        settings.addWidget(self.run_button)
-        self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setMinimumSize(560, 360)
+        self.add_settings(("Shuffle on the", self.split_box), ("shuffles per feature", self.repeats_spin))
         self._build_plot()
-        self.summary_label = QLabel()
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addLayout(settings)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(buttons)
 
     def _build_plot(self) -> None:
-        style_canvas(self.plot_widget, self)
         plot = self.plot_widget.getPlotItem()
         plot.showGrid(x=True, y=False, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
@@ -91,7 +67,7 @@ class FeatureImportanceDialog(QDialog):
         """Compute with the settings shown; False when cancelled or there are no rows to shuffle."""
         split = self.split_box.currentData()
         if split is None:
-            self.summary_label.setText("This data has neither validation nor training rows to shuffle.")
+            self.outcome_label.setText("This data has neither validation nor training rows to shuffle.")
             return False
         stop = threading.Event()
         try:
@@ -100,7 +76,7 @@ class FeatureImportanceDialog(QDialog):
         except Cancelled:
             return False
         except NotFinite as err:
-            self.summary_label.setText(f"Cannot measure: {err}.")
+            self.outcome_label.setText(f"Cannot measure: {err}.")
             return False
         self.show_result(result)
         return True
@@ -122,7 +98,7 @@ class FeatureImportanceDialog(QDialog):
         weights = f"the weights of epoch {result.epoch}" if result.epoch else "the untrained network"
         more = (f" The {SHOWN_FEATURES} most important of {len(result.names)} features are shown; "
                 f"workbench importance lists them all." if len(result.names) > SHOWN_FEATURES else "")
-        self.summary_label.setText(
+        self.outcome_label.setText(
             f"{SPLITS[result.split].capitalize()} {label} with nothing shuffled: {result.baseline:.4f}, "
             f"{weights}; {result.samples:,} rows, {result.repeats} shuffles per feature (the whisker "
             f"is one standard deviation).{more}")

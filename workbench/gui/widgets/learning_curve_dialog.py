@@ -11,16 +11,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from workbench.core.learning_curve import (DEFAULT_SHARES, LearningCurve, NoValidationRows, check_shares,
                                            learning_curve)
 from workbench.core.metrics import METRIC_LABELS
 from workbench.gui.background import Cancelled, wait_for
-from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, label_axis, set_title, style_canvas,
-                                             style_plot)
+from workbench.gui.widgets.plot_dialog import PlotDialog
+from workbench.gui.widgets.plot_legends import BandLegend
+from workbench.gui.widgets.view_base import TRAIN_COLOR, VAL_COLOR, label_axis, set_title, style_plot
 
 EXPLANATION = ("Trains a fresh copy of the network on a share of the training rows (each class in "
                "proportion), then on larger shares, and scores each on the same validation rows. A "
@@ -29,51 +29,30 @@ EXPLANATION = ("Trains a fresh copy of the network on a share of the training ro
                "so that every point gets as many updates. The session itself is not trained.")
 
 
-class LearningCurveDialog(QDialog):
+class LearningCurveDialog(PlotDialog):
     """The shares to try, the curve and the advice."""
 
     def __init__(self, experiment: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Learning curve")
+        super().__init__("Learning curve", EXPLANATION, parent)
         self._experiment = experiment
         self.curve: LearningCurve | None = None
-        explanation = QLabel(EXPLANATION)
-        explanation.setWordWrap(True)
         self.shares_edit = QLineEdit(", ".join(f"{s:g}" for s in DEFAULT_SHARES))
         self.shares_edit.setToolTip("Shares of the training rows, growing, each above 0 and at most 1")
-        self.run_button = QPushButton("Run")
-        self.run_button.clicked.connect(self.run)
-        settings = QHBoxLayout()
-        settings.addWidget(QLabel("Shares of the training rows"))
-        settings.addWidget(self.shares_edit, 1)
-        settings.addWidget(self.run_button)
-        self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setMinimumSize(560, 320)
+        self.add_settings(("Shares of the training rows", self.shares_edit), widen_last=True)
         self._build_plot()
-        self.advice_label = QLabel()
-        self.advice_label.setWordWrap(True)
-        self.advice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addLayout(settings)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.advice_label)
-        layout.addWidget(buttons)
 
     def _build_plot(self) -> None:
-        style_canvas(self.plot_widget, self)
         plot = self.plot_widget.getPlotItem()
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
-        plot.addLegend(offset=(-10, -10))            # bottom right: the curves rise to the right
+        self.legend = BandLegend(plot, columns=2)      # points can sit in every corner
         self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), symbol="o", symbolSize=7,
                                      symbolBrush=TRAIN_COLOR, name="training rows")
         self.val_curve = plot.plot(pen=pg.mkPen(VAL_COLOR, width=2), symbol="t", symbolSize=8,
                                    symbolBrush=VAL_COLOR, name="validation rows")
         label_axis(plot, "bottom", "training rows used", self)
         style_plot(plot, self, "Learning curve")
+        self.legend.unbox()
 
     @Slot()
     def run(self) -> bool:
@@ -82,7 +61,7 @@ class LearningCurveDialog(QDialog):
             shares = check_shares([float(part) for part in self.shares_edit.text().replace(";", ",").split(",")])
         except ValueError as err:
             message = str(err) if "shares" in str(err) else "shares must be numbers, e.g. 0.25, 0.5, 1"
-            self.advice_label.setText(f"Cannot run: {message}.")
+            self.outcome_label.setText(f"Cannot run: {message}.")
             return False
         stop = threading.Event()
         try:
@@ -91,7 +70,7 @@ class LearningCurveDialog(QDialog):
         except Cancelled:
             return False
         except NoValidationRows as err:
-            self.advice_label.setText(f"Cannot run: {err}.")
+            self.outcome_label.setText(f"Cannot run: {err}.")
             return False
         self.show_curve(curve)
         return True
@@ -107,4 +86,4 @@ class LearningCurveDialog(QDialog):
         set_title(plot, self, f"Learning curve: {label} against training rows ({curve.val_rows:,} "
                               "validation rows)")
         advice = curve.advice()
-        self.advice_label.setText(f"{advice[0].upper()}{advice[1:]}.")
+        self.outcome_label.setText(f"{advice[0].upper()}{advice[1:]}.")

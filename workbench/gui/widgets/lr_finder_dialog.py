@@ -13,16 +13,15 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialogButtonBox, QSpinBox, QWidget
 
 from workbench.core.config import Config
 from workbench.core.lr_finder import (DEFAULT_MAX_LR, DEFAULT_MIN_LR, DEFAULT_STEPS, MAX_STEPS, LRSweep,
                                       find_learning_rate, sweep_rates)
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.widgets.hyperparameter_form import ScientificSpinBox
-from workbench.gui.widgets.view_base import (TRAIN_COLOR, VAL_COLOR, faded, label_axis, style_canvas,
-                                             style_plot, text_color)
+from workbench.gui.widgets.plot_dialog import PlotDialog
+from workbench.gui.widgets.view_base import TRAIN_COLOR, VAL_COLOR, faded, label_axis, style_plot, text_color
 
 RAW_ALPHA = 90             # the batch losses, faint behind their smoothed curve
 CURRENT_COLOR = "#7f7f7f"
@@ -32,17 +31,14 @@ EXPLANATION = ("Trains a fresh copy of the network for a few mini-batches while 
                "is not trained.")
 
 
-class LearningRateFinderDialog(QDialog):
+class LearningRateFinderDialog(PlotDialog):
     """The sweep's settings, its plot and advice; `chosen_lr` is set when the person takes a rate."""
 
     def __init__(self, experiment: Any, config: Config, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Find a learning rate")
+        super().__init__("Find a learning rate", EXPLANATION, parent)
         self._experiment, self._config = experiment, config
         self.sweep: LRSweep | None = None
         self.chosen_lr: float | None = None
-        explanation = QLabel(EXPLANATION)
-        explanation.setWordWrap(True)
         # a suggestion is a tenth of a rate tried above the first: with these bounds it falls
         # within the learning-rate control's range (1e-6 to 10)
         self.min_spin = ScientificSpinBox(1e-5, 10.0)
@@ -52,34 +48,13 @@ class LearningRateFinderDialog(QDialog):
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(5, MAX_STEPS)
         self.steps_spin.setValue(DEFAULT_STEPS)
-        self.run_button = QPushButton("Run")
-        self.run_button.clicked.connect(self.run)
-        settings = QHBoxLayout()
-        for text, widget in (("From", self.min_spin), ("to", self.max_spin), ("mini-batches", self.steps_spin)):
-            settings.addWidget(QLabel(text))
-            settings.addWidget(widget)
-        settings.addStretch(1)
-        settings.addWidget(self.run_button)
-        self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setMinimumSize(560, 320)
+        self.add_settings(("From", self.min_spin), ("to", self.max_spin), ("mini-batches", self.steps_spin))
         self._build_plot()
-        self.advice_label = QLabel()
-        self.advice_label.setWordWrap(True)
-        self.advice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.use_button = self.buttons.addButton("Use the suggestion", QDialogButtonBox.ButtonRole.AcceptRole)
         self.use_button.setEnabled(False)
         self.buttons.accepted.connect(self._use_suggestion)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addLayout(settings)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.advice_label)
-        layout.addWidget(self.buttons)
 
     def _build_plot(self) -> None:
-        style_canvas(self.plot_widget, self)
         plot = self.plot_widget.getPlotItem()
         plot.setLogMode(x=True, y=False)
         plot.showGrid(x=True, y=True, alpha=0.15)
@@ -110,7 +85,7 @@ class LearningRateFinderDialog(QDialog):
         try:
             sweep_rates(low, high, steps)
         except ValueError as err:
-            self.advice_label.setText(f"Cannot run: {err}.")
+            self.outcome_label.setText(f"Cannot run: {err}.")
             return False
         stop = threading.Event()
         try:
@@ -119,7 +94,7 @@ class LearningRateFinderDialog(QDialog):
         except Cancelled:
             return False
         except (ValueError, OSError) as err:   # the data the configuration names cannot be read
-            self.advice_label.setText(f"Cannot run: {err}")
+            self.outcome_label.setText(f"Cannot run: {err}")
             return False
         self.show_sweep(sweep)
         return True
@@ -135,7 +110,7 @@ class LearningRateFinderDialog(QDialog):
         self._frame(sweep)
         ending = {"diverged": " The sweep ended where the loss ran away.",
                   "stopped": " The sweep was stopped."}.get(sweep.ended, "")
-        self.advice_label.setText(f"{sweep.advice()[0].upper()}{sweep.advice()[1:]}.{ending}")
+        self.outcome_label.setText(f"{sweep.advice()[0].upper()}{sweep.advice()[1:]}.{ending}")
         self.use_button.setEnabled(sweep.suggestion is not None)
         self.use_button.setText(f"Use {sweep.suggestion:.3g}" if sweep.suggestion else "Use the suggestion")
 
