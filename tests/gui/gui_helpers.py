@@ -1,5 +1,6 @@
 """Small steps the GUI tests share: edit the config as a panel does, train and wait, watch the
-event loop while the window waits for slow work."""
+event loop while the window waits for slow work, check the dialogs that compute in the background."""
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
@@ -46,3 +47,36 @@ def press_cancel_when_progress_shows():
         modal.findChild(QPushButton).click()
     else:
         QTimer.singleShot(50, press_cancel_when_progress_shows)
+
+
+def start_long_run(qtbot, window, epochs=2):
+    """Train a run far too long to end during the test; return once `epochs` epochs are done."""
+    edit(window, {"training.epochs": 100_000})
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.experiment.epochs_trained >= epochs, timeout=20_000)
+
+
+def stop_run(qtbot, window):
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: not window.runner.is_running, timeout=10_000)
+
+
+def work_until_cancelled(stops):
+    """A stand-in for a dialog's background work: it records its `stop` event in `stops` and waits
+    for the Cancel to set it, then ends as stopped work does."""
+    def slow(*args, stop, **kwargs):
+        stops.append(stop)
+        if stop.wait(10):
+            raise InterruptedError("stopped")
+        pytest.fail("the cancel did not reach the work")
+    return slow
+
+
+def assert_off_while_training(qtbot, window, monkeypatch, dialog_class, action):
+    """`action` is disabled while a run trains (triggering it opens no `dialog_class`), and back after."""
+    monkeypatch.setattr(dialog_class, "exec", lambda dialog: pytest.fail("opened mid-run"))
+    start_long_run(qtbot, window)
+    assert not action.isEnabled()
+    action.trigger()
+    stop_run(qtbot, window)
+    assert action.isEnabled()

@@ -1,7 +1,7 @@
 """The decision boundary of data with more than two features: the person picks the pair in the
 real window, and every inspection (idle, replayed, or the run's own) draws that slice."""
 from gui_helpers import edit, train_to_end
-from test_files import start_long_run, stop_run
+from gui_helpers import start_long_run, stop_run
 
 
 def shown_features(window):

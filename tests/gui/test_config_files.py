@@ -3,7 +3,8 @@
 import json
 
 from gui_helpers import edit, train_to_end
-from test_files import start_long_run, stop_run, written
+from gui_helpers import start_long_run, stop_run
+from test_files import written
 from workbench.cli import main
 from workbench.core.config import Config
 

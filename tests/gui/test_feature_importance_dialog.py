@@ -3,11 +3,10 @@ the GUI thread and drawn as bars, the most important at the top; the session is 
 import threading
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QTimer
 
-from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end
-from test_files import start_long_run, stop_run
+from gui_helpers import (assert_off_while_training, edit, press_cancel_when_progress_shows, train_to_end,
+                         work_until_cancelled)
 from workbench.core.importance import permutation_importance
 from workbench.gui.widgets import feature_importance_dialog
 from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
@@ -101,27 +100,14 @@ def test_regression_measures_the_fall_in_r2(window, monkeypatch):
 
 def test_cancel_stops_the_work(window, monkeypatch):
     stops = []
-
-    def slow(*args, stop, **kwargs):
-        stops.append(stop)
-        if stop.wait(10):
-            raise InterruptedError("stopped")
-        pytest.fail("the cancel did not reach the work")
-
-    monkeypatch.setattr(feature_importance_dialog, "permutation_importance", slow)
+    monkeypatch.setattr(feature_importance_dialog, "permutation_importance", work_until_cancelled(stops))
     QTimer.singleShot(100, press_cancel_when_progress_shows)
     dialog = open_importance(window, monkeypatch)
     assert dialog.result is None and stops[0].is_set()
-    assert window.importance_action.isEnabled()
 
 
 def test_it_is_off_while_training(qtbot, window, monkeypatch):
-    monkeypatch.setattr(FeatureImportanceDialog, "exec", lambda dialog: pytest.fail("opened mid-run"))
-    start_long_run(qtbot, window)
-    assert not window.importance_action.isEnabled()
-    window.importance_action.trigger()
-    stop_run(qtbot, window)
-    assert window.importance_action.isEnabled()
+    assert_off_while_training(qtbot, window, monkeypatch, FeatureImportanceDialog, window.importance_action)
 
 
 def test_a_model_whose_outputs_overflow_gets_a_message(window, monkeypatch):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import pytest
 
-from gui_helpers import curve, edit, press_cancel_when_progress_shows, train_to_end
+from gui_helpers import curve, edit, press_cancel_when_progress_shows, start_long_run, stop_run, train_to_end
 from workbench.gui import file_menu
 from workbench.io.session import load_session
 
@@ -24,18 +24,6 @@ def written(qtbot, window, kind, timeout=20_000):
     """Wait for the next file of `kind` ("save", "export", "autosave") to be on disk."""
     return qtbot.waitSignal(window.controller.file_written, timeout=timeout,
                             check_params_cb=lambda k, _path, _epochs: k == kind)
-
-
-def start_long_run(qtbot, window, epochs=2):
-    """Train a run far too long to end during the test; return once `epochs` epochs are done."""
-    edit(window, {"training.epochs": 100_000})
-    window.train_action.trigger()
-    qtbot.waitUntil(lambda: window.controller.experiment.epochs_trained >= epochs, timeout=20_000)
-
-
-def stop_run(qtbot, window):
-    window.stop_action.trigger()
-    qtbot.waitUntil(lambda: not window.runner.is_running, timeout=10_000)
 
 
 def assert_consistent(session, live):

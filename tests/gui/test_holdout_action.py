@@ -1,6 +1,6 @@
 """Training → Evaluate on the test split: the figures of the test rows, once asked for."""
 from gui_helpers import edit, train_to_end
-from test_files import start_long_run, stop_run
+from gui_helpers import start_long_run, stop_run
 from workbench.core.holdout import evaluate_test_split
 
 

@@ -3,11 +3,9 @@ thread and drawn as training and validation score against rows; the session is n
 import threading
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QTimer
 
-from gui_helpers import edit, press_cancel_when_progress_shows
-from test_files import start_long_run, stop_run
+from gui_helpers import assert_off_while_training, edit, press_cancel_when_progress_shows, work_until_cancelled
 from workbench.core.learning_curve import learning_curve
 from workbench.gui.widgets import learning_curve_dialog
 from workbench.gui.widgets.learning_curve_dialog import LearningCurveDialog
@@ -73,23 +71,11 @@ def test_without_validation_rows_it_says_what_to_set(window, monkeypatch):
 
 def test_cancel_stops_the_training(window, monkeypatch):
     stops = []
-
-    def slow(*args, stop, **kwargs):
-        stops.append(stop)
-        if stop.wait(10):
-            raise InterruptedError("stopped")
-        pytest.fail("the cancel did not reach the work")
-
-    monkeypatch.setattr(learning_curve_dialog, "learning_curve", slow)
+    monkeypatch.setattr(learning_curve_dialog, "learning_curve", work_until_cancelled(stops))
     QTimer.singleShot(100, press_cancel_when_progress_shows)
     dialog = open_curve(window, monkeypatch)
     assert dialog.curve is None and stops[0].is_set()
 
 
 def test_it_is_off_while_training(qtbot, window, monkeypatch):
-    monkeypatch.setattr(LearningCurveDialog, "exec", lambda dialog: pytest.fail("opened mid-run"))
-    start_long_run(qtbot, window)
-    assert not window.learning_curve_action.isEnabled()
-    window.learning_curve_action.trigger()
-    stop_run(qtbot, window)
-    assert window.learning_curve_action.isEnabled()
+    assert_off_while_training(qtbot, window, monkeypatch, LearningCurveDialog, window.learning_curve_action)

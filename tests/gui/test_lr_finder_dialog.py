@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from gui_helpers import edit
-from test_files import start_long_run, stop_run
+from gui_helpers import start_long_run, stop_run
 from workbench.core import lr_finder
 from workbench.core.lr_finder import find_learning_rate
 from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog

@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
 from gui_helpers import edit, train_to_end
-from test_files import start_long_run, stop_run
+from gui_helpers import start_long_run, stop_run
 
 ROWS = "x1,x2,label\n1.5,-2,whatever\n,3,b\n-1,-1,\n"
 
