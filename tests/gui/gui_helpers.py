@@ -80,3 +80,18 @@ def assert_off_while_training(qtbot, window, monkeypatch, dialog_class, action):
     action.trigger()
     stop_run(qtbot, window)
     assert action.isEnabled()
+
+
+def open_dialog(monkeypatch, dialog_class, action, act=lambda dialog: None):
+    """Trigger `action`, which opens a `dialog_class` that computes as it opens; `act(dialog)`
+    plays the person at it before it closes (rejected). Returns the dialog."""
+    seen = {}
+
+    def exec_(dialog):
+        seen["dialog"] = dialog
+        act(dialog)
+        return dialog_class.DialogCode.Rejected
+
+    monkeypatch.setattr(dialog_class, "exec", exec_)
+    action.trigger()
+    return seen["dialog"]

@@ -5,25 +5,15 @@ import threading
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from gui_helpers import (assert_off_while_training, edit, press_cancel_when_progress_shows, train_to_end,
-                         work_until_cancelled)
+from gui_helpers import (assert_off_while_training, edit, open_dialog, press_cancel_when_progress_shows,
+                         train_to_end, work_until_cancelled)
 from workbench.core.importance import permutation_importance
 from workbench.gui.widgets import feature_importance_dialog
 from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
 
 
 def open_importance(window, monkeypatch, act=lambda dialog: None):
-    """Trigger the action; `act(dialog)` plays the person at the open dialog."""
-    seen = {}
-
-    def exec_(dialog):
-        seen["dialog"] = dialog
-        act(dialog)
-        return FeatureImportanceDialog.DialogCode.Rejected
-
-    monkeypatch.setattr(FeatureImportanceDialog, "exec", exec_)
-    window.importance_action.trigger()
-    return seen["dialog"]
+    return open_dialog(monkeypatch, FeatureImportanceDialog, window.importance_action, act)
 
 
 def drawn_bars(dialog):

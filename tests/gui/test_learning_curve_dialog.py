@@ -5,23 +5,15 @@ import threading
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from gui_helpers import assert_off_while_training, edit, press_cancel_when_progress_shows, work_until_cancelled
+from gui_helpers import (assert_off_while_training, edit, open_dialog, press_cancel_when_progress_shows,
+                         work_until_cancelled)
 from workbench.core.learning_curve import learning_curve
 from workbench.gui.widgets import learning_curve_dialog
 from workbench.gui.widgets.learning_curve_dialog import LearningCurveDialog
 
 
 def open_curve(window, monkeypatch, act=lambda dialog: None):
-    seen = {}
-
-    def exec_(dialog):
-        seen["dialog"] = dialog
-        act(dialog)
-        return LearningCurveDialog.DialogCode.Rejected
-
-    monkeypatch.setattr(LearningCurveDialog, "exec", exec_)
-    window.learning_curve_action.trigger()
-    return seen["dialog"]
+    return open_dialog(monkeypatch, LearningCurveDialog, window.learning_curve_action, act)
 
 
 def test_the_curve_is_drawn_from_fresh_runs_off_the_gui_thread(window, monkeypatch):
