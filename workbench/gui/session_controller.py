@@ -211,6 +211,7 @@ class SessionController(QObject):
         if self.busy:
             Trainer(exp).set_learning_rate(config.optimizer.lr)   # the only edit allowed mid-run
         elif continues_training(exp.config, config):
+            config.validate_for(exp.task)     # (a new run validates itself; this edit keeps the run)
             exp.config = config
         else:
             # built off the GUI thread: reading a large file and scaling its data take seconds
