@@ -282,6 +282,9 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
+        # after the actions' own connections (createUndoAction's), so that this has the last word
+        c.undo_stack.canUndoChanged.connect(self._update_undo_actions)
+        c.undo_stack.canRedoChanged.connect(self._update_undo_actions)
         c.config_changed.connect(self._on_config_changed)
         c.experiment_changed.connect(self._on_experiment_changed)
         c.path_changed.connect(self._on_path_changed)

@@ -120,6 +120,16 @@ class TrainingMenu:
                        self.reset_action, self.find_lr_action, self.importance_action,
                        self.learning_curve_action, self.test_action):
             action.setEnabled(enabled)
+        self._update_undo_actions()
+
+    @Slot()
+    def _update_undo_actions(self) -> None:
+        """Undo and redo are off while a run trains: the run keeps the configuration it started
+        with (only a new learning rate reaches it), so stepping back through the edits would
+        show settings the run does not have. Called after the undo stack's own updates too."""
+        stack, busy = self.controller.undo_stack, self.controller.busy
+        self.undo_action.setEnabled(stack.canUndo() and not busy)
+        self.redo_action.setEnabled(stack.canRedo() and not busy)
 
     @Slot(object, object)
     def _on_reports(self, reports: list, inspection: Any) -> None:
