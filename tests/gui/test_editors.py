@@ -12,11 +12,11 @@ from workbench.core import experiment
 from workbench.core.data import ReadStopped
 from workbench.gui.widgets import import_dialog
 from workbench.gui.widgets.architecture_editor import layer_parameter_counts
-from workbench.gui.widgets.hyperparameter_form import SECTIONS
+from workbench.gui.widgets.hyperparameter_form import AUTO, SECTIONS
 from workbench.gui.widgets.import_dialog import ImportDialog
 from workbench.core.config_summary import hyperparameter_rows
 
-from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end, watch_event_loop
+from gui_helpers import edit, press_cancel_when_progress_shows, start_long_run, stop_run, train_to_end, watch_event_loop
 
 
 def test_choosing_a_data_set_rebuilds_the_experiment(window):
@@ -455,3 +455,28 @@ def test_applying_the_best_tuned_configuration_is_undoable(window):
     window.undo_action.trigger()
     assert window.controller.config.optimizer.lr == 0.01
     assert window.controller.config.training.batch_size == 16
+
+
+def test_a_loss_the_task_cannot_use_is_refused_and_reset_still_works(window, dialogs):
+    edit(window, {"data.dataset": "diabetes"})
+    box = window.hyperparameter_form.control("training.loss")
+    box.setCurrentIndex(box.findData("cross_entropy"))        # a choice the form offers for every task
+    (kind, title, text), = dialogs.shown
+    assert (kind, title) == ("warning", "Cannot apply this change") and "cross_entropy needs a classification" in text
+    assert window.controller.config.training.loss is None and box.currentData() == AUTO
+    window.reset_action.trigger()                             # raised ConfigError from the slot before
+    assert window.controller.experiment.config.training.loss is None
+
+
+def test_undo_and_redo_are_off_while_training_and_back_after(qtbot, window):
+    edit(window, {"data.dataset": "iris"})
+    start_long_run(qtbot, window)
+    assert not window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+    window.hyperparameter_form.control("optimizer.lr").spin.setValue(0.02)   # allowed mid-run: pushes a step
+    assert window.controller.undo_stack.canUndo() and not window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert window.controller.config.data.dataset == "iris" and window.controller.config.optimizer.lr == 0.02
+    stop_run(qtbot, window)
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert window.controller.config.optimizer.lr == 0.01 and window.redo_action.isEnabled()
