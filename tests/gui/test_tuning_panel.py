@@ -4,6 +4,7 @@ shows its whole search again, and Apply best is undoable in the main window."""
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -272,3 +273,18 @@ def test_a_search_running_when_the_session_is_replaced_never_reaches_the_new_one
     assert window.controller.experiment.tuning is None
     assert panel.table.rowCount() == 0 and panel._record is None
     assert panel.start_button.isEnabled() and not panel.apply_button.isEnabled()
+
+
+def test_a_finished_signal_of_another_thread_leaves_the_running_search_alone(panel, qtbot):
+    tick_lr_range(panel, "0.001", "0.3")
+    panel.method.setCurrentText("random")
+    panel.trials.setValue(500)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.table.rowCount() >= 1, timeout=20_000)
+    running = panel._thread
+    started = time.monotonic()
+    panel._on_thread_finished()          # as a late signal of an earlier, already joined thread arrives
+    assert time.monotonic() - started < 0.5 and panel._thread is running and panel.running
+    with qtbot.waitSignal(panel.record_changed, timeout=20_000):
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)

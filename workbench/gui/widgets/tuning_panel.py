@@ -358,6 +358,8 @@ class TuningPanel(QWidget):
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        if self.sender() is not self._thread:
+            return              # a search `shutdown` already joined (a new one may be running)
         _join(self._thread)     # the OS thread may still be winding down after `finished`
         self._thread = None
         self._worker = None
@@ -394,6 +396,8 @@ class TuningPanel(QWidget):
 
     @Slot()
     def _on_importance_thread_finished(self) -> None:
+        if self.sender() is not self._importance_thread:
+            return
         _join(self._importance_thread)
         self._importance_thread = None
         self._importance_worker = None
@@ -435,7 +439,7 @@ class TuningPanel(QWidget):
         for thread in (self._thread, self._importance_thread):
             if thread is not None:
                 thread.quit()
-                thread.wait()
+                _join(thread)
         self._thread = self._importance_thread = None
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt naming
@@ -475,6 +479,8 @@ def _ancestor(widget: QWidget, kind: type) -> Any:
 
 
 def _join(thread: QThread | None) -> None:
-    """Wait for a finished thread to end before its last reference goes (else Qt may crash)."""
+    """Wait for a finished thread to end, then delete it (its last reference must not go before
+    the OS thread has ended, else Qt may crash; `start_worker` leaves the deletion to this)."""
     if thread is not None:
         thread.wait()
+        thread.deleteLater()

@@ -70,13 +70,16 @@ class ImportanceWorker(QObject):
 
 
 def start_worker(worker: QObject, run_signal_names: tuple[str, ...]) -> QThread:
-    """Move `worker` to a new thread and start it; the thread ends after any of the named signals."""
+    """Move `worker` to a new thread and start it; the thread ends after any of the named signals.
+
+    The caller deletes the thread (`deleteLater`) once it has waited for it: a deletion scheduled
+    here, on `finished`, could run before the caller's own `finished` slot reached the thread
+    (it did inside a dialog's nested event loop), which then touched a deleted QThread."""
     thread = QThread()
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     for name in run_signal_names:
         getattr(worker, name).connect(thread.quit)
     thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread
