@@ -33,7 +33,7 @@ def test_the_bars_are_the_importance_of_the_current_weights(qtbot, window, monke
     dialog = open_importance(window, monkeypatch)
     assert threads and threads[0] is not threading.main_thread()
     expected = permutation_importance(window.controller.experiment, "val", 5)
-    np.testing.assert_array_equal(dialog.result.mean, expected.mean)
+    np.testing.assert_array_equal(dialog.importance.mean, expected.mean)
     widths, names = drawn_bars(dialog)
     order = expected.ranked()[::-1]                              # drawn bottom up
     np.testing.assert_allclose(widths, np.abs(expected.mean[order]))
@@ -54,12 +54,12 @@ def test_other_rows_and_shuffles_can_be_rerun(window, monkeypatch):
 
     def rerun(dialog):
         assert [dialog.split_box.itemData(i) for i in range(dialog.split_box.count())] == ["val", "train"]
-        first = dialog.result
+        first = dialog.importance
         dialog.split_box.setCurrentIndex(1)
         dialog.repeats_spin.setValue(2)
         dialog.run_button.click()
-        assert dialog.result is not first and dialog.result.split == "train" and dialog.result.repeats == 2
-        assert dialog.result.samples == window.controller.experiment.data.X_train.shape[0]
+        assert dialog.importance is not first and dialog.importance.split == "train" and dialog.importance.repeats == 2
+        assert dialog.importance.samples == window.controller.experiment.data.X_train.shape[0]
         assert "the untrained network" in dialog.outcome_label.text()
 
     open_importance(window, monkeypatch, rerun)
@@ -68,7 +68,7 @@ def test_other_rows_and_shuffles_can_be_rerun(window, monkeypatch):
 def test_without_validation_rows_the_training_rows_are_offered(window, monkeypatch):
     edit(window, {"data.dataset": "iris", "data.val_split": 0.0})
     dialog = open_importance(window, monkeypatch)
-    assert dialog.split_box.count() == 1 and dialog.result.split == "train"
+    assert dialog.split_box.count() == 1 and dialog.importance.split == "train"
     assert dialog.outcome_label.text().startswith("Training accuracy with nothing shuffled")
 
 
@@ -77,14 +77,14 @@ def test_wide_data_shows_its_most_important_features(window, monkeypatch):
     dialog = open_importance(window, monkeypatch)
     widths, names = drawn_bars(dialog)
     assert len(names) == feature_importance_dialog.SHOWN_FEATURES == 20
-    assert names[-1] == dialog.result.names[dialog.result.ranked()[0]]
+    assert names[-1] == dialog.importance.names[dialog.importance.ranked()[0]]
     assert "The 20 most important of 64 features are shown" in dialog.outcome_label.text()
 
 
 def test_regression_measures_the_fall_in_r2(window, monkeypatch):
     edit(window, {"data.dataset": "diabetes"})
     dialog = open_importance(window, monkeypatch)
-    assert dialog.result.metric_name == "r2"
+    assert dialog.importance.metric_name == "r2"
     assert dialog.plot_widget.getPlotItem().getAxis("bottom").labelText == "fall in validation R² when shuffled"
 
 
@@ -93,7 +93,7 @@ def test_cancel_stops_the_work(window, monkeypatch):
     monkeypatch.setattr(feature_importance_dialog, "permutation_importance", work_until_cancelled(stops))
     QTimer.singleShot(100, press_cancel_when_progress_shows)
     dialog = open_importance(window, monkeypatch)
-    assert dialog.result is None and stops[0].is_set()
+    assert dialog.importance is None and stops[0].is_set()
 
 
 def test_it_is_off_while_training(qtbot, window, monkeypatch):
@@ -105,5 +105,5 @@ def test_a_model_whose_outputs_overflow_gets_a_message(window, monkeypatch):
     network = window.controller.experiment.network
     network.set_weights({"dense_0/weight": np.full((2, 1), 1e308), "dense_0/bias": np.zeros(1)})
     dialog = open_importance(window, monkeypatch)
-    assert dialog.result is None
+    assert dialog.importance is None
     assert dialog.outcome_label.text().startswith("Cannot measure: the model's R² on these rows is not a finite")

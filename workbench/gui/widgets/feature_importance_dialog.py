@@ -36,7 +36,7 @@ class FeatureImportanceDialog(PlotDialog):
     def __init__(self, experiment: Any, parent: QWidget | None = None):
         super().__init__("Feature importance", EXPLANATION, parent)
         self._experiment = experiment
-        self.result: FeatureImportance | None = None
+        self.importance: FeatureImportance | None = None
         self.split_box = QComboBox()
         data = experiment.data
         for split in ("val", "train"):             # the test split is looked at once, at the end
@@ -82,7 +82,7 @@ class FeatureImportanceDialog(PlotDialog):
         return True
 
     def show_result(self, result: FeatureImportance) -> None:
-        self.result = result
+        self.importance = result
         shown = result.ranked()[:SHOWN_FEATURES][::-1]          # the most important at the top
         y = np.arange(len(shown), dtype=float)
         mean, std = result.mean[shown], result.std[shown]
