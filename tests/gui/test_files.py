@@ -4,6 +4,7 @@ goes on. Saves are written off the GUI thread: tests wait for `file_written` (a 
 import math
 import os
 import threading
+import time
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
@@ -463,3 +464,33 @@ def test_a_clean_close_leaves_no_autosave(qtbot, window, dialogs):
     assert autosave.is_file()
     window.close()
     assert not autosave.exists()
+
+
+def test_opening_a_file_during_a_run_waits_for_its_end_while_the_window_keeps_painting(
+        qtbot, window, dialogs, monkeypatch, tmp_path):
+    from workbench.gui import training_runner
+
+    other = tmp_path / "other.h5"
+    window.controller.save(str(other))
+    real = training_runner.inspect
+
+    def slow_inspect(*args, **kwargs):          # the worker notices the stop only after this
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    start_long_run(qtbot, window)
+    monkeypatch.setattr(training_runner, "inspect", slow_inspect)
+    qtbot.wait(300)                             # the next epoch's inspection is under way
+    finished, ticks = [], []
+    window.runner.run_finished.connect(finished.append)
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    started = time.monotonic()
+    assert window.open_path(str(other))         # Open Recent and a drop do this mid-run
+    timer.stop()
+    assert not window.runner.is_running and window.controller.path == str(other)
+    assert len(finished) == 1 and finished[0].status == "stopped"       # ended once, as Stop ends it
+    gaps = np.diff([started, *ticks])
+    assert len(ticks) >= 5 and gaps.max() < 0.3   # the window painted while the run wound down

@@ -90,9 +90,8 @@ class FileMenu:
     def _stop_training(self) -> None:
         """Before closing, New or Open: end the run and finish the files already asked for (a run
         that ends hands over the copies it still owed to pending saves)."""
-        if self.runner.is_running:
-            self.runner.shutdown()
-        self.controller.wait_for_writes()
+        self.runner.stop_and_wait(self)
+        self.controller.wait_for_writes(self)
 
     @Slot()
     def new_session(self) -> None:

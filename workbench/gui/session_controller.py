@@ -347,13 +347,18 @@ class SessionController(QObject):
         """True while a file waits for its copy or is being written."""
         return bool(self._awaiting or self._writing)
 
-    def wait_for_writes(self) -> None:
-        """Block until every file already copied is written and its outcome handled (closing).
+    def wait_for_writes(self, window: QWidget | None = None) -> None:
+        """Wait until every file already copied is written and its outcome handled: blocking
+        (closing), or with `window`, off the GUI thread while the window keeps painting (New,
+        Open: a large report or session can take seconds).
 
         Copies still awaited from a running worker are not waited for: stop the run first, and
         the runner hands them over as the run ends.
         """
-        self._writer.waitForDone()
+        if window is None:
+            self._writer.waitForDone()
+        else:
+            wait_for(window, "Writing files…", self._writer.waitForDone, cancellable=False)
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def _copy_for(self, job: _FileJob) -> None:

@@ -25,11 +25,13 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from workbench.core.experiment import Experiment
 from workbench.core.history import EpochReport
 from workbench.core.inspection import histogram_edges, inspect
 from workbench.core.trainer import Trainer
+from workbench.gui.background import wait_for
 from workbench.gui.inspector import InspectionChoices
 from workbench.io.session import SessionContents, contents_of
 
@@ -305,6 +307,18 @@ class TrainingRunner(QObject):
         """Ask the run to stop; the Trainer sees it before the next batch."""
         self._stop.set()
         self._gate.wake()
+
+    def stop_and_wait(self, parent: QWidget | None) -> None:
+        """Stop the run and wait for its end without freezing the window (New, Open, a drop): the
+        wait runs off the GUI thread, the window keeps painting, and a long one shows progress.
+        The run then ends as a Stop ends it (`run_finished`), once."""
+        thread = self._thread
+        if thread is None:
+            return
+        self.stop()
+        wait_for(parent, "Stopping the run…", thread.wait, cancellable=False)
+        if self._thread is thread:          # its `finished` signal has not been handled meanwhile
+            self._finish_run()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop and wait for the thread (closing the window); True when no thread is left running."""
