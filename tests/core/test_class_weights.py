@@ -68,3 +68,13 @@ def test_balanced_weights_find_the_rare_class_that_plain_training_misses():
 def test_regression_ignores_the_setting():
     experiment = Experiment.create(Config().updated({"data.dataset": "plane", "training.class_weight": "balanced"}))
     assert experiment.class_weights() is None
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse", "mae", "huber"])
+def test_each_losss_per_sample_values_average_to_its_value(name):
+    from workbench.core.losses import LOSSES, as_targets
+
+    rng = np.random.default_rng(0)
+    A = rng.dirichlet(np.ones(3), size=20) if name == "cross_entropy" else rng.normal(0, 2, (20, 3))
+    Y = as_targets(rng.integers(0, 3, 20), 3, np.float64) if name == "cross_entropy" else rng.normal(0, 2, (20, 3))
+    assert LOSSES[name].rows(A, Y).mean() == pytest.approx(LOSSES[name].value(A, Y), rel=1e-12)
