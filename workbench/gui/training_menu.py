@@ -1,5 +1,6 @@
 """The window's training commands: Train, Step, Pause, Stop, Reset, Find a learning rate, Feature
-importance, Learning curve and Evaluate on the test split, and what the window does as a run starts, reports and ends.
+importance, Learning curve and Evaluate on the test split, and what the window does as a run
+starts, reports and ends.
 
 A mixin of `MainWindow` (it uses the window's controller, runner, inspector, actions and views),
 kept apart, as `FileMenu` is, so that the window's own module is about laying out and wiring the

@@ -309,8 +309,8 @@ class TrainingRunner(QObject):
         self._gate.wake()
 
     def stop_and_wait(self, parent: QWidget | None) -> None:
-        """Stop the run and wait for its end without freezing the window (New, Open, a drop): the
-        wait runs off the GUI thread, the window keeps painting, and a long one shows progress.
+        """Stop the run and wait for its end without freezing the window (Open, a drop, closing):
+        the wait runs off the GUI thread, the window keeps painting, and a long one shows progress.
         The run then ends as a Stop ends it (`run_finished`), once."""
         thread = self._thread
         if thread is None:
@@ -321,7 +321,8 @@ class TrainingRunner(QObject):
             self._finish_run()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop and wait for the thread (closing the window); True when no thread is left running."""
+        """Stop and wait for the thread, blocking, at most `timeout_ms` (a script's window, as the
+        screenshots use; the app's own window uses `stop_and_wait`); True when no thread is left."""
         thread = self._thread
         if thread is None:
             return True
