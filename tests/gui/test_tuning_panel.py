@@ -75,12 +75,17 @@ def test_a_small_search_fills_the_table_and_plots_and_applies_the_best(panel, qt
     assert config.layers == BASE.layers
 
 
-def test_stop_ends_a_long_search_and_the_panel_can_start_again(panel, qtbot):
+def start_long_search(panel, qtbot) -> None:
+    """Start a random search of 500 trials (far more than a test waits for) and wait for its first."""
     tick_lr_range(panel, "0.001", "0.3")
     panel.method.setCurrentText("random")
     panel.trials.setValue(500)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.table.rowCount() >= 1, timeout=20_000)
+
+
+def test_stop_ends_a_long_search_and_the_panel_can_start_again(panel, qtbot):
+    start_long_search(panel, qtbot)
     with qtbot.waitSignal(panel.record_changed, timeout=20_000) as finished:
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     assert len(finished.args[0]["trials"]) < 500
@@ -259,12 +264,8 @@ def test_apply_best_in_the_main_window_is_undoable(window, qtbot):
 def test_a_search_running_when_the_session_is_replaced_never_reaches_the_new_one(window, dialogs, qtbot):
     panel = window.tuning_panel
     edit(window, {"training.epochs": 5})
-    tick_lr_range(panel, "0.001", "0.3")
-    panel.method.setCurrentText("random")
-    panel.trials.setValue(500)
     panel.jobs.setValue(1)
-    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.table.rowCount() >= 1, timeout=20_000)
+    start_long_search(panel, qtbot)
     window.new_action.trigger()
     assert panel.table.rowCount() == 0 and not panel.apply_button.isEnabled()
     assert not panel.start_button.isEnabled()               # until the old search has wound down
@@ -276,11 +277,7 @@ def test_a_search_running_when_the_session_is_replaced_never_reaches_the_new_one
 
 
 def test_a_finished_signal_of_another_thread_leaves_the_running_search_alone(panel, qtbot):
-    tick_lr_range(panel, "0.001", "0.3")
-    panel.method.setCurrentText("random")
-    panel.trials.setValue(500)
-    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.table.rowCount() >= 1, timeout=20_000)
+    start_long_search(panel, qtbot)
     running = panel._thread
     started = time.monotonic()
     panel._on_thread_finished()          # as a late signal of an earlier, already joined thread arrives
