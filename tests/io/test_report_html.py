@@ -42,6 +42,7 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
                     "Feature importance: what the model relies on", "Runs of this session"):
         assert f"<h2>{heading}</h2>" in html, heading
     assert "iris.h5" in html and "learning rate 0.05" in text and "setosa" in text
+    assert "<p>Classes: setosa: 50, versicolor: 50, virginica: 50.</p>" in html
     assert "5 epochs, status" in text
     runs = " ".join(text_of(html.split("<h2>Runs of this session</h2>")[1]).split())
     assert runs.startswith("run status epochs best val loss last val accuracy optimizer.lr 1 completed 30 ")

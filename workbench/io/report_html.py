@@ -90,7 +90,7 @@ def _data_section(d: dict[str, Any]) -> str:
     return ("<h2>Data</h2><p>" + escape(
         f"{d['source']}: {d['task']}, {d['samples']:,} samples ({d['train']:,} training, "
         f"{d['validation']:,} validation, {d['test']:,} test), {d['features']} features{classes}{target}")
-        + "</p>")
+        + f"</p><p>{escape(d['target_summary'])}</p>")
 
 
 def _hyperparameter_section(contents: SessionContents) -> str:
