@@ -528,6 +528,19 @@ def test_network_diagram_edges_follow_the_weights(qtbot, spiral):
     assert view.hover_text(*middle).endswith(f"{weights[0][0, 0]:.4g}")
 
 
+def test_hovering_the_diagram_before_a_new_architecture_is_drawn_reads_the_drawn_one(qtbot, spiral):
+    found = inspect(spiral[0])
+    view = shown(qtbot, NetworkDiagramView())
+    view.set_inspection(found)
+    view.flush()
+    last_unit = view._layout.nodes[2 + 7]                # dense_0 unit 7: the drawn network has 8
+    smaller, _ = run({"layers": [{"units": 2, "activation": "tanh"}]}, epochs=1)
+    view.set_inspection(inspect(smaller))                # drawn at the next redraw, not yet
+    assert view.hover_text(*last_unit) == f"dense_0 unit 7: bias {found.weights['dense_0/bias'][7]:.4g}"
+    view.flush()
+    assert view.hover_text(*last_unit) != f"dense_0 unit 7: bias {found.weights['dense_0/bias'][7]:.4g}"
+
+
 def test_network_diagram_caps_wide_layers_and_says_so(qtbot, iris):
     view = shown(qtbot, NetworkDiagramView())
     view.set_inspection(inspect(iris[0]))

@@ -68,6 +68,9 @@ class NetworkDiagramView(InspectionView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
         self._layout: _Layout | None = None
+        # the inspection the layout and edges were drawn from: hovering reads it, not the newest
+        # one, which may have another architecture and waits for the next (throttled) redraw
+        self._drawn: Inspection | None = None
         self._edge_values = np.empty(0)
         self._label_key: tuple = ()             # what the text items were made for
         self._labels: list[pg.TextItem] = []    # every text item: titles, notes, names
@@ -120,7 +123,7 @@ class NetworkDiagramView(InspectionView):
 
     def hover_text(self, x: float, y: float) -> str | None:
         """What hovering at view position (x, y) shows: a node's bias or an edge's weight, else None."""
-        if self._layout is None or self._inspection is None:
+        if self._layout is None or self._drawn is None:
             return None
         px, py = self.plot.getViewBox().viewPixelSize()
         node = _nearest(np.hypot((self._layout.nodes[:, 0] - x) / px, (self._layout.nodes[:, 1] - y) / py))
@@ -135,6 +138,7 @@ class NetworkDiagramView(InspectionView):
     # --- drawing -------------------------------------------------------------------------------------
     def _redraw(self) -> None:
         inspection = self._inspection
+        self._drawn = inspection
         if inspection is None or not inspection.weights:
             self._layout = None
             for item in self.edge_items.values():
@@ -348,9 +352,9 @@ class NetworkDiagramView(InspectionView):
     def _node_text(self, node: int) -> str:
         column, unit = int(self._layout.node_column[node]), int(self._layout.node_unit[node])
         if column == 0:
-            names = self._inspection.feature_names
+            names = self._drawn.feature_names
             return f"input {unit}" + (f" ({names[unit]})" if unit < len(names) else "")
-        bias = self._inspection.weights[f"dense_{column - 1}/bias"][unit]
+        bias = self._drawn.weights[f"dense_{column - 1}/bias"][unit]
         return f"dense_{column - 1} unit {unit}: bias {bias:.4g}"
 
     def _edge_text(self, edge: int) -> str:
