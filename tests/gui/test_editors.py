@@ -134,6 +134,10 @@ def test_the_learning_rate_has_a_log_slider_and_an_exact_entry(window):
     assert window.controller.config.optimizer.lr == 0.001
     control.spin.setValue(0.0035)
     assert window.controller.config.optimizer.lr == 0.0035
+    edit(window, {"optimizer.lr": 50.0})    # beyond the slider (from a JSON file, say): shown as it is
+    assert control.value() == 50.0 and control.slider.value() == control.slider.maximum()
+    control.spin.setValue(20.0)                # and typed: a person may watch training diverge
+    assert window.controller.config.optimizer.lr == 20.0
 
 
 def test_undo_and_redo_configuration_edits(window):

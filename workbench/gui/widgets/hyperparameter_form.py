@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QWidget)
 
 from workbench.core.class_weights import CLASS_WEIGHTS
-from workbench.core.config import Config, registry_names
+from workbench.core.config import MAX_LEARNING_RATE, Config, registry_names
 from workbench.gui.widgets.tooltips import tooltip
 
 AUTO = "automatic"          # the loss combo's entry for "by task" (None in the config)
@@ -103,7 +103,11 @@ class ScientificSpinBox(QDoubleSpinBox):
 
 
 class LearningRateControl(QWidget):
-    """A log-scale slider for the order of magnitude beside a spin box for the exact value."""
+    """A log-scale slider for the order of magnitude beside a spin box for the exact value.
+
+    The slider spans the useful rates (`lo` to `hi`); the spin box takes any rate the
+    configuration accepts (up to MAX_LEARNING_RATE: a person may watch training diverge), so that
+    a rate set elsewhere (a JSON file, a restored run) is shown as it is, the slider at its end."""
 
     value_changed = Signal(float)
     STEPS_PER_DECADE = 20
@@ -113,7 +117,7 @@ class LearningRateControl(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(round(math.log10(lo) * self.STEPS_PER_DECADE),
                              round(math.log10(hi) * self.STEPS_PER_DECADE))
-        self.spin = ScientificSpinBox(lo, hi)
+        self.spin = ScientificSpinBox(lo, MAX_LEARNING_RATE)
         self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance("0.00001234") + 30)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
