@@ -104,3 +104,12 @@ def test_a_stop_ends_the_work():
     stop.set()
     with pytest.raises(InterruptedError):
         learning_curve(iris(), stop=stop)
+
+
+def test_small_shares_keep_within_the_epoch_limit(monkeypatch):
+    from workbench.core import config as config_module
+
+    experiment = iris(**{"training.epochs": 5})
+    monkeypatch.setattr(lc, "MAX_EPOCHS", 8)                # (the real limit is ten million epochs)
+    curve = learning_curve(experiment, shares=(0.25, 1.0))
+    assert list(curve.epochs) == [8, 5] and config_module.MAX_EPOCHS == 10_000_000

@@ -20,6 +20,7 @@ MAX_HIDDEN_LAYERS = 64
 MAX_UNITS = 65536
 # Far beyond any useful rate: a huge one is allowed so that a person can watch training diverge
 MAX_LEARNING_RATE = 1e6
+MAX_EPOCHS = 10_000_000
 
 
 class ConfigError(ValueError):
@@ -205,7 +206,7 @@ class TrainingConfig:
     threads: int = 1                # BLAS threads (1 is fastest and steadiest for small nets)
 
     def __post_init__(self) -> None:
-        _check_number("epochs", self.epochs, 1, 10_000_000, integer=True)
+        _check_number("epochs", self.epochs, 1, MAX_EPOCHS, integer=True)
         _check_number("batch_size", self.batch_size, 1, 1_000_000, integer=True)
         if self.loss is not None:
             _check_choice("loss", self.loss, registry_names("loss"))

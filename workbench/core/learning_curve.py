@@ -5,8 +5,8 @@ Each point trains a fresh run of the configuration (its seed's initial weights) 
 training rows, drawn per class so that every class keeps its proportion, and nested: a larger
 share holds every row of a smaller one. The validation rows are the session's, the same for every
 point. Each point gets as many updates as the full run (epochs / share, at most `MAX_EPOCH_FACTOR`
-times the epochs), so that a small share is not also a short training. The session itself is not
-touched; the test rows take no part.
+times the epochs, and within the configuration's limit), so that a small share is not also a
+short training. The session itself is not touched; the test rows take no part.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from workbench.core.config import MAX_EPOCHS
 from workbench.core.data import TRAIN, VALIDATION, Dataset
 from workbench.core.experiment import Experiment
 from workbench.core.metrics import METRIC_LABELS, METRIC_NAMES
@@ -105,7 +106,8 @@ def learning_curve(experiment: Experiment, shares: Sequence[float] = DEFAULT_SHA
         subset = Dataset(dataset.X[rows], dataset.y[rows], dataset.task, dataset.source,
                          list(dataset.feature_names), list(dataset.class_names), dataset.target_name)
         subset_split = np.r_[np.full(chosen.size, TRAIN), np.full(val_rows.size, VALIDATION)].astype(np.int8)
-        epochs = min(math.ceil(config.training.epochs / share), MAX_EPOCH_FACTOR * config.training.epochs)
+        epochs = min(math.ceil(config.training.epochs / share), MAX_EPOCH_FACTOR * config.training.epochs,
+                     MAX_EPOCHS)
         run = Experiment.create(config.updated({"training.epochs": epochs}), subset, split=subset_split)
         for _ in Trainer(run).run(stop=stop):
             pass

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QWidget)
 
 from workbench.core.class_weights import CLASS_WEIGHTS
-from workbench.core.config import MAX_LEARNING_RATE, Config, registry_names
+from workbench.core.config import MAX_EPOCHS, MAX_LEARNING_RATE, Config, registry_names
 from workbench.gui.widgets.tooltips import tooltip
 
 AUTO = "automatic"          # the loss combo's entry for "by task" (None in the config)
@@ -59,7 +59,7 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
     )),
     ("Training", (
         Field("training.batch_size", "Batch size", "int", 1, 1_000_000),
-        Field("training.epochs", "Epochs", "int", 1, 10_000_000),
+        Field("training.epochs", "Epochs", "int", 1, MAX_EPOCHS),
         Field("training.loss", "Loss", "choice", registry="loss"),
         Field("training.class_weight", "Class weights", "choice", choices=CLASS_WEIGHTS),
         Field("training.early_stopping", "Early stopping", "int", 0, 1_000_000),
