@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
 
-from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance, NotFinite,
+from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance,
                                        permutation_importance)
 from workbench.core.metrics import METRIC_LABELS
 from workbench.gui.background import Cancelled, wait_for
@@ -75,7 +75,7 @@ class FeatureImportanceDialog(PlotDialog):
                               self.repeats_spin.value(), stop=stop, on_cancel=stop.set)
         except Cancelled:
             return False
-        except NotFinite as err:
+        except ValueError as err:           # outputs that overflow (NotFinite), or no rows
             self.outcome_label.setText(f"Cannot measure: {err}.")
             return False
         self.show_result(result)

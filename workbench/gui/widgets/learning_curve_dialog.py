@@ -14,8 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from workbench.core.learning_curve import (DEFAULT_SHARES, LearningCurve, NoValidationRows, check_shares,
-                                           learning_curve)
+from workbench.core.learning_curve import DEFAULT_SHARES, LearningCurve, check_shares, learning_curve
 from workbench.core.metrics import METRIC_LABELS
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.widgets.plot_dialog import PlotDialog
@@ -69,7 +68,7 @@ class LearningCurveDialog(PlotDialog):
                              shares, stop=stop, on_cancel=stop.set)
         except Cancelled:
             return False
-        except NoValidationRows as err:
+        except ValueError as err:           # no validation rows, or settings a run cannot take
             self.outcome_label.setText(f"Cannot run: {err}.")
             return False
         self.show_curve(curve)
