@@ -484,3 +484,14 @@ def test_undo_and_redo_are_off_while_training_and_back_after(qtbot, window):
     assert window.undo_action.isEnabled()
     window.undo_action.trigger()
     assert window.controller.config.optimizer.lr == 0.01 and window.redo_action.isEnabled()
+
+
+def test_schedule_controls_show_every_value_the_configuration_accepts(window):
+    form = window.hyperparameter_form
+    edit(window, {"schedule.name": "step", "schedule.gamma": 1e-5, "schedule.step_size": 500_000,
+                  "schedule.warmup_epochs": 500_000})
+    assert form.control("schedule.gamma").value() == pytest.approx(1e-5)
+    assert form.control("schedule.step_size").value() == 500_000
+    assert form.control("schedule.warmup_epochs").value() == 500_000
+    edit(window, {"schedule.name": "cosine", "schedule.min_lr": 200.0})
+    assert form.control("schedule.min_lr").value() == 200.0

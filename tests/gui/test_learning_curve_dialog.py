@@ -3,7 +3,9 @@ thread and drawn as training and validation score against rows; the session is n
 import threading
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from gui_helpers import (assert_off_while_training, edit, open_dialog, press_cancel_when_progress_shows,
                          work_until_cancelled)
@@ -71,3 +73,13 @@ def test_cancel_stops_the_training(window, monkeypatch):
 
 def test_it_is_off_while_training(qtbot, window, monkeypatch):
     assert_off_while_training(qtbot, window, monkeypatch, LearningCurveDialog, window.learning_curve_action)
+
+
+def test_an_unexpected_error_does_not_leave_the_dialog_on_screen(window, monkeypatch):
+    def broken(dialog):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(LearningCurveDialog, "run", broken)
+    with pytest.raises(RuntimeError):
+        window.show_learning_curve()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, LearningCurveDialog) and w.isVisible()]

@@ -77,9 +77,12 @@ class TrainingMenu:
     def _run_dialog(self, dialog: Any) -> None:
         """Show a dialog that computes on opening (`run`), then wait for the person to close it."""
         dialog.open()                        # shown first, so the work's progress has a parent on screen
-        dialog.run()
-        dialog.exec()
-        dialog.deleteLater()
+        try:
+            dialog.run()
+            dialog.exec()
+        finally:                             # an error in `run` must not leave the dialog on screen
+            dialog.close()
+            dialog.deleteLater()
 
     @Slot()
     def show_learning_curve(self) -> None:

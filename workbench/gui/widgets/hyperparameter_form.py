@@ -52,10 +52,10 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
     )),
     ("Learning-rate schedule", (
         Field("schedule.name", "Schedule", "choice", registry="schedule"),
-        Field("schedule.warmup_epochs", "Warm-up epochs", "int", 0, 100_000),
-        Field("schedule.step_size", "Step size", "int", 1, 100_000, relevant=("step",)),
-        Field("schedule.gamma", "Gamma", "float", 0.001, 1.0, 3, relevant=("step", "exponential")),
-        Field("schedule.min_lr", "Minimum lr", "float", 0.0, 100.0, 6, relevant=("cosine",)),
+        Field("schedule.warmup_epochs", "Warm-up epochs", "int", 0, 1_000_000),
+        Field("schedule.step_size", "Step size", "int", 1, 1_000_000, relevant=("step",)),
+        Field("schedule.gamma", "Gamma", "float", 1e-6, 1.0, 6, relevant=("step", "exponential")),
+        Field("schedule.min_lr", "Minimum lr", "float", 0.0, MAX_LEARNING_RATE, 6, relevant=("cosine",)),
     )),
     ("Training", (
         Field("training.batch_size", "Batch size", "int", 1, 1_000_000),
