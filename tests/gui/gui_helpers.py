@@ -72,6 +72,15 @@ def work_until_cancelled(stops):
     return slow
 
 
+def cancel_while_computing(monkeypatch, module, name, open_it):
+    """Open a computing dialog (`open_it()`) whose work (`module.name`) waits for a Cancel, press
+    Cancel as soon as the progress shows; returns the dialog and the stop events the work saw."""
+    stops = []
+    monkeypatch.setattr(module, name, work_until_cancelled(stops))
+    QTimer.singleShot(100, press_cancel_when_progress_shows)
+    return open_it(), stops
+
+
 def assert_off_while_training(qtbot, window, monkeypatch, dialog_class, action):
     """`action` is disabled while a run trains (triggering it opens no `dialog_class`), and back after."""
     monkeypatch.setattr(dialog_class, "exec", lambda dialog: pytest.fail("opened mid-run"))

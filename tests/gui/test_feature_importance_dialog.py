@@ -3,10 +3,8 @@ the GUI thread and drawn as bars, the most important at the top; the session is 
 import threading
 
 import numpy as np
-from PySide6.QtCore import QTimer
 
-from gui_helpers import (assert_off_while_training, edit, open_dialog, press_cancel_when_progress_shows,
-                         train_to_end, work_until_cancelled)
+from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog, train_to_end
 from workbench.core.importance import permutation_importance
 from workbench.gui.widgets import feature_importance_dialog
 from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
@@ -89,10 +87,8 @@ def test_regression_measures_the_fall_in_r2(window, monkeypatch):
 
 
 def test_cancel_stops_the_work(window, monkeypatch):
-    stops = []
-    monkeypatch.setattr(feature_importance_dialog, "permutation_importance", work_until_cancelled(stops))
-    QTimer.singleShot(100, press_cancel_when_progress_shows)
-    dialog = open_importance(window, monkeypatch)
+    dialog, stops = cancel_while_computing(monkeypatch, feature_importance_dialog, "permutation_importance",
+                                           lambda: open_importance(window, monkeypatch))
     assert dialog.importance is None and stops[0].is_set()
 
 

@@ -4,11 +4,9 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from gui_helpers import (assert_off_while_training, edit, open_dialog, press_cancel_when_progress_shows,
-                         work_until_cancelled)
+from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog
 from workbench.core.learning_curve import learning_curve
 from workbench.gui.widgets import learning_curve_dialog
 from workbench.gui.widgets.learning_curve_dialog import LearningCurveDialog
@@ -64,10 +62,8 @@ def test_without_validation_rows_it_says_what_to_set(window, monkeypatch):
 
 
 def test_cancel_stops_the_training(window, monkeypatch):
-    stops = []
-    monkeypatch.setattr(learning_curve_dialog, "learning_curve", work_until_cancelled(stops))
-    QTimer.singleShot(100, press_cancel_when_progress_shows)
-    dialog = open_curve(window, monkeypatch)
+    dialog, stops = cancel_while_computing(monkeypatch, learning_curve_dialog, "learning_curve",
+                                           lambda: open_curve(window, monkeypatch))
     assert dialog.curve is None and stops[0].is_set()
 
 

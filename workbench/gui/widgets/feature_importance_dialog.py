@@ -7,7 +7,6 @@ The session is not changed. Wide data shows its `SHOWN_FEATURES` most important 
 """
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
 from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance,
                                        permutation_importance)
 from workbench.core.metrics import METRIC_LABELS
-from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.widgets.plot_dialog import PlotDialog
 from workbench.gui.widgets.view_base import TRAIN_COLOR, label_axis, style_plot, text_color
 
@@ -69,14 +67,9 @@ class FeatureImportanceDialog(PlotDialog):
         if split is None:
             self.outcome_label.setText("This data has neither validation nor training rows to shuffle.")
             return False
-        stop = threading.Event()
-        try:
-            result = wait_for(self, "Shuffling features…", permutation_importance, self._experiment, split,
-                              self.repeats_spin.value(), stop=stop, on_cancel=stop.set)
-        except Cancelled:
-            return False
-        except ValueError as err:           # outputs that overflow (NotFinite), or no rows
-            self.outcome_label.setText(f"Cannot measure: {err}.")
+        result = self.compute("Shuffling features…", permutation_importance, self._experiment, split,
+                              self.repeats_spin.value(), failure="Cannot measure")
+        if result is None:
             return False
         self.show_result(result)
         return True

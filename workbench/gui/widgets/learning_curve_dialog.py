@@ -6,7 +6,6 @@ The session is not touched; a long computation shows a progress dialog with Canc
 """
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from workbench.core.learning_curve import DEFAULT_SHARES, LearningCurve, check_shares, learning_curve
 from workbench.core.metrics import METRIC_LABELS
-from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.widgets.plot_dialog import PlotDialog
 from workbench.gui.widgets.plot_legends import BandLegend
 from workbench.gui.widgets.view_base import TRAIN_COLOR, VAL_COLOR, label_axis, set_title, style_plot
@@ -62,14 +60,8 @@ class LearningCurveDialog(PlotDialog):
             message = str(err) if "shares" in str(err) else "shares must be numbers, e.g. 0.25, 0.5, 1"
             self.outcome_label.setText(f"Cannot run: {message}.")
             return False
-        stop = threading.Event()
-        try:
-            curve = wait_for(self, "Training on shares of the data…", learning_curve, self._experiment,
-                             shares, stop=stop, on_cancel=stop.set)
-        except Cancelled:
-            return False
-        except ValueError as err:           # no validation rows, or settings a run cannot take
-            self.outcome_label.setText(f"Cannot run: {err}.")
+        curve = self.compute("Training on shares of the data…", learning_curve, self._experiment, shares)
+        if curve is None:
             return False
         self.show_curve(curve)
         return True

@@ -7,7 +7,6 @@ The sweep trains a fresh copy of the network (the session is not touched); it ru
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import QDialogButtonBox, QSpinBox, QWidget
 from workbench.core.config import Config
 from workbench.core.lr_finder import (DEFAULT_MAX_LR, DEFAULT_MIN_LR, DEFAULT_STEPS, MAX_STEPS, LRSweep,
                                       find_learning_rate, sweep_rates)
-from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.widgets.hyperparameter_form import ScientificSpinBox
 from workbench.gui.widgets.plot_dialog import PlotDialog
 from workbench.gui.widgets.view_base import TRAIN_COLOR, VAL_COLOR, faded, label_axis, style_plot, text_color
@@ -87,14 +85,9 @@ class LearningRateFinderDialog(PlotDialog):
         except ValueError as err:
             self.outcome_label.setText(f"Cannot run: {err}.")
             return False
-        stop = threading.Event()
-        try:
-            sweep = wait_for(self, "Sweeping learning rates…", find_learning_rate, self._experiment,
-                             self._config, low, high, steps, stop=stop, on_cancel=stop.set)
-        except Cancelled:
-            return False
-        except (ValueError, OSError) as err:   # the data the configuration names cannot be read
-            self.outcome_label.setText(f"Cannot run: {err}")
+        sweep = self.compute("Sweeping learning rates…", find_learning_rate, self._experiment, self._config,
+                             low, high, steps)
+        if sweep is None:
             return False
         self.show_sweep(sweep)
         return True

@@ -1,13 +1,17 @@
 """The shape shared by the dialogs that compute something in the background and plot it (the
 learning-rate range test, feature importance, the learning curve): an explanation, a row of
-settings ending in Run, the plot, a line on the outcome, and the buttons."""
+settings ending in Run, the plot, a line on the outcome, and the buttons; and how they compute."""
 from __future__ import annotations
+
+import threading
+from typing import Any, Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
+from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.widgets.view_base import style_canvas
 
 PLOT_SIZE = (560, 340)     # the smallest plot that still reads
@@ -49,6 +53,21 @@ class PlotDialog(QDialog):
         if not widen_last:
             self.settings.addStretch(1)
         self.settings.addWidget(self.run_button)
+
+    def compute(self, text: str, function: Callable[..., Any], *args: Any,
+                failure: str = "Cannot run") -> Any | None:
+        """`function(*args, stop=event)` off the GUI thread, with progress and a Cancel that sets
+        the event (the work ends early); None when cancelled, or when it raised ValueError or
+        OSError (settings a run cannot take, data that cannot be read), which the outcome line
+        then states: "Cannot run: …"."""
+        stop = threading.Event()
+        try:
+            return wait_for(self, text, function, *args, stop=stop, on_cancel=stop.set)
+        except Cancelled:
+            return None
+        except (ValueError, OSError) as err:
+            self.outcome_label.setText(f"{failure}: {str(err).rstrip('.')}.")
+            return None
 
     def run(self) -> bool:
         """Compute with the settings shown and draw the result; False when nothing was drawn."""
