@@ -226,7 +226,7 @@ def test_export_weights_writes_the_chosen_format(qtbot, window, dialogs, tmp_pat
     with np.load(tmp_path / "weights.npz", allow_pickle=False) as archive:
         assert archive["dense_0.weight"].shape == (2, 8)
     with pytest.raises(ValueError, match=r"\.onnx"):
-        window.controller.export_weights(str(tmp_path / "weights.txt"))
+        window.controller.export_in_background(str(tmp_path / "weights.txt"))
 
 
 def test_export_suggests_a_name_its_filter_matches_and_appends_the_chosen_filters_suffix(

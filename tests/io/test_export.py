@@ -157,3 +157,41 @@ def test_new_export_files_get_the_usual_permissions(trained, fmt):
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+CHILD_EXPORT = """
+import json, sys
+from workbench.io.export import export_beside_a_window
+from workbench.io.session import read_contents
+contents = read_contents(sys.argv[1])
+try:
+    export_beside_a_window(contents, "onnx", sys.argv[2])
+    outcome = "written"
+except Exception as err:
+    outcome = f"{type(err).__name__}: {err}"
+print(json.dumps({"outcome": outcome, "onnx_imported_here": "onnx" in sys.modules}))
+"""
+
+
+def export_from_a_fresh_process(trained, path) -> dict:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", CHILD_EXPORT, str(trained["session"]), str(path)],
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def test_onnx_export_beside_a_window_imports_onnx_in_a_child_not_in_the_windows_process(trained, tmp_path):
+    """`import onnx` holds the GIL for about 0.6 s; the GUI's process must never pay it."""
+    beside = tmp_path / "beside.onnx"
+    assert export_from_a_fresh_process(trained, beside) == {"outcome": "written", "onnx_imported_here": False}
+    assert beside.read_bytes() == export(trained, "onnx").read_bytes()
+
+
+def test_onnx_export_beside_a_window_raises_the_childs_error(trained, tmp_path):
+    missing_folder = tmp_path / "no such folder" / "model.onnx"
+    done = export_from_a_fresh_process(trained, missing_folder)
+    assert done == {"outcome": f"ExportFailed: cannot save {missing_folder}: the folder "
+                               f"{missing_folder.parent} does not exist", "onnx_imported_here": False}
+    assert not missing_folder.parent.exists()

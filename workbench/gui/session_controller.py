@@ -13,8 +13,8 @@ training worker at its next epoch boundary while a run is going, see
 `TrainingRunner.request_capture`; at once otherwise), then one writer thread writes the copies in
 order. The file holds the epochs trained when the copy was taken; when the write is done the session
 is clean only if nothing changed since the copy (a run that went on training leaves it modified).
-`save()` and `export_weights()` are the synchronous forms, for when no run is going and the caller
-must know the outcome before going on (Save in the unsaved-changes prompt, before closing, New or
+`save()` is the synchronous form, for when no run is going and the caller must know the outcome
+before going on (Save in the unsaved-changes prompt, before closing, New or
 Open, which end the run anyway).
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from workbench.core.config import Config, continues_training
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment, samples_for
 from workbench.core.trainer import Trainer
-from workbench.io.export import EXPORTERS, export
+from workbench.io.export import EXPORTERS, export_beside_a_window
 from workbench.gui.background import Cancelled, wait_for
 from workbench.gui.config_undo import UNDO_SAMPLES_BUDGET, ConfigEdit, forget_oldest, steps_over_budget
 from workbench.gui.training_runner import TrainingRunner, session_copy
@@ -87,7 +87,7 @@ class _WriteJob(QRunnable):
         job, error = self._job, ""
         try:
             if job.kind == "export":
-                export(job.contents, job.fmt, job.path)
+                export_beside_a_window(job.contents, job.fmt, job.path)
             elif job.kind == "history":
                 write_history_csv(job.contents, job.path)
             elif job.kind == "config":
@@ -299,14 +299,6 @@ class SessionController(QObject):
         if not path and not self.path:
             raise ValueError("no file name given")
         return os.path.abspath(path or self.path or "")
-
-    def export_weights(self, path: str) -> None:
-        """Export the learned weights now (no run going; see `save`); the format follows the file
-        name (.npz, .safetensors, .onnx)."""
-        fmt = export_format(path)
-        self._check_idle()
-        self.wait_for_writes()
-        export(session_copy(self.experiment), fmt, path)
 
     def export_in_background(self, path: str) -> None:
         """Export without blocking and without ending a run (as `save_in_background`); the format

@@ -6,9 +6,12 @@ function, chosen by name through `EXPORTERS`, and writes atomically like a sessi
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -46,6 +49,18 @@ class ExportModel:
                    feature_names=list(contents.data.feature_names),
                    class_names=list(contents.data.class_names))
 
+    @classmethod
+    def from_npz(cls, archive: "np.lib.npyio.NpzFile") -> "ExportModel":
+        """Read back what `export_npz` wrote."""
+        layers = range(sum(name.endswith(".weight") for name in archive.files))
+        return cls(weights=[archive[f"dense_{i}.weight"] for i in layers],
+                   biases=[archive[f"dense_{i}.bias"] for i in layers],
+                   activations=[str(name) for name in archive["activations"]],
+                   scaler_mean=archive["scaler.mean"], scaler_scale=archive["scaler.scale"],
+                   config_json=str(archive["config"]), task=str(archive["task"]),
+                   feature_names=[str(name) for name in archive["feature_names"]],
+                   class_names=[str(name) for name in archive["class_names"]])
+
     @property
     def dtype(self) -> np.dtype:
         return self.weights[0].dtype
@@ -60,6 +75,11 @@ class ExportModel:
 
 # --- npz ------------------------------------------------------------------------------------------
 def export_npz(model: ExportModel, path: str | os.PathLike) -> None:
+    with replacing(path) as tmp, open(tmp, "wb") as handle:
+        _write_npz(model, handle)   # a handle, so NumPy does not append ".npz" to the name
+
+
+def _write_npz(model: ExportModel, handle: io.RawIOBase | io.BufferedIOBase) -> None:
     arrays: dict[str, np.ndarray] = {}
     for i, (weight, bias) in enumerate(zip(model.weights, model.biases)):
         arrays[f"dense_{i}.weight"] = weight
@@ -71,8 +91,7 @@ def export_npz(model: ExportModel, path: str | os.PathLike) -> None:
     arrays["feature_names"] = np.array(model.feature_names, dtype=str)
     arrays["class_names"] = np.array(model.class_names, dtype=str)
     arrays["task"] = np.array(model.task)
-    with replacing(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)   # a handle, so NumPy does not append ".npz" to the name
+    np.savez(handle, **arrays)
 
 
 # --- safetensors ----------------------------------------------------------------------------------
@@ -188,6 +207,49 @@ EXPORTERS: dict[str, Callable[[ExportModel, str | os.PathLike], None]] = {
 }
 
 
+# Formats whose library holds the GIL while it is first imported: `import onnx` spends about 0.6 s
+# in ml_dtypes' C initialisation, which would freeze a window in the same process that long.
+SLOW_FIRST_IMPORT = {"onnx": "onnx"}
+
+
 def export(contents: SessionContents, fmt: str, path: str | os.PathLike) -> None:
     """Write the session's model to `path` in format `fmt` (a key of `EXPORTERS`)."""
     EXPORTERS[fmt](ExportModel.from_contents(contents), path)
+
+
+class ExportFailed(Exception):
+    """An export written by a child process failed; the message is for a person."""
+
+
+def export_beside_a_window(contents: SessionContents, fmt: str, path: str | os.PathLike) -> None:
+    """`export`, for a process that paints a window: a format whose library is slow to import the
+    first time (`SLOW_FIRST_IMPORT`) is written by a fresh Python process instead, so this one's
+    event loop never waits on that import. The model goes to the child as `.npz` bytes on its
+    standard input (no pickle); its failure comes back as `ExportFailed`."""
+    module = SLOW_FIRST_IMPORT.get(fmt)
+    if module is None or module in sys.modules:
+        export(contents, fmt, path)
+        return
+    model = io.BytesIO()
+    _write_npz(ExportModel.from_contents(contents), model)
+    code = "import sys\nfrom workbench.io.export import _child_export\nsys.exit(_child_export(*sys.argv[1:]))"
+    child = subprocess.run([sys.executable, "-c", code, fmt, os.fspath(path)], input=model.getvalue(),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    errors = child.stderr.decode("utf-8", "replace").strip()
+    if child.returncode == 3:
+        raise ExportFailed(errors.splitlines()[-1])
+    if child.returncode != 0:
+        raise ExportFailed(f"the {fmt} exporter stopped with exit status {child.returncode}: "
+                           f"{errors.splitlines()[-1] if errors else 'no message'}")
+
+
+def _child_export(fmt: str, path: str) -> int:
+    """Entry point of the exporting child: 0 written, 3 failed (the message on standard error)."""
+    with np.load(io.BytesIO(sys.stdin.buffer.read()), allow_pickle=False) as archive:
+        model = ExportModel.from_npz(archive)
+    try:
+        EXPORTERS[fmt](model, path)
+    except Exception as err:  # noqa: BLE001 - every failure becomes the parent's message
+        print(str(err) or type(err).__name__, file=sys.stderr)
+        return 3
+    return 0
