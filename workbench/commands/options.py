@@ -13,11 +13,13 @@ from workbench.cli import UsageError
 from workbench.core.class_weights import CLASS_WEIGHTS
 from workbench.core.config import TASKS, Config, ConfigError, LayerConfig, registry_names
 from workbench.core.datasets_builtin import BUILTIN_DATASETS
+from workbench.core.extra_features import EXTRA_FEATURES
 
 # option dest -> dotted config path (the layer options are handled apart: they apply to every layer)
 _SIMPLE_OPTIONS = {
     "dataset": "data.dataset", "data": "data.path", "target": "data.target", "task": "data.task",
-    "exclude": "data.exclude", "samples": "data.samples", "noise": "data.noise", "val_split": "data.val_split",
+    "exclude": "data.exclude", "samples": "data.samples", "noise": "data.noise",
+    "extra_features": "data.extra_features", "val_split": "data.val_split",
     "test_split": "data.test_split",
     "optimizer": "optimizer.name", "lr": "optimizer.lr", "momentum": "optimizer.momentum",
     "beta1": "optimizer.beta1", "beta2": "optimizer.beta2", "weight_decay": "optimizer.weight_decay",
@@ -47,6 +49,11 @@ def _layer_sizes(text: str) -> list[int]:
     return sizes
 
 
+def _names(text: str) -> list[str]:
+    """A comma-separated list ("" is the empty list)."""
+    return [part.strip() for part in text.split(",")] if text.strip() else []
+
+
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     """The hyperparameter options of shared/CLI.md (plus a few extensions), all optional."""
     data = parser.add_argument_group("data")
@@ -59,6 +66,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--task", choices=TASKS, help="default: inferred from the target")
     data.add_argument("--samples", type=int, metavar="N", help="size of a generated data set")
     data.add_argument("--noise", type=float, metavar="X", help="noise of a generated data set, 0 to 0.5")
+    data.add_argument("--extra-features", type=_names, metavar="F,F",
+                      help=f"inputs added to a generated data set's x1 and x2, from {', '.join(EXTRA_FEATURES)} "
+                           "(quote the list: 'x1^2,x2^2'; '' for none)")
     data.add_argument("--val-split", type=float, metavar="X", help="fraction held out for validation (default 0.2)")
     data.add_argument("--test-split", type=float, metavar="X", help="fraction held out for testing (default 0)")
 

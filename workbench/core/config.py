@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from workbench.core.class_weights import CLASS_WEIGHTS
+from workbench.core.extra_features import EXTRA_FEATURES, in_column_order
 
 TASKS = ("classification", "regression")
 DTYPES = ("float32", "float64")
@@ -117,6 +118,7 @@ class DataConfig:
     exclude: tuple[str, ...] = ()   # CSV columns left out of the features (an ID, a name)
     samples: int | None = None      # generated sets only; None: the set's default
     noise: float = 0.0              # generated sets only, 0 to 0.5
+    extra_features: tuple[str, ...] = ()   # generated sets only: x1^2, x2^2, x1*x2, sin(x1), sin(x2)
     val_split: float = 0.2
     test_split: float = 0.0
 
@@ -137,6 +139,16 @@ class DataConfig:
             raise ConfigError("exclude", "names a column twice")
         if self.target is not None and self.target in self.exclude:
             raise ConfigError("exclude", f"the target column {self.target!r} cannot be left out")
+        if isinstance(self.extra_features, list):   # from JSON
+            object.__setattr__(self, "extra_features", tuple(self.extra_features))
+        if not isinstance(self.extra_features, tuple):
+            raise ConfigError("extra_features", f"expected a list of {', '.join(EXTRA_FEATURES)}")
+        for name in self.extra_features:
+            if name not in EXTRA_FEATURES:
+                raise ConfigError("extra_features", f"{name!r} is not one of {', '.join(EXTRA_FEATURES)}")
+        if len(set(self.extra_features)) != len(self.extra_features):
+            raise ConfigError("extra_features", "names a feature twice")
+        object.__setattr__(self, "extra_features", in_column_order(self.extra_features))
         if self.samples is not None:
             _check_number("samples", self.samples, 10, 10_000_000, integer=True)
         _check_number("noise", self.noise, 0.0, 0.5)
@@ -259,6 +271,10 @@ class Config:
             out["data"]["exclude"] = list(self.data.exclude)
         else:
             del out["data"]["exclude"]
+        if self.data.extra_features:
+            out["data"]["extra_features"] = list(self.data.extra_features)
+        else:
+            del out["data"]["extra_features"]
         if self.training.class_weight == "none":
             del out["training"]["class_weight"]
         return out

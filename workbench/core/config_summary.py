@@ -29,6 +29,7 @@ def hyperparameter_rows(config: Config) -> list[tuple[str, list[tuple[str, str]]
     generator = None if d.path else BUILTIN_DATASETS.get(d.dataset)
     if isinstance(generator, GeneratedDataset):          # tables and files have no such knobs
         data += [("samples", str(d.samples or generator.n_samples)), ("noise", f"{d.noise:g}")]
+        data += [("extra features", ", ".join(d.extra_features))] if d.extra_features else []
     data += [("validation split", f"{d.val_split:g}"), ("test split", f"{d.test_split:g}")]
     layers = [(f"hidden {i}", f"{layer.units} {layer.activation}, {layer.init} init"
                + (f", dropout {layer.dropout:g}" if layer.dropout else ""))

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
 from workbench.core.config import DataConfig
-from workbench.core.datasets_builtin import BUILTIN_DATASETS, BuiltinDataset, describe_builtins
+from workbench.core.datasets_builtin import BUILTIN_DATASETS, BuiltinDataset, describe_builtins, extra_features_in
 from workbench.core.csv_cells import MISSING, Table
 from workbench.core.data_error import ReadStopped
 from workbench.core.tabular import DataError, Dataset, csv_dataset, read_csv, read_csv_table, read_npz
@@ -39,6 +39,15 @@ def load_dataset(config: DataConfig, rng: np.random.Generator,
                  stop: threading.Event | None = None) -> Dataset:
     """The data a config names: the person's file (`path`) or a built-in set generated with `rng`.
     Reading a CSV raises ReadStopped once `stop` is set."""
+    dataset = _load(config, rng, stop)
+    if config.extra_features and not extra_features_in(dataset):
+        dataset = replace(dataset, notes=[*dataset.notes, (
+            f"the extra features ({', '.join(config.extra_features)}) are for the generated 2-D sets; "
+            f"{config.path or config.dataset} keeps its own features")])
+    return dataset
+
+
+def _load(config: DataConfig, rng: np.random.Generator, stop: threading.Event | None) -> Dataset:
     if config.path:
         return read_data_file(config.path, config.target, config.task, stop, config.exclude)
     spec = BUILTIN_DATASETS.get(config.dataset)
@@ -47,7 +56,7 @@ def load_dataset(config: DataConfig, rng: np.random.Generator,
                         f"{', '.join(BUILTIN_DATASETS)}")
     if config.task is not None and config.task != spec.task:
         raise DataError(f"{spec.name} is a {spec.task} data set; it cannot be used for {config.task}")
-    return spec.load(config.samples, config.noise, rng)
+    return spec.load(config.samples, config.noise, rng, config.extra_features)
 
 
 def read_data_file(path: str, target: str | None = None, task: str | None = None,
@@ -98,10 +107,13 @@ def open_data_file(path: str, stop: threading.Event | None = None) -> DataFile:
 
 def same_samples(a: DataConfig, b: DataConfig, same_seed: bool) -> bool:
     """Whether two data settings load the same samples, so one data set serves both (held-out
-    fractions only split it; a file's rows do not depend on the seed, a generated set's do)."""
+    fractions only split it; a file's rows do not depend on the seed, a generated set's do, and
+    its extra features are columns of its samples)."""
     if a.path or b.path:
         return (a.path, a.target, a.task, a.exclude) == (b.path, b.target, b.task, b.exclude)
-    return same_seed and (a.dataset, a.task, a.samples, a.noise) == (b.dataset, b.task, b.samples, b.noise)
+    def generated(c: DataConfig) -> tuple:
+        return c.dataset, c.task, c.samples, c.noise, c.extra_features
+    return same_seed and generated(a) == generated(b)
 
 
 # --- splits ------------------------------------------------------------------------------------------

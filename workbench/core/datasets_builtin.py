@@ -14,10 +14,11 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
+from workbench.core.extra_features import BASE_FEATURES, extra_features_of, in_column_order, with_extra_features
 from workbench.core.tabular import DataError, Dataset, read_csv
 
 
@@ -30,7 +31,7 @@ def _tables_dir() -> Path:
 
 
 TABLES_DIR = _tables_dir()
-FEATURES_2D = ["x1", "x2"]
+FEATURES_2D = list(BASE_FEATURES)
 BINARY_CLASSES = ["negative", "positive"]   # Playground's -1 (orange) and +1 (blue)
 
 Generator = Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
@@ -119,8 +120,9 @@ class BuiltinDataset(ABC):
     description: str
 
     @abstractmethod
-    def load(self, samples: int | None, noise: float, rng: np.random.Generator) -> Dataset:
-        """The data set; generated ones draw from `rng`."""
+    def load(self, samples: int | None, noise: float, rng: np.random.Generator,
+             extra_features: Sequence[str] = ()) -> Dataset:
+        """The data set; generated ones draw from `rng` and add the `extra_features` columns."""
 
     def describe(self) -> dict[str, str | int]:
         """What it is, without how it is made: one row of `workbench datasets`."""
@@ -129,24 +131,30 @@ class BuiltinDataset(ABC):
 
 @dataclass(frozen=True)
 class GeneratedDataset(BuiltinDataset):
-    """Points drawn by a generator; `samples` and `noise` shape them."""
+    """Points drawn by a generator; `samples` and `noise` shape them, `extra_features`
+    (core/extra_features.py) add columns computed from the two coordinates."""
 
     generate: Generator
 
-    def load(self, samples: int | None, noise: float, rng: np.random.Generator) -> Dataset:
+    def load(self, samples: int | None, noise: float, rng: np.random.Generator,
+             extra_features: Sequence[str] = ()) -> Dataset:
         X, y = self.generate(samples or self.n_samples, float(noise), rng)
         classification = self.task == "classification"
-        return Dataset(X, y, self.task, f"builtin:{self.name}", FEATURES_2D,
+        extra = in_column_order(extra_features)
+        return Dataset(with_extra_features(X, extra), y, self.task, f"builtin:{self.name}",
+                       FEATURES_2D + list(extra),
                        BINARY_CLASSES if classification else [], "label" if classification else "value")
 
 
 @dataclass(frozen=True)
 class TableDataset(BuiltinDataset):
-    """A shipped CSV table (target in the last column); `samples`, `noise` and `rng` are unused."""
+    """A shipped CSV table (target in the last column); `samples`, `noise`, `rng` and
+    `extra_features` are unused."""
 
     file_name: str
 
-    def load(self, samples: int | None, noise: float, rng: np.random.Generator) -> Dataset:
+    def load(self, samples: int | None, noise: float, rng: np.random.Generator,
+             extra_features: Sequence[str] = ()) -> Dataset:
         path = TABLES_DIR / self.file_name
         if not path.is_file():
             raise DataError(f"the built-in table {self.name} is missing from {TABLES_DIR}: "
@@ -189,6 +197,14 @@ BUILTIN_DATASETS: dict[str, BuiltinDataset] = {spec.name: spec for spec in (
                  "disease progression after one year from 10 baseline values (Efron et al.)",
                  "diabetes.csv"),
 )}
+
+
+def extra_features_in(dataset: Dataset) -> tuple[str, ...]:
+    """The extra features (core/extra_features.py) a generated set's columns hold; () for a table or
+    a person's file, whose columns may carry such names and mean anything."""
+    spec = BUILTIN_DATASETS.get(dataset.source.removeprefix("builtin:"))
+    generated = dataset.source.startswith("builtin:") and isinstance(spec, GeneratedDataset)
+    return extra_features_of(dataset.feature_names) if generated else ()
 
 
 def describe_builtins() -> list[dict[str, str | int]]:

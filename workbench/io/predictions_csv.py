@@ -11,11 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from workbench.core.datasets_builtin import extra_features_in
+from workbench.core.extra_features import with_extra_features
 from workbench.core.feature_table import encode_csv
 from workbench.io.atomic import replacing
 
@@ -65,7 +68,13 @@ def predict_csv(experiment: Experiment, input_path: str | os.PathLike) -> Predic
     """Predict every row of the CSV at `input_path` (a `DataError` names a missing column or the
     row and column of a bad cell)."""
     data = experiment.data
-    encoded = encode_csv(input_path, data.dataset.feature_names, np.asarray(data.scaler.mean))
+    names, fill = data.dataset.feature_names, np.asarray(data.scaler.mean)
+    extra = extra_features_in(data.dataset)
+    if extra:       # the file needs x1 and x2 only: the rest is computed as the generated set did
+        encoded = encode_csv(input_path, names[:2], fill[:2])
+        encoded = replace(encoded, X=with_extra_features(encoded.X, extra))
+    else:
+        encoded = encode_csv(input_path, names, fill)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(
         prediction_table(experiment, encoded.X, encoded.row_numbers))

@@ -1,5 +1,5 @@
-"""The data panel: a built-in set (with thumbnails of the 2-D ones) or the person's file, the size and
-noise of generated sets, the validation and test split, and the seed."""
+"""The data panel: a built-in set (with thumbnails of the 2-D ones) or the person's file, the size,
+noise and extra features of generated sets, the validation and test split, and the seed."""
 from __future__ import annotations
 
 from functools import partial
@@ -8,16 +8,20 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
+                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from workbench.core.config import Config
 from workbench.core.data import BUILTIN_DATASETS
 from workbench.core.datasets_builtin import GeneratedDataset
+from workbench.core.extra_features import EXTRA_FEATURES
 from workbench.core.seeding import streams
 from workbench.gui.widgets.tooltips import tooltip
 
 THUMBNAIL = 40
+EXTRA_FEATURE_LABELS = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2", "sin(x1)": "sin(x1)",
+                        "sin(x2)": "sin(x2)"}
+EXTRA_FEATURE_COLUMNS = 3
 CLASS_COLORS = (QColor(240, 140, 40), QColor(40, 110, 220))   # Playground's orange and blue
 
 
@@ -96,12 +100,29 @@ class DataPanel(QWidget):
             form.addRow(labels[path], widget)
             form.labelForField(widget).setToolTip(tooltip(path))
             widget.valueChanged.connect(partial(self._on_field_edited, path, labels[path]))
+            if path == "data.noise":
+                form.addRow("Extra features", self._extra_feature_boxes())
+                form.labelForField(self.extra_features).setToolTip(tooltip("data.extra_features"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addStretch(1)
         self.dataset_box.currentIndexChanged.connect(self._on_dataset_chosen)
         self.import_button.clicked.connect(self.import_requested)
+
+    def _extra_feature_boxes(self) -> QWidget:
+        """One check box per extra feature (core/extra_features.py), as Playground's inputs."""
+        self.extra_features = QWidget()
+        self.extra_feature_boxes: dict[str, QCheckBox] = {}
+        grid = QGridLayout(self.extra_features)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, name in enumerate(EXTRA_FEATURES):
+            box = QCheckBox(EXTRA_FEATURE_LABELS[name])
+            box.setToolTip(tooltip("data.extra_features"))
+            box.toggled.connect(self._on_extra_features_edited)
+            grid.addWidget(box, i // EXTRA_FEATURE_COLUMNS, i % EXTRA_FEATURE_COLUMNS)
+            self.extra_feature_boxes[name] = box
+        return self.extra_features
 
     def set_config(self, config: Config, summary: str = "") -> None:
         """Show `config.data` and the seed without emitting edits."""
@@ -117,8 +138,13 @@ class DataPanel(QWidget):
             widget.blockSignals(True)
             widget.setValue(values[path])
             widget.blockSignals(False)
+        for name, box in self.extra_feature_boxes.items():
+            box.blockSignals(True)
+            box.setChecked(name in data.extra_features)
+            box.blockSignals(False)
         self.samples.setEnabled(generated)
         self.noise.setEnabled(generated)
+        self.extra_features.setEnabled(generated)
         self.dataset_box.blockSignals(True)
         self.dataset_box.setCurrentIndex(-1 if data.path else self.dataset_box.findData(data.dataset))
         self.dataset_box.blockSignals(False)
@@ -136,6 +162,10 @@ class DataPanel(QWidget):
         self.config_edited.emit({"data.dataset": name, "data.path": None, "data.target": None,
                                  "data.task": None, "data.exclude": (), "data.samples": None},
                                 f"Choose data set {name}", "")
+
+    def _on_extra_features_edited(self) -> None:
+        chosen = tuple(name for name, box in self.extra_feature_boxes.items() if box.isChecked())
+        self.config_edited.emit({"data.extra_features": chosen}, "Change extra features", "")
 
     def _on_field_edited(self, path: str, label: str, value: Any) -> None:
         self.config_edited.emit({path: value}, f"Change {label.lower()}", path)

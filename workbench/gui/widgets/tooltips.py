@@ -19,6 +19,12 @@ TOOLTIPS: dict[str, str] = {
     "data.noise": (
         f"How much random noise the generated points get, 0 to 0.5. {HYPER} Typical: 0-0.2. "
         "Too high: classes overlap and no network can separate them."),
+    "data.extra_features": (
+        f"Inputs computed from a generated set's x1 and x2 and given to the network beside them, as "
+        f"in TensorFlow Playground. {HYPER} Typical: none, and let the hidden layers find curves; "
+        "x1^2 and x2^2 make circle a straight cut (no hidden layer needed), x1*x2 does the same for "
+        "xor, sin(x1) and sin(x2) help spiral. Too many: more weights to learn, and the network leans "
+        "on them instead of learning."),
     "data.val_split": (
         f"Fraction of samples held out to measure generalisation (validation loss). {HYPER} "
         "Typical: 0.1-0.3. Too low: a noisy validation curve. Too high: too little to train on."),
