@@ -15,7 +15,7 @@ import pytest
 
 from gui_helpers import curve, edit, press_cancel_when_progress_shows, start_long_run, stop_run, train_to_end
 from workbench.gui import file_menu
-from workbench.io.session import load_session
+from workbench.io.session import load_session, read_contents, write_contents
 
 DEAD_PID = 2**22 + 12345          # above Linux's pid_max: no such process
 REAL_QUESTION = QMessageBox.question       # taken before the dialogs fixture patches it
@@ -174,6 +174,31 @@ def test_save_in_the_prompt_saves_before_going_on(window, dialogs, tmp_path):
     dialogs.save_path = str(tmp_path / "kept.h5")
     window.new_action.trigger()
     assert (tmp_path / "kept.h5").is_file()
+    assert window.controller.path is None
+
+
+def test_save_in_the_prompt_writes_off_the_gui_thread_while_the_window_paints(qtbot, window, dialogs,
+                                                                             tmp_path, monkeypatch):
+    from workbench.gui import session_controller
+
+    threads, ticks = [], []
+
+    def slow_write(*args):
+        threads.append(threading.current_thread())
+        time.sleep(0.6)
+        return write_contents(*args)
+    monkeypatch.setattr(session_controller, "write_contents", slow_write)
+    edit(window, {"training.epochs": 7})
+    dialogs.answer = QMessageBox.StandardButton.Save
+    dialogs.save_path = str(tmp_path / "kept.h5")
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(QApplication.activeModalWidget()))
+    timer.start(20)
+    window.new_action.trigger()
+    timer.stop()
+    assert threads and threads[0] is not threading.main_thread()
+    assert len(ticks) >= 10 and any(type(w).__name__ == "QProgressDialog" for w in ticks)
+    assert read_contents(tmp_path / "kept.h5").config.training.epochs == 7
     assert window.controller.path is None
 
 

@@ -79,7 +79,7 @@ class FileMenu:
             return False
         self._stop_training()
         try:
-            written = self.controller.save(path)
+            written = self.controller.save(path, self)
         except USER_ERRORS as err:
             QMessageBox.warning(self, "Cannot save session", str(err))
             return False

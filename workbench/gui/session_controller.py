@@ -14,8 +14,8 @@ training worker at its next epoch boundary while a run is going, see
 order. The file holds the epochs trained when the copy was taken; when the write is done the session
 is clean only if nothing changed since the copy (a run that went on training leaves it modified).
 `save()` is the synchronous form, for when no run is going and the caller must know the outcome
-before going on (Save in the unsaved-changes prompt, before closing, New or
-Open, which end the run anyway).
+before going on (Save in the unsaved-changes prompt, before closing, New or Open, which end the run
+anyway); given the window, it still writes off the GUI thread, and the window keeps painting.
 """
 from __future__ import annotations
 
@@ -262,16 +262,22 @@ class SessionController(QObject):
             experiment = load_session(path, isolated=True)
         self._replace(experiment, os.path.abspath(path))
 
-    def save(self, path: str | None = None) -> str:
-        """Save to `path` (or the current file) now, on this thread; returns the path written.
+    def save(self, path: str | None = None, window: QWidget | None = None) -> str:
+        """Save to `path` (or the current file) now; returns the path written once it is.
 
         Only while no run is going (the window stops training before it saves this way); writes
-        still in progress finish first, so the files end up in request order.
+        still in progress finish first, so the files end up in request order. With `window`, the
+        file is written off the GUI thread while the window keeps painting (a session of 60,000 x
+        785 samples takes over a second), as `wait_for_writes` waits.
         """
         target = self._save_target(path)
         self._check_idle()
-        self.wait_for_writes()
-        write_contents(target, session_copy(self.experiment))
+        self.wait_for_writes(window)
+        contents = session_copy(self.experiment)     # the learned weights copied; the data shared
+        if window is None:
+            write_contents(target, contents)
+        else:
+            wait_for(window, f"Saving {Path(target).name}…", write_contents, target, contents, cancellable=False)
         self.path, self.recovered_from = target, None
         self._trained_since_save = False
         self.undo_stack.setClean()
