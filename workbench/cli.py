@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lr-find": "workbench.commands.lr_find",
     "importance": "workbench.commands.importance",
     "learning-curve": "workbench.commands.learning_curve",
+    "cross-validate": "workbench.commands.cross_validate",
 }
 
 

@@ -1,4 +1,5 @@
-"""Scoring one configuration: on the validation split, or as the mean over k folds.
+"""Scoring one configuration: on the validation split, or as the mean over k folds; and
+`cross_validate`, the per-fold scores of one configuration with what they say for a person.
 
 Folds are drawn from the samples that are not held out for testing, stratified by class for
 classification, and depend only on the seed, so every trial of a search (and every machine working
@@ -17,6 +18,8 @@ import numpy as np
 from workbench.core.config import Config
 from workbench.core.data import Dataset, split_indices
 from workbench.core.experiment import Experiment
+from workbench.core.learning_curve import LARGE_GAP, LOW_SCORE
+from workbench.core.metrics import METRIC_LABELS, METRIC_NAMES
 from workbench.core.seeding import streams
 from workbench.core.trainer import Trainer, evaluate_split
 
@@ -101,13 +104,10 @@ def score_config(config: Config, dataset: Dataset, splits: list[np.ndarray],
     """
     scores = []
     for index, split in enumerate(splits):
-        experiment = Experiment.create(config, dataset, split=split)
-        for report in Trainer(experiment).run(stop=stop):
-            if report.status in ("diverged", "stopped"):
-                where = f" (fold {index + 1})" if len(splits) > 1 else ""
-                raise TrialFailed(f"{report.status}{where}: {report.message}")
-            if index == 0 and on_epoch is not None and math.isfinite(report.val_metric):
-                on_epoch(report.epoch, float(report.val_metric))
+        experiment, status, message = _fresh_run(config, dataset, split, stop, on_epoch if index == 0 else None)
+        if status in ("diverged", "stopped"):
+            where = f" (fold {index + 1})" if len(splits) > 1 else ""
+            raise TrialFailed(f"{status}{where}: {message}")
         value = float(evaluate_split(experiment, "val")[1])
         if not math.isfinite(value):
             raise TrialFailed(f"the validation score is {value}")
@@ -115,3 +115,115 @@ def score_config(config: Config, dataset: Dataset, splits: list[np.ndarray],
     if len(scores) == 1:  # k-fold has at least two folds: one split is the validation split
         return Score(scores[0], None, ())
     return Score(float(np.mean(scores)), float(np.std(scores)), tuple(scores))
+
+
+def _fresh_run(config: Config, dataset: Dataset, split: np.ndarray, stop: threading.Event | None,
+               on_epoch: EpochCallback | None) -> tuple[Experiment, str, str]:
+    """A new run of `config` trained on the split's training part: (run, last status, message)."""
+    experiment = Experiment.create(config, dataset, split=split)
+    status, message = "new", ""
+    for report in Trainer(experiment).run(stop=stop):
+        status, message = report.status, report.message
+        if status in ("diverged", "stopped"):
+            break
+        if on_epoch is not None and math.isfinite(report.val_metric):
+            on_epoch(report.epoch, float(report.val_metric))
+    return experiment, status, message
+
+
+# --- cross-validating one configuration (the app's Training menu, `workbench cross-validate`) ------
+DEFAULT_FOLDS = 5
+WIDE_SPREAD = 0.05        # folds' standard deviation beyond this: one validation split is a noisy judge
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Fresh runs of one configuration, one per fold: each trains on the other folds and is
+    scored on its own (NaN for a fold whose run diverged)."""
+
+    train_metric: np.ndarray     # per fold, on the rows it trained on
+    val_metric: np.ndarray       # per fold, on the fold it held out
+    val_rows: np.ndarray         # rows in each held-out fold
+    epochs: np.ndarray           # epochs each run trained (fewer with early stopping)
+    metric_name: str             # "accuracy" or "r2"
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.val_metric))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.val_metric))
+
+    def fair_range(self) -> tuple[float, float]:
+        """Where one validation split's score is no surprise: the mean ± two spreads, and one
+        row's worth of accuracy more (a row more or less right is no luck); within the scores'
+        bounds (accuracy 0 to 1, R² at most 1)."""
+        accuracy = self.metric_name == "accuracy"
+        margin = 2 * self.std + (1 / int(np.min(self.val_rows)) if accuracy else 0)
+        low = self.mean - margin
+        return max(low, 0.0) if accuracy else low, min(self.mean + margin, 1.0)
+
+    def summary(self) -> str:
+        """The estimate in one clause: mean ± spread over the folds, and their range."""
+        label = METRIC_LABELS[self.metric_name]
+        return (f"validation {label} {self.mean:.3f} ± {self.std:.3f} over {self.val_metric.size} folds "
+                f"(from {np.min(self.val_metric):.3f} to {np.max(self.val_metric):.3f})")
+
+    def advice(self, session_score: float | None = None) -> str:
+        """What the folds say for a person: how far the session's own validation score
+        (`session_score`, when it has one) is from theirs, how much they disagree, and whether
+        the model overfits: a sentence for each that applies."""
+        failed = np.flatnonzero(~np.isfinite(self.val_metric) | ~np.isfinite(self.train_metric))
+        if failed.size:
+            return (f"The run on fold {failed[0] + 1} diverged, so the folds say nothing: lower the "
+                    "learning rate and try again.")
+        label = METRIC_LABELS[self.metric_name]
+        parts = []
+        if session_score is not None and math.isfinite(session_score):
+            low, high = self.fair_range()
+            if low <= session_score <= high:
+                parts.append(f"the session's own validation split ({session_score:.3f}) is within what the "
+                             f"folds expect ({low:.3f} to {high:.3f}): a fair estimate")
+            else:
+                luck = "a lucky" if session_score > high else "an unlucky"
+                parts.append(f"the session's own validation split ({session_score:.3f}) is {luck} one, "
+                             f"outside what the folds expect ({low:.3f} to {high:.3f}): expect about "
+                             f"{self.mean:.3f} on new data")
+        if self.std > WIDE_SPREAD:
+            parts.append(f"the folds disagree (spread {self.std:.3f}): one validation split is a noisy "
+                         "judge, so compare settings by the k-fold mean (the Tuning panel's Folds)")
+        train = float(np.mean(self.train_metric))
+        gap = train - self.mean
+        if gap > LARGE_GAP:
+            parts.append(f"the training {label} is {gap:.3f} higher than the validation {label}: the model "
+                         "overfits; regularise (L2, dropout, early stopping) or use a smaller network")
+        elif train < LOW_SCORE:
+            parts.append(f"the training {label} is low too ({train:.3f}): the model underfits; a larger "
+                         "network, another activation or learning rate, or longer training should help")
+        if not parts:
+            parts.append("the folds agree, so the validation split of one run is a fair judge of these settings")
+        return " ".join(f"{part[0].upper()}{part[1:]}." for part in parts)
+
+
+def cross_validate(config: Config, dataset: Dataset, folds: int = DEFAULT_FOLDS,
+                   stop: threading.Event | None = None) -> CrossValidation:
+    """Train a fresh run of `config` per fold of the rows not held out for testing (the folds of
+    `evaluation_splits`, which the tuning searches use too) and score each on its fold. Raises
+    SplitError for folds the data cannot give; `stop`, once set, ends the work with
+    InterruptedError between two epochs."""
+    if folds < 2:          # evaluation_splits takes 0 for the validation split: no folds at all
+        raise SplitError("folds", f"cross-validation needs at least 2 folds, not {folds}")
+    points = []
+    for split in evaluation_splits(dataset, config, folds):
+        experiment, status, _ = _fresh_run(config, dataset, split, stop, None)
+        if status == "stopped" or (stop is not None and stop.is_set()):
+            raise InterruptedError("stopped before every fold was trained")
+        if status == "diverged":
+            scores = (math.nan, math.nan)
+        else:
+            scores = (evaluate_split(experiment, "train")[1], evaluate_split(experiment, "val")[1])
+        points.append((*scores, int((split == HELD_OUT).sum()), experiment.epochs_trained))
+    train, val, rows, epochs = (np.array(column) for column in zip(*points))
+    return CrossValidation(train.astype(np.float64), val.astype(np.float64), rows.astype(np.int64),
+                           epochs.astype(np.int64), METRIC_NAMES[dataset.task])

@@ -218,6 +218,9 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         self.learning_curve_action = self._action(
             "Learning &curve…", self.show_learning_curve, None,
             "Would more data help? Fresh runs on growing shares of the training rows, scored on validation")
+        self.cross_validation_action = self._action(
+            "Cross-&validate…", self.show_cross_validation, None,
+            "How far can one validation split be trusted? Fresh runs on k folds, each scored on its own fold")
         self.test_action = self._action(
             "&Evaluate on the test split…", self.evaluate_on_test_split, "Ctrl+T",
             "The current weights on the test rows, which nothing else looks at: once, at the end")
@@ -262,6 +265,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         train_menu.addAction(self.find_lr_action)
         train_menu.addAction(self.importance_action)
         train_menu.addAction(self.learning_curve_action)
+        train_menu.addAction(self.cross_validation_action)
         train_menu.addAction(self.test_action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")
