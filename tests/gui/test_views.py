@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainterPathStroker, QPalette  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTabWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTabWidget, QToolTip  # noqa: E402
 
 from workbench.core.config import Config  # noqa: E402
 from workbench.core.experiment import Experiment  # noqa: E402
@@ -440,6 +440,33 @@ def test_boundary_of_wider_data_is_a_slice_whose_features_the_person_picks(qtbot
     view.set_inspection(inspect(iris[0], plane=(0, 1)))   # begun before the pick: the boxes keep it
     view.flush()
     assert view.plane() == (3, 0) and len(picked) == 2
+
+
+def test_hovering_the_boundary_reads_the_output_at_the_nearest_grid_point(qtbot, spiral, iris, plane):
+    view = shown(qtbot, DecisionBoundaryView())
+    found = inspect(spiral[0])
+    view.set_inspection(found)
+    view.flush()
+    b = found.boundary
+    x, y = b.xs[10] + 0.2 * (b.xs[1] - b.xs[0]), b.ys[30] - 0.3 * (b.ys[1] - b.ys[0])   # nearest: (10, 30)
+    assert view.hover_text(x, y) == f"x1 {b.xs[10]:.3g}, x2 {b.ys[30]:.3g}: P(positive) {b.values[30, 10]:.2f}"
+    assert view.hover_text(b.xs[-1] + 3 * (b.xs[1] - b.xs[0]), y) is None          # off the surface
+    scene = view.plot.scene()                            # the mouse over the plot shows it as a tooltip
+    scene.sigMouseMoved.emit(view.plot.getViewBox().mapViewToScene(QPointF(x, y)))
+    assert QToolTip.isVisible() and QToolTip.text() == view.hover_text(x, y)
+    QToolTip.hideText()
+    view.set_inspection(inspect(iris[0], plane=(2, 3)))   # not drawn yet: the hover reads what is shown
+    assert view.hover_text(x, y).startswith("x1 ")
+    view.flush()
+    b = view._drawn.boundary
+    winner = iris[0].data.dataset.class_names[int(b.values[5, 7])]
+    assert view.hover_text(b.xs[7], b.ys[5]) == (
+        f"petal_length_cm {b.xs[7]:.3g}, petal_width_cm {b.ys[5]:.3g}; other features at their training "
+        f"mean: {winner} (probability {b.confidence[5, 7]:.2f})")
+    view.set_inspection(inspect(plane[0]))
+    view.flush()
+    b = view._drawn.boundary
+    assert view.hover_text(b.xs[0], b.ys[-1]).endswith(f": predicted value {b.values[-1, 0]:.4g}")
 
 
 def test_boundary_explains_when_data_has_one_feature(qtbot):

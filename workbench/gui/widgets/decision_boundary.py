@@ -5,6 +5,7 @@ More classes: each cell takes its winning class's colour, paler where the model 
 Regression: the predicted value. Axes are in the features' raw units, as the person knows them.
 With more than two features, two boxes pick the pair on the axes (`plane_changed`); the surface is
 then a slice with every other feature at its training mean, as the line under the boxes says.
+Hovering the surface reads the model's output at the nearest grid point.
 
 The surface is drawn in its colours blended towards the background (pale on a light palette, deep on
 a dark one) and the points in the full colours with an outline in the text colour, so a point stays
@@ -22,8 +23,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSta
 from workbench.core.inspection import Boundary
 from workbench.gui.widgets.plot_legends import BandLegend
 from workbench.gui.widgets.view_base import (
-    CATEGORY_COLORS, DIVERGING, InspectionView, base_color, faded, label_axis, set_title, style_canvas,
-    style_plot, text_color)
+    CATEGORY_COLORS, DIVERGING, InspectionView, base_color, faded, follow_hover, label_axis, set_title,
+    style_canvas, style_plot, text_color)
 
 BINARY_COLORS = ("#2166ac", "#b2182b")   # the two ends of DIVERGING: class 0 blue, class 1 red
 SURFACE_STRENGTH = 0.5                   # the surface keeps this much of its colour, the rest is background
@@ -46,6 +47,7 @@ class DecisionBoundaryView(InspectionView):
         self._rect = QRectF()
         self._feature_names: tuple[str, ...] = ()
         self._plane = (0, 1)                  # the pair the boxes show
+        self._drawn = None                    # the inspection on screen (the newest may wait to be drawn)
 
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
@@ -64,6 +66,7 @@ class DecisionBoundaryView(InspectionView):
                                              brush=pg.mkBrush("#999999"), name="validation")
         for item in (self.train_points, self.val_points):
             self.plot.addItem(item)
+        follow_hover(self.plot, self.plot_widget, self.hover_text)
 
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -144,9 +147,33 @@ class DecisionBoundaryView(InspectionView):
     def export_target(self):
         return self.plot
 
+    def hover_text(self, x: float, y: float) -> str | None:
+        """The drawn output at the grid point nearest (x, y), in the plot's (raw feature) units;
+        None off the surface."""
+        inspection = self._drawn
+        boundary = None if inspection is None else inspection.boundary
+        if boundary is None:
+            return None
+        xs, ys = boundary.xs, boundary.ys
+        i = int(round((x - xs[0]) / (xs[-1] - xs[0]) * (xs.size - 1))) if xs[-1] > xs[0] else 0
+        j = int(round((y - ys[0]) / (ys[-1] - ys[0]) * (ys.size - 1))) if ys[-1] > ys[0] else 0
+        if not (0 <= i < xs.size and 0 <= j < ys.size):
+            return None
+        names, classes = inspection.feature_names, inspection.class_names
+        value = float(boundary.values[j, i])
+        if boundary.kind == "probability":
+            output = f"P({classes[1]}) {value:.2f}"
+        elif boundary.kind == "class":
+            output = f"{classes[int(value)]} (probability {float(boundary.confidence[j, i]):.2f})"
+        else:
+            output = f"predicted {inspection.target_name} {value:.4g}"
+        held = "; other features at their training mean" if boundary.held else ""
+        return (f"{names[boundary.features[0]]} {xs[i]:.3g}, {names[boundary.features[1]]} {ys[j]:.3g}"
+                f"{held}: {output}")
+
     # --- drawing -------------------------------------------------------------------------------------
     def _redraw(self) -> None:
-        inspection = self._inspection
+        inspection = self._drawn = self._inspection
         if inspection is None or inspection.boundary is None:
             self.image.clear()
             self.class_image.clear()

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Slot
-from PySide6.QtGui import QCursor, QFont, QFontMetricsF, QTextOption
-from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont, QFontMetricsF, QTextOption
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from workbench.core.inspection import Inspection
 from workbench.gui.widgets.view_base import (
-    DIVERGING, LABEL_POINT_SIZE, NEGATIVE_COLOR, POSITIVE_COLOR, InspectionView, faded, set_title, style_canvas,
-    style_plot, text_color)
+    DIVERGING, LABEL_POINT_SIZE, NEGATIVE_COLOR, POSITIVE_COLOR, InspectionView, faded, follow_hover, set_title,
+    style_canvas, style_plot, text_color)
 
 MAX_NODES = 16
 WIDTHS = (0.6, 1.3, 2.2, 3.4)            # pen width per |weight| level (fraction of the largest)
@@ -98,7 +98,7 @@ class NetworkDiagramView(InspectionView):
                 self.edge_items[(sign, level)] = item
         self.nodes = pg.ScatterPlotItem(size=NODE_SIZE)
         self.plot.addItem(self.nodes)
-        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        follow_hover(self.plot, self.plot_widget, self.hover_text)
         self.plot.getViewBox().sigResized.connect(self._fit_view)
         # the key to the colours wraps in a narrow dock, where a plot title would be cut off
         self.caption = QLabel(CAPTION)
@@ -363,14 +363,6 @@ class NetworkDiagramView(InspectionView):
                 f"{self._edge_values[edge]:.4g}")
 
     @Slot(object)
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        point = self.plot.getViewBox().mapSceneToView(scene_pos)
-        text = self.hover_text(point.x(), point.y())
-        if text:
-            QToolTip.showText(QCursor.pos(), text, self.plot_widget)
-        else:
-            QToolTip.hideText()
-
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)
         style_plot(self.plot, self, self.plot.titleLabel.text or "Network")

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtWidgets import QToolTip, QWidget
-from PySide6.QtGui import QCursor
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QWidget
 
 from workbench.core.unit_maps import GAP, MAP_SIZE, MAX_UNITS, UnitMaps
-from workbench.gui.widgets.view_base import (DIVERGING, PlotInspectionView, label_axis, set_title, style_canvas,
-                                             style_plot)
+from workbench.gui.widgets.view_base import (DIVERGING, PlotInspectionView, follow_hover, label_axis, set_title,
+                                             style_canvas, style_plot)
 
 
 class UnitMapsView(PlotInspectionView):
@@ -30,7 +29,7 @@ class UnitMapsView(PlotInspectionView):
         self.image.setColorMap(DIVERGING)
         self.plot.addItem(self.image)
         self._maps: UnitMaps | None = None
-        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        follow_hover(self.plot, self, self.hover_text)
         self._apply_palette()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -84,16 +83,6 @@ class UnitMapsView(PlotInspectionView):
         flat = " (flat: the unit passes nothing on)" if high - low <= 1e-6 else ""
         return (f"{maps.layers[layer]} unit {unit} ({maps.activations[layer]}): "
                 f"output {low:.3g} to {high:.3g} on this plane{flat}")
-
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        if not self.plot.sceneBoundingRect().contains(scene_pos):
-            return
-        point = self.plot.getViewBox().mapSceneToView(scene_pos)
-        text = self.hover_text(point.x(), point.y())
-        if text:
-            QToolTip.showText(QCursor.pos(), text, self)
-        else:
-            QToolTip.hideText()
 
     def _apply_palette(self) -> None:
         style_canvas(self.plot_widget, self)

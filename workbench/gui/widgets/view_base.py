@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QRect, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QTimer, Slot
+from PySide6.QtGui import QColor, QCursor, QFont, QPalette
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from workbench.core.inspection import Inspection
 
@@ -283,6 +284,21 @@ def label_axis(plot: pg.PlotItem, name: str, text: str, widget: QWidget) -> None
     """Label an axis in the palette's text colour; values stay as they are (no "x0.001" SI rescaling)."""
     plot.getAxis(name).enableAutoSIPrefix(False)
     plot.setLabel(name, text, color=text_color(widget).name(), **{"font-size": f"{LABEL_POINT_SIZE}pt"})
+
+
+def follow_hover(plot: pg.PlotItem, owner: QWidget, hover_text: Callable[[float, float], str | None]) -> None:
+    """Show `hover_text(x, y)` (in the plot's data units) as a tooltip of `owner` while the mouse is
+    over `plot`, and hide it where that gives None."""
+    def moved(scene_pos: QPointF) -> None:
+        if not plot.sceneBoundingRect().contains(scene_pos):
+            return
+        point = plot.getViewBox().mapSceneToView(scene_pos)
+        text = hover_text(point.x(), point.y())
+        if text:
+            QToolTip.showText(QCursor.pos(), text, owner)
+        else:
+            QToolTip.hideText()
+    plot.scene().sigMouseMoved.connect(moved)
 
 
 def style_canvas(view: pg.GraphicsView, widget: QWidget) -> None:
