@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import math
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 # subcommand -> module that provides add_parser(subparsers) for it
 COMMANDS: dict[str, str] = {
@@ -27,7 +29,24 @@ COMMANDS: dict[str, str] = {
     "importance": "workbench.commands.importance",
     "learning-curve": "workbench.commands.learning_curve",
     "cross-validate": "workbench.commands.cross_validate",
+    "gradient-flow": "workbench.commands.gradient_flow",
 }
+
+
+def json_text(value: Any) -> str:
+    """A command's `--json` object as strict JSON: NaN and infinities (a diverged run's figures)
+    become null, as JSON has no such numbers and strict readers refuse them."""
+    return json.dumps(_finite(value), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 class UsageError(Exception):

@@ -44,3 +44,17 @@ def test_bad_requests_are_usage_errors(capsys, argv, fragment):
     except SystemExit as exc:                # argparse's own usage errors
         status = exc.code
     assert status == 2 and fragment in capsys.readouterr().err
+
+
+def strict(text):
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_diverged_fold_is_null_in_strict_json(capsys):
+    assert main(["cross-validate", "--dataset", "plane", "--samples", "100", "--optimizer", "sgd", "--lr", "1e5",
+                 "--epochs", "5", "--folds", "2", "--json"]) == 0
+    result = strict(capsys.readouterr().out)
+    assert result["val_metric"] == [None, None] and result["mean"] is None
+    assert result["advice"].startswith("The run on fold 1 diverged")

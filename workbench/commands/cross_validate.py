@@ -7,10 +7,9 @@ prints one object with every fold.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from workbench.cli import UsageError
+from workbench.cli import UsageError, json_text
 from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.cross_validation import DEFAULT_FOLDS, CrossValidation, SplitError, cross_validate
 from workbench.core.experiment import samples_for
@@ -38,7 +37,7 @@ def run_cross_validate(args: argparse.Namespace) -> int:
         result = cross_validate(config, dataset, args.folds)
     except SplitError as err:
         raise UsageError(f"--{err.setting.replace('_', '-')}: {err.reason}") from None
-    print(json.dumps(result_summary(result)) if args.json else format_result(result))
+    print(json_text(result_summary(result)) if args.json else format_result(result))
     return 0
 
 

@@ -6,9 +6,8 @@ each is shuffled (the mean over the repeats, and its spread) and a bar; `--json`
 from __future__ import annotations
 
 import argparse
-import json
 
-from workbench.cli import UsageError
+from workbench.cli import UsageError, json_text
 from workbench.core.importance import (DEFAULT_REPEATS, MAX_REPEATS, SPLITS, FeatureImportance,
                                        NothingToPermute, permutation_importance)
 from workbench.core.metrics import METRIC_LABELS
@@ -42,7 +41,7 @@ def run_importance(args: argparse.Namespace) -> int:
         result = permutation_importance(experiment, args.split, args.repeats, args.seed)
     except NothingToPermute as err:
         raise UsageError(f"{err} in {args.file}; pick another with --split") from None
-    print(json.dumps(importance_summary(result)) if args.json else format_importance(result))
+    print(json_text(importance_summary(result)) if args.json else format_importance(result))
     return 0
 
 

@@ -7,10 +7,9 @@ training rows to train on. `--json` prints one object with every point.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from workbench.cli import UsageError
+from workbench.cli import UsageError, json_text
 from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.experiment import Experiment
 from workbench.core.learning_curve import (DEFAULT_SHARES, LearningCurve, NoValidationRows, check_shares,
@@ -50,7 +49,7 @@ def run_learning_curve(args: argparse.Namespace) -> int:
         curve = learning_curve(experiment, args.shares)
     except NoValidationRows as err:
         raise UsageError(f"{err} (--val-split)") from None
-    print(json.dumps(curve_summary(curve)) if args.json else format_curve(curve))
+    print(json_text(curve_summary(curve)) if args.json else format_curve(curve))
     return 0
 
 

@@ -8,12 +8,11 @@ one object with every point.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import numpy as np
 
-from workbench.cli import UsageError
+from workbench.cli import UsageError, json_text
 from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.experiment import Experiment
 from workbench.core.lr_finder import (DEFAULT_MAX_LR, DEFAULT_MIN_LR, DEFAULT_STEPS, LRSweep,
@@ -53,7 +52,7 @@ def run_lr_find(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     sweep = find_learning_rate(experiment, min_lr=args.min_lr, max_lr=args.max_lr, steps=args.steps)
     if args.json:
-        print(json.dumps(sweep_summary(sweep)))
+        print(json_text(sweep_summary(sweep)))
     else:
         print(format_sweep(sweep, args.steps))
     return 0

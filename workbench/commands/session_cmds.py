@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from workbench.cli import UsageError
+from workbench.cli import UsageError, json_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -183,5 +182,5 @@ def run_info(args: argparse.Namespace) -> int:
     from workbench.io.session_summary import session_summary
 
     summary = session_summary(read_contents(args.file), args.file)
-    print(json.dumps(summary) if args.json else format_summary(summary))
+    print(json_text(summary) if args.json else format_summary(summary))
     return 0

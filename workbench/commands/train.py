@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from typing import Any, TextIO
 
+from workbench.cli import json_text
 from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.convergence import convergence_summary
 from workbench.core.experiment import Experiment
@@ -76,7 +76,7 @@ def run_training(experiment: Experiment, epochs: int | None, args: argparse.Name
             print(f"saved {args.save}")
     summary = summarize(experiment, final, seconds, experiment.epochs_trained - trained_from)
     if args.json:
-        print(json.dumps(summary))
+        print(json_text(summary))
     elif not args.quiet:
         print(format_summary(summary))
     if summary["status"] == "diverged":
@@ -166,7 +166,7 @@ def run_datasets(args: argparse.Namespace) -> int:
 
     rows = describe_builtins()
     if args.json:
-        print(json.dumps(rows))
+        print(json_text(rows))
         return 0
     for row in rows:
         print("{name:<14} {task:<15} {n_features:>3} features {n_samples:>6} samples  {description}".format(**row))

@@ -7,13 +7,12 @@ last line; `--save` trains the best configuration and writes it as a session wit
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from typing import Any, Mapping, TextIO
 
-from workbench.cli import UsageError
+from workbench.cli import UsageError, json_text
 from workbench.commands.options import add_training_options, config_from_args
 from workbench.core.config import Config
 from workbench.core.cross_validation import SplitError, evaluation_splits
@@ -84,7 +83,7 @@ def run_tune(args: argparse.Namespace) -> int:
         _save_best(best, dataset, record, args.save, quiet)
     summary = summarize(record, best, seconds)
     if args.json:
-        print(json.dumps(summary), flush=True)
+        print(json_text(summary), flush=True)
     elif not args.quiet:
         print(format_summary(summary, record), flush=True)
     if best is None:

@@ -177,7 +177,7 @@ def inspect(experiment, params: Mapping[str, np.ndarray] | None = None,
     network = private_network(experiment, weights)
     with computing(experiment):
         outputs, units = _layer_outputs(experiment, network)
-        arrays = {**_with_gradients(weights, _gradients(experiment, network)), **outputs}
+        arrays = {**_with_gradients(weights, loss_gradients(experiment, network)), **outputs}
         start = {**_initial_edges(arrays), **(bin_edges or {})}
         edges = {k: _fitted_edges(v, start[k]) for k, v in arrays.items()}
         predictions, confusion, evaluated_on, roc = _evaluation(experiment, network)
@@ -219,7 +219,7 @@ def histogram_edges(experiment, weights: Mapping[str, np.ndarray] | None = None)
     weights = experiment.network.get_weights() if weights is None else weights
     with computing(experiment):
         network = private_network(experiment, weights)
-        grads = _gradients(experiment, network)
+        grads = loss_gradients(experiment, network)
         return _initial_edges({**_with_gradients(weights, grads), **_layer_outputs(experiment, network)[0]})
 
 
@@ -254,7 +254,7 @@ def private_network(experiment, weights: Mapping[str, np.ndarray]) -> Network:
     return network
 
 
-def _gradients(experiment, network: Network) -> dict[str, np.ndarray]:
+def loss_gradients(experiment, network: Network) -> dict[str, np.ndarray]:
     """The training-loss gradient at the network's weights, over up to MAX_SAMPLES training rows."""
     data = experiment.data
     if data.X_train.shape[0] == 0:

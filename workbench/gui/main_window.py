@@ -221,6 +221,9 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         self.cross_validation_action = self._action(
             "Cross-&validate…", self.show_cross_validation, None,
             "How far can one validation split be trusted? Fresh runs on k folds, each scored on its own fold")
+        self.gradient_flow_action = self._action(
+            "&Gradient flow…", self.show_gradient_flow, None,
+            "Each layer's weight gradient over the run: do the first layers still learn (vanishing gradients)?")
         self.test_action = self._action(
             "&Evaluate on the test split…", self.evaluate_on_test_split, "Ctrl+T",
             "The current weights on the test rows, which nothing else looks at: once, at the end")
@@ -266,6 +269,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
         train_menu.addAction(self.importance_action)
         train_menu.addAction(self.learning_curve_action)
         train_menu.addAction(self.cross_validation_action)
+        train_menu.addAction(self.gradient_flow_action)
         train_menu.addAction(self.test_action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")

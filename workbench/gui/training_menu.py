@@ -1,12 +1,12 @@
 """The window's training commands: Train, Step, Pause, Stop, Reset, Find a learning rate, Feature
-importance, Learning curve, Cross-validate and Evaluate on the test split, and what the window
-does as a run starts, reports and ends.
+importance, Learning curve, Cross-validate, Gradient flow and Evaluate on the test split, and what
+the window does as a run starts, reports and ends.
 
 A mixin of `MainWindow` (it uses the window's controller, runner, inspector, actions and views),
 kept apart, as `FileMenu` is, so that the window's own module is about laying out and wiring the
 panels. The run itself goes on the `TrainingRunner`'s thread; the test split, the range test, the
-feature importance, the learning curve and the folds are computed through `wait_for`, off the GUI
-thread.
+feature importance, the learning curve, the folds and the gradient flow are computed through
+`wait_for`, off the GUI thread.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from workbench.gui.file_menu import USER_ERRORS
 from workbench.gui.holdout_report import holdout_html
 from workbench.gui.widgets.cross_validation_dialog import CrossValidationDialog
 from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
+from workbench.gui.widgets.gradient_flow_dialog import GradientFlowDialog
 from workbench.gui.widgets.learning_curve_dialog import LearningCurveDialog
 from workbench.gui.widgets.lr_finder_dialog import LearningRateFinderDialog
 
@@ -97,6 +98,11 @@ class TrainingMenu:
         self._run_dialog(CrossValidationDialog(self.controller.experiment, self))
 
     @Slot()
+    def show_gradient_flow(self) -> None:
+        """Each layer's gradient over the replay snapshots (off while training)."""
+        self._run_dialog(GradientFlowDialog(self.controller.experiment, self))
+
+    @Slot()
     def evaluate_on_test_split(self) -> None:
         """The test split's figures, computed off the GUI thread (off while training)."""
         experiment = self.controller.experiment
@@ -129,7 +135,8 @@ class TrainingMenu:
         self.hyperparameter_form.set_training(not enabled)
         for action in (self.new_action, self.open_action, self.import_action, self.import_config_action,
                        self.reset_action, self.find_lr_action, self.importance_action,
-                       self.learning_curve_action, self.cross_validation_action, self.test_action):
+                       self.learning_curve_action, self.cross_validation_action, self.gradient_flow_action,
+                       self.test_action):
             action.setEnabled(enabled)
         self._update_undo_actions()
 
