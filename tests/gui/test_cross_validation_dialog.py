@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog, train_to_end
+from gui_helpers import edit, open_dialog, train_to_end
 from workbench.core.cross_validation import cross_validate
 from workbench.core.trainer import evaluate_split
 from workbench.gui.widgets import cross_validation_dialog
@@ -58,13 +58,3 @@ def test_other_folds_can_be_run_and_folds_the_data_cannot_give_are_explained(win
         assert dialog.outcome_label.text() == "Cannot run: folds: 20 folds but only 10 samples to share among them."
 
     open_folds(window, monkeypatch, rerun)
-
-
-def test_cancel_stops_the_training(window, monkeypatch):
-    dialog, stops = cancel_while_computing(monkeypatch, cross_validation_dialog, "cross_validate",
-                                           lambda: open_folds(window, monkeypatch))
-    assert dialog.result is None and stops[0].is_set()
-
-
-def test_it_is_off_while_training(qtbot, window, monkeypatch):
-    assert_off_while_training(qtbot, window, monkeypatch, CrossValidationDialog, window.cross_validation_action)

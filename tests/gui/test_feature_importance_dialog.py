@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog, train_to_end
+from gui_helpers import edit, open_dialog, train_to_end
 from workbench.core.importance import permutation_importance
 from workbench.gui.widgets import feature_importance_dialog
 from workbench.gui.widgets.feature_importance_dialog import FeatureImportanceDialog
@@ -84,16 +84,6 @@ def test_regression_measures_the_fall_in_r2(window, monkeypatch):
     dialog = open_importance(window, monkeypatch)
     assert dialog.importance.metric_name == "r2"
     assert dialog.plot_widget.getPlotItem().getAxis("bottom").labelText == "fall in validation R² when shuffled"
-
-
-def test_cancel_stops_the_work(window, monkeypatch):
-    dialog, stops = cancel_while_computing(monkeypatch, feature_importance_dialog, "permutation_importance",
-                                           lambda: open_importance(window, monkeypatch))
-    assert dialog.importance is None and stops[0].is_set()
-
-
-def test_it_is_off_while_training(qtbot, window, monkeypatch):
-    assert_off_while_training(qtbot, window, monkeypatch, FeatureImportanceDialog, window.importance_action)
 
 
 def test_a_model_whose_outputs_overflow_gets_a_message(window, monkeypatch):

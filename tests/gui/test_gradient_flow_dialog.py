@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog, train_to_end
+from gui_helpers import edit, open_dialog, train_to_end
 from workbench.core.gradient_flow import gradient_flow
 from workbench.gui.widgets import gradient_flow_dialog
 from workbench.gui.widgets.gradient_flow_dialog import GradientFlowDialog
@@ -40,13 +40,3 @@ def test_a_shallow_network_names_every_layer_and_runs_again(window, monkeypatch)
         dialog.run_button.click()
         assert len(dialog.lines) == 3 and len(dialog.legend.items) == 3     # drawn anew, not added to
     open_flow(window, monkeypatch, rerun)
-
-
-def test_cancel_stops_the_measuring(window, monkeypatch):
-    dialog, stops = cancel_while_computing(monkeypatch, gradient_flow_dialog, "gradient_flow",
-                                           lambda: open_flow(window, monkeypatch))
-    assert dialog.flow is None and stops[0].is_set()
-
-
-def test_it_is_off_while_training(qtbot, window, monkeypatch):
-    assert_off_while_training(qtbot, window, monkeypatch, GradientFlowDialog, window.gradient_flow_action)

@@ -3,10 +3,8 @@ thread and drawn as training and validation score against rows; the session is n
 import threading
 
 import numpy as np
-import pytest
-from PySide6.QtWidgets import QApplication
 
-from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog
+from gui_helpers import edit, open_dialog
 from workbench.core.learning_curve import learning_curve
 from workbench.gui.widgets import learning_curve_dialog
 from workbench.gui.widgets.learning_curve_dialog import LearningCurveDialog
@@ -59,23 +57,3 @@ def test_without_validation_rows_it_says_what_to_set(window, monkeypatch):
     edit(window, {"data.val_split": 0.0})
     dialog = open_curve(window, monkeypatch)
     assert dialog.curve is None and "set a validation split" in dialog.outcome_label.text()
-
-
-def test_cancel_stops_the_training(window, monkeypatch):
-    dialog, stops = cancel_while_computing(monkeypatch, learning_curve_dialog, "learning_curve",
-                                           lambda: open_curve(window, monkeypatch))
-    assert dialog.curve is None and stops[0].is_set()
-
-
-def test_it_is_off_while_training(qtbot, window, monkeypatch):
-    assert_off_while_training(qtbot, window, monkeypatch, LearningCurveDialog, window.learning_curve_action)
-
-
-def test_an_unexpected_error_does_not_leave_the_dialog_on_screen(window, monkeypatch):
-    def broken(dialog):
-        raise RuntimeError("broken")
-
-    monkeypatch.setattr(LearningCurveDialog, "run", broken)
-    with pytest.raises(RuntimeError):
-        window.show_learning_curve()
-    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, LearningCurveDialog) and w.isVisible()]
