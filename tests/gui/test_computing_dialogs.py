@@ -1,6 +1,8 @@
 """What every dialog that computes in the background on opening must do (Training → Feature
-importance, Learning curve, Cross-validate, Gradient flow): its Cancel stops the work, it is off
-while a run trains, and a failure in it does not leave it on screen."""
+importance, Learning curve, Cross-validate, Gradient flow): its work runs off the GUI thread, its
+Cancel stops the work, it is off while a run trains, and a failure in it does not leave it on screen."""
+import threading
+
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -20,6 +22,20 @@ DIALOGS = {
                       gradient_flow_dialog, "gradient_flow", "flow"),
 }
 each_dialog = pytest.mark.parametrize("case", list(DIALOGS))
+
+
+@each_dialog
+def test_the_work_runs_off_the_gui_thread(window, monkeypatch, case):
+    dialog_class, action, _, module, work, shown = DIALOGS[case]
+    threads, real = [], getattr(module, work)
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, work, recorded)
+    dialog = open_dialog(monkeypatch, dialog_class, getattr(window, action))
+    assert threads and threads[0] is not threading.main_thread() and getattr(dialog, shown) is not None
 
 
 @each_dialog
