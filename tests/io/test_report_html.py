@@ -1,6 +1,7 @@
 """The HTML report: every section from the session's own figures, text from the data escaped,
 nothing loaded or run by the page, and charts that survive a diverged curve."""
 import re
+from html import escape
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from workbench.core.config import Config
 from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment
+from workbench.core.gradient_flow import gradient_flow
 from workbench.core.holdout import evaluate_test_split
 from workbench.core.importance import permutation_importance
 from workbench.core.inspection import decision_boundary, inspect
@@ -39,7 +41,7 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
     text = " ".join(text_of(html).split())
     for heading in ("Data", "Hyperparameters: what was set before training", "Parameters: what training learned",
                     "Outcome", "Curves", "Validation: confusion matrix",
-                    "Feature importance: what the model relies on", "Runs of this session"):
+                    "Feature importance: what the model relies on", "Gradient flow", "Runs of this session"):
         assert f"<h2>{heading}</h2>" in html, heading
     assert "iris.h5" in html and "learning rate 0.05" in text and "setosa" in text
     assert "<p>Classes: setosa: 50, versicolor: 50, virginica: 50.</p>" in html
@@ -47,12 +49,12 @@ def test_a_classification_report_has_every_section_with_the_sessions_figures():
     runs = " ".join(text_of(html.split("<h2>Runs of this session</h2>")[1]).split())
     assert runs.startswith("run status epochs best val loss last val accuracy optimizer.lr 1 completed 30 ")
     assert " 0.01 current " in runs and runs.endswith(" 0.05")                   # what differs, run by run
-    assert html.count("<polyline") == 6                                           # + both runs' val loss
+    assert html.count("<polyline") == 9              # + three layers' gradients, both runs' val loss
     score = evaluate_test_split(experiment)
     assert f"test {score.loss:.4g} {score.metric:.4g}" in text                    # the test row
     weight = experiment.network.get_weights()["dense_0/weight"].astype(np.float64)
     assert f"{np.linalg.norm(weight):.4g}" in text and "4 × 6" in text
-    assert html.count("<svg") == 4                                  # loss, accuracy, boundary, runs
+    assert html.count("<svg") == 5                      # loss, accuracy, boundary, gradient flow, runs
     out = experiment.network.predict(experiment.data.X_val)
     recall = np.mean(out.argmax(axis=1)[experiment.data.y_val == 0] == 0)          # setosa's recall
     assert re.search(rf"<td>setosa</td><td class='n'>[0-9.]+</td><td class='n'>{recall:.4g}</td>", html)
@@ -108,6 +110,18 @@ def test_importance_lists_the_top_features_and_leaves_wide_data_to_the_command(m
     assert "<table>" not in section.split("<h2>")[0]
     untrained = report_html(contents_of(Experiment.create(Config())), "new.h5")
     assert "Feature importance" not in untrained
+
+
+def test_the_gradient_flow_shows_the_first_and_last_layers_of_a_deep_network_with_the_advice():
+    experiment = trained(Config().updated({"layers": [{"units": 8, "activation": "sigmoid", "init": "xavier"}] * 6,
+                                           "training.epochs": 8}))
+    section = report_html(contents_of(experiment), "deep.h5").split("<h2>Gradient flow</h2>")[1].split("<h2>")[0]
+    flow = gradient_flow(experiment)
+    assert section.count("<polyline") == 3 and ">dense_0<" in section and ">dense_6 (output)<" in section
+    assert "at each of the 9 replay snapshots" in section and f"<p>{escape(flow.advice())}</p>" in section
+    untrained = report_html(contents_of(Experiment.create(Config())), "new.h5")   # one snapshot: no flow yet
+    no_hidden = report_html(contents_of(trained(Config().updated({"layers": [], "training.epochs": 2}))), "lin.h5")
+    assert "Gradient flow" not in untrained and "Gradient flow" not in no_hidden
 
 
 def test_text_from_the_data_is_escaped():

@@ -51,7 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                             description="Write a self-contained HTML page: the hyperparameters, the "
                                         "learned parameters by layer, the outcome with the test "
                                         "figures, the curves, the validation confusion matrix or "
-                                        "predicted against actual, earlier runs and the search.")
+                                        "predicted against actual, the features the model relies "
+                                        "on, the gradient flow, earlier runs and the search.")
     report.add_argument("file", metavar="FILE.h5")
     report.add_argument("-o", "--output", metavar="OUT.html", help="write here instead of standard output")
     report.set_defaults(func=run_report)

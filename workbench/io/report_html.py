@@ -1,7 +1,8 @@
 """A session as one self-contained HTML page, to share or hand in: the hyperparameters (what was
 set), the parameters (what training learned, layer by layer), the outcome with the test figures,
 the loss and metric curves, the validation confusion matrix or predicted-against-actual plot, the
-features the model relies on (permutation importance), the earlier runs and the search. Charts are inline SVG; the page has no script and loads nothing, and
+features the model relies on (permutation importance), each layer's gradient over the run, the
+earlier runs and the search. Charts are inline SVG; the page has no script and loads nothing, and
 every text from the session (a column name, a class label) is escaped.
 
 `workbench report FILE.h5` and the app's File → Export report write the same page (the app's with
@@ -18,6 +19,7 @@ import numpy as np
 
 from workbench.core.config_summary import differing_settings, flat_settings, hyperparameter_rows
 from workbench.core.experiment import Experiment
+from workbench.core.gradient_flow import gradient_flow
 from workbench.core.importance import SPLITS, feature_groups, permutation_importance
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
@@ -32,6 +34,7 @@ from workbench.io.svg_chart import Series, svg_chart
 TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
 MAX_SCATTER = 500
 IMPORTANCE_ROWS = 20        # features in the importance table, the most important first
+FLOW_LINES = 5              # gradient-flow lines; a deeper network shows its first and last layers
 IMPORTANCE_MAX_FEATURES = 100   # wider data is left to `workbench importance` (it takes a while)
 BAR_EM = 12                 # width of the longest importance bar
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
@@ -53,7 +56,8 @@ def report_html(contents: SessionContents, name: str, plane: tuple[int, int] = (
             _parameter_section(contents, summary), _outcome_section(summary, metric),
             _curves_section(contents, metric), _boundary_section(experiment, plane),
             _evaluation_section(experiment), _importance_section(experiment),
-            _runs_section(contents, metric), _tuning_section(summary["tuning"])]
+            _gradient_flow_section(experiment), _runs_section(contents, metric),
+            _tuning_section(summary["tuning"])]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>Workbench report: {escape(name)}</title><style>{STYLE}</style></head><body>"
             + "".join(body) + "</body></html>\n")
@@ -214,6 +218,26 @@ def _importance_section(experiment: Experiment) -> str:
             f"with nothing shuffled: {result.baseline:.4f}). Near zero: the model does without it; "
             f"features that carry the same information share the credit.{more}</p>"
             f"<table><tr><th>feature</th><th>fall</th><th>± std</th><th></th></tr>{''.join(rows)}</table>")
+
+
+def _gradient_flow_section(experiment: Experiment) -> str:
+    """Each layer's gradient over the snapshots (log10), and what it says; for a network with
+    hidden layers and more than one snapshot. A deep one shows its first, last hidden and output
+    layers, between which any vanishing shows."""
+    if len(experiment.config.layers) == 0 or len(experiment.snapshots) < 2:
+        return ""
+    flow = gradient_flow(experiment)
+    count = len(flow.layers)
+    shown = range(count) if count <= FLOW_LINES else (0, count - 2, count - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(flow.rms)
+    series = [Series(flow.layers[k] + (" (output)" if k == count - 1 else ""),
+                     CATEGORY_COLORS[i % len(CATEGORY_COLORS)], flow.epochs, logs[:, k])
+              for i, k in enumerate(shown)]
+    chart = svg_chart(series, "Gradient RMS per layer", "epoch", "log10 of the gradient RMS")
+    return (f"<h2>Gradient flow</h2><p class='note'>The root mean square of each layer's weight gradient "
+            f"(the training loss on up to 2,000 training rows) at each of the {flow.epochs.size} replay "
+            f"snapshots.</p><div>{chart}</div><p>{escape(flow.advice())}</p>")
 
 
 def _roc_chart(y: np.ndarray, out: np.ndarray, names: Sequence[str]) -> str:
