@@ -495,3 +495,60 @@ def test_schedule_controls_show_every_value_the_configuration_accepts(window):
     assert form.control("schedule.warmup_epochs").value() == 500_000
     edit(window, {"schedule.name": "cosine", "schedule.min_lr": 200.0})
     assert form.control("schedule.min_lr").value() == 200.0
+
+
+# every number a control edits: the largest value the configuration takes, and the next one up
+LARGEST = {"optimizer.momentum": (0.9999, 0.99995), "optimizer.beta1": (0.9999, 0.99995),
+           "optimizer.beta2": (0.999999, 0.9999995), "optimizer.rho": (0.9999, 0.99995),
+           "optimizer.eps": (1.0, 1.5), "optimizer.weight_decay": (1.0, 1.5),
+           "schedule.warmup_epochs": (1_000_000, 1_000_001), "schedule.step_size": (1_000_000, 1_000_001),
+           "schedule.gamma": (1.0, 1.5), "schedule.min_lr": (1e6, 2e6),
+           "training.batch_size": (1_000_000, 1_000_001), "training.epochs": (10_000_000, 10_000_001),
+           "training.early_stopping": (1_000_000, 1_000_001), "training.l1": (10.0, 10.5),
+           "training.l2": (10.0, 10.5), "training.clip_norm": (1e6, 2e6),
+           "data.samples": (10_000_000, 10_000_001), "data.noise": (0.5, 0.55),
+           "data.val_split": (0.9, 0.95), "data.test_split": (0.9, 0.95), "training.seed": (2**32 - 1, 2**32)}
+
+
+def test_every_number_control_shows_the_largest_value_the_configuration_takes(window):
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    from workbench.core.config import Config, ConfigError
+
+    form, panel = window.hyperparameter_form, window.data_panel
+    controls = {path: form.control(path) for path in form.controls} | panel._fields
+    numbers = {path for path, widget in controls.items() if isinstance(widget, QAbstractSpinBox)}
+    assert numbers == set(LARGEST)                       # a new control joins the table
+    for path, (largest, beyond) in LARGEST.items():
+        with pytest.raises(ConfigError):                 # the table holds the configuration's own limits
+            Config().updated({path: beyond})
+        other = {"data.val_split": 0.0} if path == "data.test_split" else {"data.test_split": 0.0}
+        config = Config().updated({**other, path: largest})
+        form.set_config(config)
+        panel.set_config(config)
+        assert controls[path].value() == pytest.approx(largest), path
+
+
+def test_a_seed_above_two_to_the_31_is_shown_and_edited_as_a_whole_number(window):
+    edit(window, {"training.seed": 3_000_000_000})
+    assert window.data_panel.seed.value() == 3_000_000_000
+    window.data_panel.seed.setValue(4_000_000_000)
+    seed = window.controller.config.training.seed
+    assert seed == 4_000_000_000 and isinstance(seed, int)
+
+
+def test_a_network_too_large_for_memory_is_refused_with_its_size(window, dialogs, monkeypatch):
+    from workbench.core import experiment as experiment_module
+
+    def out_of_memory(*args):
+        raise MemoryError()
+
+    before = window.controller.config
+    monkeypatch.setattr(experiment_module, "_build_network", out_of_memory)
+    window.architecture_editor.table.cellWidget(0, 1).setValue(60_000)
+    assert window.controller.config == before
+    assert window.architecture_editor.table.cellWidget(0, 1).value() == before.layers[0].units
+    params = (2 + 1) * 60_000 + (60_000 + 1) * 8 + (8 + 1) * 2
+    assert dialogs.shown[-1][1:] == ("Cannot apply this change", (
+        f"not enough memory for this network: its {params:,} parameters take 2.5 MiB for the weights alone, and "
+        "training needs about four times that (gradients and the optimizer's state); use fewer or narrower layers"))

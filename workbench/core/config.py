@@ -22,6 +22,8 @@ MAX_UNITS = 65536
 # Far beyond any useful rate: a huge one is allowed so that a person can watch training diverge
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 10_000_000
+MAX_SEED = 2**32 - 1
+MAX_SAMPLES = 10_000_000       # a generated set's size
 
 
 class ConfigError(ValueError):
@@ -150,7 +152,7 @@ class DataConfig:
             raise ConfigError("extra_features", "names a feature twice")
         object.__setattr__(self, "extra_features", in_column_order(self.extra_features))
         if self.samples is not None:
-            _check_number("samples", self.samples, 10, 10_000_000, integer=True)
+            _check_number("samples", self.samples, 10, MAX_SAMPLES, integer=True)
         _check_number("noise", self.noise, 0.0, 0.5)
         _check_number("val_split", self.val_split, 0.0, 0.9)
         _check_number("test_split", self.test_split, 0.0, 0.9)
@@ -229,7 +231,7 @@ class TrainingConfig:
         _check_number("early_stopping", self.early_stopping, 0, 1_000_000, integer=True)
         if not isinstance(self.restore_best, bool):
             raise ConfigError("restore_best", f"{self.restore_best!r} is not true or false")
-        _check_number("seed", self.seed, 0, 2**32 - 1, integer=True)
+        _check_number("seed", self.seed, 0, MAX_SEED, integer=True)
         _check_choice("dtype", self.dtype, DTYPES)
         _check_number("threads", self.threads, 1, 256, integer=True)
 

@@ -5,10 +5,11 @@ hyperparameters (`config`) apart from the parameters (`network`) is the point of
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from workbench.core.history import History
 from workbench.core.network import Network
 from workbench.core.optimizers import Optimizer, make_optimizer
 from workbench.core.seeding import streams
+from workbench.core.sizes import format_bytes
 
 # Replay snapshots are bounded twice: by count and by bytes, whichever is smaller.
 MAX_SNAPSHOTS = 200
@@ -115,13 +117,14 @@ class Experiment:
                 split = split_indices(dataset.y, dataset.task, config.data.val_split,
                                       config.data.test_split, rngs.split)
             data = prepare(dataset, split, dtype=config.training.dtype)
-        network = _build_network(config, data)
-        network.initialize(rngs.init)
-        _start_at_the_mean(network, data)
-        experiment = cls(config=config, data=data, network=network,
-                         optimizer=make_optimizer(config.optimizer, network), rng=rngs.train,
-                         history=History(), snapshots=Snapshots(Snapshots.limit_for(network)))
-        experiment.snapshots.record(0, network)
+        with _memory_for(config, data):
+            network = _build_network(config, data)
+            network.initialize(rngs.init)
+            _start_at_the_mean(network, data)
+            experiment = cls(config=config, data=data, network=network,
+                             optimizer=make_optimizer(config.optimizer, network), rng=rngs.train,
+                             history=History(), snapshots=Snapshots(Snapshots.limit_for(network)))
+            experiment.snapshots.record(0, network)
         return experiment
 
     @classmethod
@@ -134,9 +137,10 @@ class Experiment:
         """Rebuild a saved experiment exactly (used by the session loader)."""
         config.validate_for(dataset.task)
         data = prepare(dataset, split, scaler=scaler, dtype=config.training.dtype)
-        network = _build_network(config, data)
-        network.set_weights(params)
-        optimizer = make_optimizer(config.optimizer, network)
+        with _memory_for(config, data):
+            network = _build_network(config, data)
+            network.set_weights(params)
+            optimizer = make_optimizer(config.optimizer, network)
         optimizer.load_state_dict(optimizer_state)
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = dict(rng_state)
@@ -222,6 +226,25 @@ def samples_for(config: Config, stop: threading.Event | None = None) -> Dataset:
     seed's data stream). Raises DataError or OSError with a message for a person; reading a CSV,
     ReadStopped once `stop` is set."""
     return load_dataset(config.data, streams(config.training.seed).data, stop)
+
+
+class NetworkTooLarge(ValueError):
+    """The network's weights, gradients and optimizer state do not fit in this machine's memory."""
+
+
+@contextlib.contextmanager
+def _memory_for(config: Config, data: PreparedData) -> Iterator[None]:
+    """Building the network: a MemoryError becomes a message for a person, with the network's size."""
+    try:
+        yield
+    except MemoryError:
+        widths = [data.dataset.X.shape[1], *(layer.units for layer in config.layers), data.dataset.n_outputs]
+        params = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths, widths[1:]))
+        weights = format_bytes(params * np.dtype(config.training.dtype).itemsize)
+        raise NetworkTooLarge(
+            f"not enough memory for this network: its {params:,} parameters take {weights} for the weights "
+            "alone, and training needs about four times that (gradients and the optimizer's state); "
+            "use fewer or narrower layers") from None
 
 
 def _build_network(config: Config, data: PreparedData) -> Network:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHB
 
 from workbench.core.config import (MAX_HIDDEN_LAYERS, MAX_UNITS, Config, LayerConfig,
                                    output_activation, registry_names)
+from workbench.core.sizes import format_bytes
 from workbench.gui.widgets.tooltips import tooltip
 
 COLUMNS = ("Layer", "Units", "Activation", "Dropout", "Init", "Params")
@@ -134,7 +135,7 @@ class ArchitectureEditor(QWidget):
         self.total_label.setText(
             f"{_count(n_features, 'input')} → {_count(hidden, 'hidden layer') if hidden else 'no hidden layer'}"
             f" → {_count(n_outputs, 'output')}. Total: {_count(total, 'parameter')}, "
-            f"{_size(total * itemsize)} ({self._config.training.dtype}).")
+            f"{format_bytes(total * itemsize)} ({self._config.training.dtype}).")
         self.remove_button.setEnabled(bool(self._config.layers))
         self.add_button.setEnabled(len(self._config.layers) < MAX_HIDDEN_LAYERS)
 
@@ -218,15 +219,3 @@ def _names_box(registry: str) -> QComboBox:
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
-def _size(n_bytes: int) -> str:
-    """Bytes for a person: exact below a KiB, else in KiB, MiB or GiB."""
-    if n_bytes < 1024:
-        return f"{n_bytes} bytes"
-    value, unit = n_bytes / 1024, "KiB"
-    for bigger in ("MiB", "GiB"):
-        if value < 1024:
-            break
-        value, unit = value / 1024, bigger
-    return f"{value:,.1f} {unit}"

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from workbench.core.config import Config
+from workbench.core.config import MAX_SAMPLES, MAX_SEED, Config
 from workbench.core.data import BUILTIN_DATASETS
 from workbench.core.datasets_builtin import GeneratedDataset
 from workbench.core.extra_features import EXTRA_FEATURES
@@ -76,11 +76,13 @@ class DataPanel(QWidget):
                                       "with arrays X and y.")
         self.file_label = QLabel()
         self.file_label.setWordWrap(True)
-        self.samples = _spin(QSpinBox(), 10, 1_000_000)
+        self.samples = _spin(QSpinBox(), 10, MAX_SAMPLES)
         self.noise = _spin(QDoubleSpinBox(), 0.0, 0.5, step=0.05)
         self.val_split = _spin(QDoubleSpinBox(), 0.0, 0.9, step=0.05)
         self.test_split = _spin(QDoubleSpinBox(), 0.0, 0.9, step=0.05)
-        self.seed = _spin(QSpinBox(), 0, 2**31 - 1)
+        # a double spin box of whole numbers: a QSpinBox stops at 2**31 - 1, the seed goes to 2**32 - 1
+        self.seed = _spin(QDoubleSpinBox(), 0, MAX_SEED)
+        self.seed.setDecimals(0)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         form = QFormLayout()
@@ -168,6 +170,8 @@ class DataPanel(QWidget):
         self.config_edited.emit({"data.extra_features": chosen}, "Change extra features", "")
 
     def _on_field_edited(self, path: str, label: str, value: Any) -> None:
+        if path == "training.seed":
+            value = int(value)
         self.config_edited.emit({path: value}, f"Change {label.lower()}", path)
 
 
