@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from workbench.io.atomic import replacing
+from workbench.io.child_python import child_command, child_env
 from workbench.io.session import SessionContents
 
 ONNX_OPSET = 17
@@ -233,8 +234,8 @@ def export_beside_a_window(contents: SessionContents, fmt: str, path: str | os.P
     model = io.BytesIO()
     _write_npz(ExportModel.from_contents(contents), model)
     code = "import sys\nfrom workbench.io.export import _child_export\nsys.exit(_child_export(*sys.argv[1:]))"
-    child = subprocess.run([sys.executable, "-c", code, fmt, os.fspath(path)], input=model.getvalue(),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.run(child_command(code, [fmt, os.fspath(path)]), input=model.getvalue(),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env())
     errors = child.stderr.decode("utf-8", "replace").strip()
     if child.returncode == 3:
         raise ExportFailed(errors.splitlines()[-1])

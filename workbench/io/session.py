@@ -33,6 +33,7 @@ from workbench.core.data_error import ReadStopped, check_stop
 from workbench.io import h5safe
 from workbench.io.h5safe import SessionFormatError
 from workbench.io.atomic import SessionSaveError, replacing
+from workbench.io.child_python import child_command, child_env
 from workbench.io.contents import (HISTORY_COLUMNS, DataContents, RunContents, SessionContents, contents_of,
                                    expected_param_shapes, experiment_from)
 from workbench.io.migrations import FORMAT, FORMAT_VERSION, check_version, upgraded_copy
@@ -90,9 +91,8 @@ def validate_in_child(path: str | os.PathLike, timeout: float = ISOLATED_TIMEOUT
     code = ("import sys\nfrom workbench.io.session import _child_validate\n"
             "sys.exit(_child_validate(sys.argv[1]))")
     deadline = time.monotonic() + timeout
-    with subprocess.Popen([sys.executable, "-c", code, os.fspath(path)], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True,
-                          env={**os.environ, "PYTHONFAULTHANDLER": ""}) as child:
+    with subprocess.Popen(child_command(code, [os.fspath(path)]), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=child_env(PYTHONFAULTHANDLER="")) as child:
         while True:
             try:
                 _, errors = child.communicate(timeout=STOP_POLL_SECONDS)
