@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHB
 from workbench.core.config import (MAX_HIDDEN_LAYERS, MAX_UNITS, Config, LayerConfig,
                                    output_activation, registry_names)
 from workbench.core.sizes import format_bytes
+from workbench.gui.widgets.exact_spin_box import ExactSpinBox
 from workbench.gui.widgets.tooltips import tooltip
 
 COLUMNS = ("Layer", "Units", "Activation", "Dropout", "Init", "Params")
@@ -202,11 +203,7 @@ def _units_box() -> QSpinBox:
 
 
 def _dropout_box() -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(0.0, 0.95)
-    box.setSingleStep(0.05)
-    box.setDecimals(2)
-    box.setKeyboardTracking(False)
+    box = ExactSpinBox(0.0, 0.95, step=0.05)
     box.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
     return box
 

@@ -16,6 +16,7 @@ from workbench.core.data import BUILTIN_DATASETS
 from workbench.core.datasets_builtin import GeneratedDataset
 from workbench.core.extra_features import EXTRA_FEATURES
 from workbench.core.seeding import streams
+from workbench.gui.widgets.exact_spin_box import ExactSpinBox
 from workbench.gui.widgets.tooltips import tooltip
 
 THUMBNAIL = 40
@@ -77,9 +78,9 @@ class DataPanel(QWidget):
         self.file_label = QLabel()
         self.file_label.setWordWrap(True)
         self.samples = _spin(QSpinBox(), 10, MAX_SAMPLES)
-        self.noise = _spin(QDoubleSpinBox(), 0.0, 0.5, step=0.05)
-        self.val_split = _spin(QDoubleSpinBox(), 0.0, 0.9, step=0.05)
-        self.test_split = _spin(QDoubleSpinBox(), 0.0, 0.9, step=0.05)
+        self.noise = ExactSpinBox(0.0, 0.5, step=0.05)
+        self.val_split = ExactSpinBox(0.0, 0.9, step=0.05)
+        self.test_split = ExactSpinBox(0.0, 0.9, step=0.05)
         # a double spin box of whole numbers: a QSpinBox stops at 2**31 - 1, the seed goes to 2**32 - 1
         self.seed = _spin(QDoubleSpinBox(), 0, MAX_SEED)
         self.seed.setDecimals(0)
@@ -175,10 +176,7 @@ class DataPanel(QWidget):
         self.config_edited.emit({path: value}, f"Change {label.lower()}", path)
 
 
-def _spin(widget: Any, lo: float, hi: float, step: float | None = None) -> Any:
+def _spin(widget: Any, lo: float, hi: float) -> Any:
     widget.setRange(lo, hi)
-    if step is not None:
-        widget.setSingleStep(step)
-        widget.setDecimals(2)
     widget.setKeyboardTracking(False)
     return widget

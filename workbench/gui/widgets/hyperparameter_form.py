@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QPushButton, QScrollArea, QSlider, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QPushButton,
+                               QScrollArea, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from workbench.core.class_weights import CLASS_WEIGHTS
 from workbench.core.config import MAX_EPOCHS, MAX_LEARNING_RATE, Config, registry_names
+from workbench.gui.widgets.exact_spin_box import ExactSpinBox, ScientificSpinBox
 from workbench.gui.widgets.tooltips import tooltip
 
 AUTO = "automatic"          # the loss combo's entry for "by task" (None in the config)
@@ -31,7 +30,7 @@ class Field:
     kind: str                       # a key of FACTORIES
     lo: float = 0.0
     hi: float = 1.0
-    decimals: int = 4
+    decimals: int = 4               # float: the first arrow step up from zero is 10**-decimals
     registry: str | None = None     # choice: the registry whose names are offered
     choices: tuple[str, ...] = ()   # choice: fixed names (when no registry)
     relevant: tuple[str, ...] = ()  # enabled only for these optimizer / schedule names
@@ -72,34 +71,6 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         Field("training.clip_norm", "Gradient clipping", "float", 0.0, 1e6, 2),
     )),
 )
-
-
-class ScientificSpinBox(QDoubleSpinBox):
-    """A spin box that shows 0.05 or 1e-08 rather than 0.000000010000; arrows step by decades."""
-
-    def __init__(self, lo: float, hi: float, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDecimals(15)
-        self.setRange(lo, hi)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt naming
-        return f"{value:.4g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt naming
-        return float(text)
-
-    def validate(self, text: str, pos: int) -> tuple:
-        try:
-            value = float(text)
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-        state = (QValidator.State.Acceptable if self.minimum() <= value <= self.maximum()
-                 else QValidator.State.Intermediate)
-        return state, text, pos
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt naming
-        self.setValue(float(f"{self.value() * 10 ** (steps / 4):.3g}"))
 
 
 class LearningRateControl(QWidget):
@@ -179,11 +150,7 @@ def _integer(field: Field) -> _Control:
 
 
 def _decimal(field: Field) -> _Control:
-    spin = QDoubleSpinBox()
-    spin.setRange(field.lo, field.hi)
-    spin.setDecimals(field.decimals)
-    spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-    spin.setKeyboardTracking(False)
+    spin = ExactSpinBox(field.lo, field.hi, zero_step=10.0 ** -field.decimals)
     return _Control(spin, lambda: float(spin.value()), spin.setValue, spin.valueChanged)
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QSpinBox, QWidget
 from workbench.core.config import Config
 from workbench.core.lr_finder import (DEFAULT_MAX_LR, DEFAULT_MIN_LR, DEFAULT_STEPS, MAX_STEPS, LRSweep,
                                       find_learning_rate, sweep_rates)
-from workbench.gui.widgets.hyperparameter_form import ScientificSpinBox
+from workbench.gui.widgets.exact_spin_box import ScientificSpinBox
 from workbench.gui.widgets.plot_dialog import PlotDialog
 from workbench.gui.widgets.view_base import TRAIN_COLOR, VAL_COLOR, faded, label_axis, style_plot, text_color
 
