@@ -6,7 +6,7 @@ import pytest
 
 from workbench.core.config import Config
 from workbench.core.experiment import Experiment
-from workbench.core.gradient_flow import GradientFlow, NoGradients, gradient_flow
+from workbench.core.gradient_flow import GradientFlow, NoGradients, gradient_flow, rows_evaluated
 from workbench.core.inspection import loss_gradients, private_network
 from workbench.core.trainer import Trainer
 
@@ -28,6 +28,7 @@ def test_each_snapshot_gives_every_layers_rms_gradient_and_the_session_is_untouc
     assert flow.rms[3, 1] == pytest.approx(np.sqrt(np.mean(grads["dense_1/weight"].astype(np.float64) ** 2)))
     assert all(np.array_equal(v, before[k]) for k, v in experiment.network.get_weights().items())
     assert experiment.epochs_trained == 6
+    assert rows_evaluated(experiment) == 3 * 7 * 400          # forward and backward on spiral's 400 rows
 
 
 def test_a_deep_sigmoid_stack_vanishes_and_relu_with_he_does_not():

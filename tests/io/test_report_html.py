@@ -161,3 +161,18 @@ def test_an_untrained_session_says_so_and_a_diverged_curve_is_drawn_up_to_its_en
 ])
 def test_ticks_are_round_numbers_covering_the_range(low, high, expected):
     assert nice_ticks(low, high) == pytest.approx(expected)
+
+
+def test_sections_too_costly_for_the_network_point_to_their_commands(monkeypatch):
+    from workbench.core.importance import rows_evaluated
+
+    experiment = trained(Config().updated({"data.dataset": "iris", "training.epochs": 3}))
+    result = permutation_importance(experiment)
+    assert rows_evaluated(experiment) == result.samples * (4 * result.repeats + 1)      # what it weighs is what it does
+    monkeypatch.setattr(report_module, "REPORT_WORK", 1000)
+    html = report_html(contents_of(experiment), "iris.h5")
+    for heading, command in (("Feature importance: what the model relies on", "workbench importance FILE.h5"),
+                             ("Gradient flow", "workbench gradient-flow FILE.h5")):
+        section = html.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
+        assert f"Not computed for a network this large here (it would take a while); <code>{command}</code>" in section
+        assert "<table>" not in section and "<svg" not in section

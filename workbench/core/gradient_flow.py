@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.core.inspection import computing, loss_gradients, private_network
+from workbench.core.inspection import MAX_SAMPLES, computing, loss_gradients, private_network
 
 VANISHING = 1e-2         # first layer / last layer below this: the first layers hardly learn
 EXPLODING = 1e2          # above this: the first layers' gradients dwarf the output layer's
@@ -66,6 +66,12 @@ class GradientFlow:
                     "the start.")
         return (f"The gradient reaches every layer: the first layer's is {span}, within a factor of 100 "
                 "either way.")
+
+
+def rows_evaluated(experiment) -> int:
+    """Rows' worth of forward passes `gradient_flow` costs (a backward pass counts as two), to weigh
+    its cost first."""
+    return 3 * len(experiment.snapshots) * min(experiment.data.X_train.shape[0], MAX_SAMPLES)
 
 
 def gradient_flow(experiment, stop: threading.Event | None = None) -> GradientFlow:

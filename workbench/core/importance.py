@@ -123,9 +123,21 @@ def permutation_importance(experiment: Experiment, split: str | None = None,
                              METRIC_NAMES[task], split, int(X.shape[0]), repeats, experiment.epochs_trained)
 
 
+def rows_evaluated(experiment: Experiment, split: str | None = None, repeats: int = DEFAULT_REPEATS) -> int:
+    """How many rows `permutation_importance` puts through the network, to weigh its cost first."""
+    split = default_split(experiment) if split is None else split
+    passes = len(feature_groups(experiment.data.dataset.feature_names)) * repeats
+    n = getattr(experiment.data, f"X_{split}").shape[0]
+    return _kept(n, passes) * (passes + 1)
+
+
+def _kept(n: int, passes: int) -> int:
+    return min(n, MAX_ROWS, max(MIN_ROWS, ROW_BUDGET // max(passes, 1)))
+
+
 def _rows(n: int, passes: int, rng: np.random.Generator) -> np.ndarray:
     """The rows to use, in order: all of them, or a random subset within MAX_ROWS and the budget."""
-    keep = min(n, MAX_ROWS, max(MIN_ROWS, ROW_BUDGET // max(passes, 1)))
+    keep = _kept(n, passes)
     if keep >= n:
         return np.arange(n)
     return np.sort(rng.choice(n, size=keep, replace=False))

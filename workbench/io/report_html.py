@@ -20,7 +20,9 @@ import numpy as np
 from workbench.core.config_summary import differing_settings, flat_settings, hyperparameter_rows
 from workbench.core.experiment import Experiment
 from workbench.core.gradient_flow import gradient_flow
+from workbench.core.gradient_flow import rows_evaluated as gradient_flow_rows
 from workbench.core.importance import SPLITS, feature_groups, permutation_importance
+from workbench.core.importance import rows_evaluated as importance_rows
 from workbench.core.inspection import decision_boundary
 from workbench.core.durations import format_duration
 from workbench.core.metrics import (METRIC_LABELS, METRIC_NAMES, class_scores, confusion_matrix,
@@ -35,6 +37,9 @@ TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
 MAX_SCATTER = 500
 IMPORTANCE_ROWS = 20        # features in the importance table, the most important first
 FLOW_LINES = 5              # gradient-flow lines; a deeper network shows its first and last layers
+# Multiply-adds a computed section may cost (about 2-5 s on a laptop core): a larger network's
+# importance or gradient flow is left to its command, so a report never holds the window for minutes
+REPORT_WORK = 4e10
 IMPORTANCE_MAX_FEATURES = 100   # wider data is left to `workbench importance` (it takes a while)
 BAR_EM = 12                 # width of the longest importance bar
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
@@ -199,6 +204,9 @@ def _importance_section(experiment: Experiment) -> str:
     if groups > IMPORTANCE_MAX_FEATURES:
         return (f"{heading}<p class='note'>Not computed for {groups} features here; "
                 "<code>workbench importance FILE.h5</code> computes it.</p>")
+    if _too_costly(experiment, importance_rows(experiment)):
+        return (f"{heading}<p class='note'>Not computed for a network this large here (it would take a "
+                "while); <code>workbench importance FILE.h5</code> computes it.</p>")
     result = permutation_importance(experiment)
     label = f"{SPLITS[result.split]} {METRIC_LABELS[result.metric_name]}"
     order = result.ranked()[:IMPORTANCE_ROWS]
@@ -226,6 +234,9 @@ def _gradient_flow_section(experiment: Experiment) -> str:
     layers, between which any vanishing shows."""
     if len(experiment.config.layers) == 0 or len(experiment.snapshots) < 2:
         return ""
+    if _too_costly(experiment, gradient_flow_rows(experiment)):
+        return ("<h2>Gradient flow</h2><p class='note'>Not computed for a network this large here (it "
+                "would take a while); <code>workbench gradient-flow FILE.h5</code> computes it.</p>")
     flow = gradient_flow(experiment)
     count = len(flow.layers)
     shown = range(count) if count <= FLOW_LINES else (0, count - 2, count - 1)
@@ -238,6 +249,12 @@ def _gradient_flow_section(experiment: Experiment) -> str:
     return (f"<h2>Gradient flow</h2><p class='note'>The root mean square of each layer's weight gradient "
             f"(the training loss on up to 2,000 training rows) at each of the {flow.epochs.size} replay "
             f"snapshots.</p><div>{chart}</div><p>{escape(flow.advice())}</p>")
+
+
+def _too_costly(experiment: Experiment, rows: int) -> bool:
+    """Whether putting `rows` rows through the network would take the report more than a few
+    seconds (it is written before a window may close or open another session)."""
+    return rows * experiment.network.weight_count() > REPORT_WORK
 
 
 def _roc_chart(y: np.ndarray, out: np.ndarray, names: Sequence[str]) -> str:
