@@ -36,3 +36,15 @@ def test_a_table_keeps_its_columns_and_the_boxes_wait_for_a_generated_set(qtbot,
     edit(window, {"data.dataset": "xor"})
     assert panel.extra_features.isEnabled()
     assert window.controller.experiment.data.dataset.feature_names == ["x1", "x2", "sin(x1)"]
+
+
+def test_each_box_shows_its_feature_over_the_plane_as_playground_does(window):
+    from workbench.gui.widgets.data_panel import feature_thumbnail
+
+    image = feature_thumbnail("x1^2", 19).pixmap(19, 19).toImage()
+    middle, edge = image.pixelColor(9, 9), image.pixelColor(0, 9)
+    assert middle.red() == middle.green() == middle.blue() > 240          # x1 = 0: white
+    assert edge.red() > 150 and edge.blue() < 80                            # x1 = -6: the largest value, red
+    saddle = feature_thumbnail("x1*x2", 19).pixmap(19, 19).toImage()
+    assert saddle.pixelColor(0, 0).blue() > saddle.pixelColor(0, 0).red()   # top left: x1 < 0 < x2, negative
+    assert not window.data_panel.extra_feature_boxes["sin(x1)"].icon().isNull()

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -18,8 +18,10 @@ from workbench.core.extra_features import EXTRA_FEATURES
 from workbench.core.seeding import streams
 from workbench.gui.widgets.exact_spin_box import ExactSpinBox
 from workbench.gui.widgets.tooltips import tooltip
+from workbench.gui.widgets.view_base import DIVERGING
 
 THUMBNAIL = 40
+FEATURE_THUMBNAIL = 18
 EXTRA_FEATURE_LABELS = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2", "sin(x1)": "sin(x1)",
                         "sin(x2)": "sin(x2)"}
 EXTRA_FEATURE_COLUMNS = 3
@@ -49,6 +51,18 @@ def dataset_thumbnail(name: str, size: int = THUMBNAIL) -> QIcon:
         painter.drawEllipse(QPointF(px, size - py), 1.6, 1.6)
     painter.end()
     return QIcon(pixmap)
+
+
+def feature_thumbnail(name: str, size: int = FEATURE_THUMBNAIL) -> QIcon:
+    """An extra feature's value over the plane (x1 and x2 from -6 to 6), red high, blue low, as
+    Playground draws its input features: x1^2 a valley, x1*x2 a saddle, sin(x1) stripes."""
+    axis = np.linspace(-6.0, 6.0, size)
+    x1, x2 = np.meshgrid(axis, axis[::-1])                 # row 0 at the top: x2 grows upwards
+    values = EXTRA_FEATURES[name](x1, x2)
+    scaled = 0.5 + 0.5 * values / (np.abs(values).max() or 1.0)
+    rgba = np.ascontiguousarray(DIVERGING.map(scaled.ravel(), mode="byte").reshape(size, size, 4))
+    image = QImage(rgba.data, size, size, 4 * size, QImage.Format.Format_RGBA8888)
+    return QIcon(QPixmap.fromImage(image.copy()))          # copied: `rgba` goes away
 
 
 def _blend(a: QColor, b: QColor, t: float) -> QColor:
@@ -121,6 +135,7 @@ class DataPanel(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for i, name in enumerate(EXTRA_FEATURES):
             box = QCheckBox(EXTRA_FEATURE_LABELS[name])
+            box.setIcon(feature_thumbnail(name))
             box.setToolTip(tooltip("data.extra_features"))
             box.toggled.connect(self._on_extra_features_edited)
             grid.addWidget(box, i // EXTRA_FEATURE_COLUMNS, i % EXTRA_FEATURE_COLUMNS)
