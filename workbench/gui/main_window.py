@@ -264,13 +264,12 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
                        self.reset_action):
             train_menu.addAction(action)
             toolbar.addAction(action)
-        train_menu.addSeparator()
-        train_menu.addAction(self.find_lr_action)
-        train_menu.addAction(self.importance_action)
-        train_menu.addAction(self.learning_curve_action)
-        train_menu.addAction(self.cross_validation_action)
-        train_menu.addAction(self.gradient_flow_action)
-        train_menu.addAction(self.test_action)
+        # before training; what the trained model does; what the settings and data would do; the end
+        for group in ((self.find_lr_action,), (self.importance_action, self.gradient_flow_action),
+                      (self.learning_curve_action, self.cross_validation_action), (self.test_action,)):
+            train_menu.addSeparator()
+            for action in group:
+                train_menu.addAction(action)
         self.addToolBar(toolbar)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
