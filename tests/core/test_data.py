@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from workbench.core.config import DataConfig
+from workbench.core.config import Config, DataConfig
+from workbench.core.experiment import Experiment
 from workbench.core.data import (BUILTIN_DATASETS, DataError, Dataset, PreparedData, Scaler,
                                  describe_builtins, load_dataset, prepare, split_indices)
 from workbench.core.datasets_builtin import TABLES_DIR
@@ -303,6 +304,19 @@ def test_scaler_statistics_without_gaps_are_numpys_mean_and_std():
     X = np.random.default_rng(0).standard_normal((500, 6)) * 40 + 3
     scaler = Scaler.fit(X)
     assert np.array_equal(scaler.mean, X.mean(axis=0)) and np.array_equal(scaler.scale, X.std(axis=0))
+
+
+def test_numbers_near_the_float64_limit_are_standardised_without_overflow():
+    huge = np.array([[1e308, 1.0], [-1e308, 2.0], [1e308, 3.0], [-1e308, np.nan]])
+    scaler = Scaler.fit(huge)
+    assert np.isfinite(scaler.mean).all() and np.isfinite(scaler.scale).all()
+    assert scaler.mean[0] == pytest.approx(0.0, abs=1e290) and scaler.scale[0] == pytest.approx(1e308)
+    assert scaler.mean[1] == 2.0                                   # other columns as before
+    np.testing.assert_allclose(scaler.transform(huge)[:, 0], [1, -1, 1, -1])
+    experiment = Experiment.create(Config().updated({"training.epochs": 2}), Dataset(
+        np.column_stack([np.tile([1e308, -1e308], 20), np.arange(40.0)]), np.arange(40) % 2, "classification",
+        "test", ["a", "b"], ["p", "q"], "y"))
+    assert np.isfinite(experiment.data.X_train).all()
 
 
 def test_constant_feature_gets_scale_one():

@@ -198,6 +198,13 @@ class Scaler:
         with warnings.catch_warnings():             # an empty column's NaN is replaced just below
             warnings.simplefilter("ignore", RuntimeWarning)
             mean, std = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+            # numbers near the float64 limit (1e308) overflow the sums: such a column is measured
+            # in units of its largest magnitude instead
+            huge = ~empty & ~(np.isfinite(mean) & np.isfinite(std))
+            if huge.any():
+                unit = np.nanmax(np.abs(X[:, huge]), axis=0)
+                mean[huge] = unit * np.nanmean(X[:, huge] / unit, axis=0)
+                std[huge] = unit * np.nanstd(X[:, huge] / unit, axis=0)
         mean[empty], std[empty] = 0.0, 1.0
         constant = std <= 1e-10 * np.abs(mean)
         return cls(mean, np.where(constant, 1.0, std))
