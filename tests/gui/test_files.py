@@ -519,3 +519,27 @@ def test_opening_a_file_during_a_run_waits_for_its_end_while_the_window_keeps_pa
     assert len(finished) == 1 and finished[0].status == "stopped"       # ended once, as Stop ends it
     gaps = np.diff([started, *ticks])
     assert len(ticks) >= 5 and gaps.max() < 0.3   # the window painted while the run wound down
+
+
+def test_closing_waits_for_an_inspection_under_way_while_the_window_paints(qtbot, make_window, monkeypatch):
+    from workbench.gui import inspector as inspector_module
+
+    window = make_window()
+    started, ticks = threading.Event(), []
+    real = inspector_module.inspect
+
+    def slow_inspect(*args, **kwargs):
+        started.set()
+        time.sleep(0.6)                       # a wide network's inspection takes seconds
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inspector_module, "inspect", slow_inspect)
+    edit(window, {"layers.units": 9})
+    assert started.wait(5)
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(QApplication.activeModalWidget()))
+    timer.start(20)
+    window.close()
+    timer.stop()
+    assert not window.isVisible()
+    assert len(ticks) >= 10 and any(type(w).__name__ == "QProgressDialog" for w in ticks)

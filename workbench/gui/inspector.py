@@ -16,10 +16,11 @@ from typing import Any, Mapping
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import Inspection, histogram_edges, inspect
-from workbench.gui.background import FRAME_SECONDS
+from workbench.gui.background import FRAME_SECONDS, wait_for
 
 Weights = Mapping[str, np.ndarray]
 
@@ -82,9 +83,15 @@ class Inspector(QObject):
         """Drop the answers still to come (a run starts: its own inspections are newer)."""
         self._number += 1
 
-    def shutdown(self) -> None:
+    def shutdown(self, window: QWidget | None = None) -> None:
+        """Drop what is queued and wait for the inspection under way: with `window`, off the GUI
+        thread while it keeps painting (the inspection of a wide network takes seconds)."""
         self.cancel()
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        if window is None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+        else:
+            wait_for(window, "Finishing…", self._worker.shutdown, wait=True, cancel_futures=True,
+                     cancellable=False)
 
     def _start(self, experiment: Experiment, weights: Weights, epoch: int, live: bool,
                edges: Weights | None = None, fit_edges_to: Weights | None = None, key: int = 0):

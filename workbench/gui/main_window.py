@@ -491,7 +491,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
             event.ignore()
             return
         self._stop_training()
-        self.inspector.shutdown()
+        self.inspector.shutdown(self)
         self.tuning_panel.shutdown()
         self._save_settings()
         self.controller.discard_autosave()
