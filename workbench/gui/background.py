@@ -84,6 +84,14 @@ def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *arg
     return value
 
 
+def finish(window: QWidget | None, text: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Work that must finish (no Cancel): called here when there is no window to keep painting
+    (closing, scripts), else waited for through `wait_for` while `window` paints."""
+    if window is None:
+        return function(*args, **kwargs)
+    return wait_for(window, text, function, *args, cancellable=False, **kwargs)
+
+
 def _wait_in_event_loop(parent: QWidget | None, text: str, loop: QEventLoop, outcome: list,
                         cancellable: bool) -> None:
     """Paint and run timers until the call reports (or, `cancellable`, the person cancels)."""

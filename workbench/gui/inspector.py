@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.experiment import Experiment
 from workbench.core.inspection import Inspection, histogram_edges, inspect
-from workbench.gui.background import FRAME_SECONDS, wait_for
+from workbench.gui.background import FRAME_SECONDS, finish
 
 Weights = Mapping[str, np.ndarray]
 
@@ -87,11 +87,7 @@ class Inspector(QObject):
         """Drop what is queued and wait for the inspection under way: with `window`, off the GUI
         thread while it keeps painting (the inspection of a wide network takes seconds)."""
         self.cancel()
-        if window is None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-        else:
-            wait_for(window, "Finishing…", self._worker.shutdown, wait=True, cancel_futures=True,
-                     cancellable=False)
+        finish(window, "Finishing…", self._worker.shutdown, wait=True, cancel_futures=True)
 
     def _start(self, experiment: Experiment, weights: Weights, epoch: int, live: bool,
                edges: Weights | None = None, fit_edges_to: Weights | None = None, key: int = 0):

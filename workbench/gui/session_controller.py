@@ -37,7 +37,7 @@ from workbench.core.data import Dataset
 from workbench.core.experiment import Experiment, samples_for
 from workbench.core.trainer import Trainer
 from workbench.io.export import EXPORTERS, export_beside_a_window
-from workbench.gui.background import Cancelled, wait_for
+from workbench.gui.background import Cancelled, finish, wait_for
 from workbench.gui.config_undo import UNDO_SAMPLES_BUDGET, ConfigEdit, forget_oldest, steps_over_budget
 from workbench.gui.training_runner import TrainingRunner, session_copy
 from workbench.io.config_json import write_config_file
@@ -274,10 +274,7 @@ class SessionController(QObject):
         self._check_idle()
         self.wait_for_writes(window)
         contents = session_copy(self.experiment)     # the learned weights copied; the data shared
-        if window is None:
-            write_contents(target, contents)
-        else:
-            wait_for(window, f"Saving {Path(target).name}…", write_contents, target, contents, cancellable=False)
+        finish(window, f"Saving {Path(target).name}…", write_contents, target, contents)
         self.path, self.recovered_from = target, None
         self._trained_since_save = False
         self.undo_stack.setClean()
@@ -353,10 +350,7 @@ class SessionController(QObject):
         Copies still awaited from a running worker are not waited for: stop the run first, and
         the runner hands them over as the run ends.
         """
-        if window is None:
-            self._writer.waitForDone()
-        else:
-            wait_for(window, "Writing files…", self._writer.waitForDone, cancellable=False)
+        finish(window, "Writing files…", self._writer.waitForDone)
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def _copy_for(self, job: _FileJob) -> None:
