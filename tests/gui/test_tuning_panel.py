@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 
 from workbench.core.config import Config
 from workbench.core.data import Dataset
@@ -285,3 +285,31 @@ def test_a_finished_signal_of_another_thread_leaves_the_running_search_alone(pan
     with qtbot.waitSignal(panel.record_changed, timeout=20_000):
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+
+
+def test_closing_during_a_search_waits_for_it_while_the_window_paints(make_window, qtbot, monkeypatch):
+    from workbench.gui.widgets import tuning_workers
+
+    window = make_window()
+    panel = window.tuning_panel
+    edit(window, {"training.epochs": 5})
+    panel.jobs.setValue(1)
+    real = tuning_workers.param_importances
+
+    def slow_importances(record):        # the stopped search still computes its importances
+        time.sleep(0.8)
+        return real(record)
+
+    monkeypatch.setattr(tuning_workers, "param_importances", slow_importances)
+    start_long_search(panel, qtbot)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    started = time.monotonic()
+    window.close()
+    ended = time.monotonic()
+    timer.stop()
+    assert not window.isVisible() and not panel.running and ended - started >= 0.8
+    gaps = np.diff([started, *ticks, ended])
+    assert len(ticks) >= 10 and gaps.max() < 0.3      # the window painted while the search wound down

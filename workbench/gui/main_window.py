@@ -492,7 +492,7 @@ class MainWindow(FileMenu, TrainingMenu, HelpMenu, QMainWindow):
             return
         self._stop_training()
         self.inspector.shutdown(self)
-        self.tuning_panel.shutdown()
+        self.tuning_panel.shutdown(self)
         self._save_settings()
         self.controller.discard_autosave()
         event.accept()

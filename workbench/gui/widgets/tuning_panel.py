@@ -24,6 +24,7 @@ from workbench.core.data import Dataset
 from workbench.core.search_space import SearchSpace, SpaceError
 from workbench.core.tuning import (METRICS, PRUNERS, SAMPLERS, TuningError, TuningSettings, best_config,
                                    best_trial, best_trial_number, describe_params, trial_counts)
+from workbench.gui.background import finish
 from workbench.gui.widgets.tuning_plots import (ImportancePlot, OptimizationHistoryPlot,
                                                 ParallelCoordinatesPlot)
 from workbench.gui.widgets.tuning_space_editor import SearchSpaceEditor
@@ -433,14 +434,18 @@ class TuningPanel(QWidget):
 
     # --- lifetime ------------------------------------------------------------------------------------
     @Slot()
-    def shutdown(self) -> None:
-        """Stop a running search and wait for the worker threads (call before closing the window)."""
+    def shutdown(self, window: QWidget | None = None) -> None:
+        """Stop a running search and wait for the worker threads (call before closing the window):
+        with `window`, off the GUI thread while it keeps painting (the trials under way finish
+        their epoch first, which on a large data set takes a second or more)."""
         self._stop.set()
-        for thread in (self._thread, self._importance_thread):
-            if thread is not None:
-                thread.quit()
-                _join(thread)
+        threads = [t for t in (self._thread, self._importance_thread) if t is not None]
+        # forgotten first: their `finished` signals, delivered while waiting, find them not current
         self._thread = self._importance_thread = None
+        for thread in threads:
+            thread.quit()
+            finish(window, "Stopping the search…", thread.wait)
+            thread.deleteLater()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt naming
         self.shutdown()
