@@ -1,12 +1,15 @@
 """What every dialog that computes in the background on opening must do (Training → Feature
 importance, Learning curve, Cross-validate, Gradient flow): its work runs off the GUI thread, its
 Cancel stops the work, it is off while a run trains, and a failure in it does not leave it on screen."""
+import re
 import threading
+import time
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from gui_helpers import assert_off_while_training, cancel_while_computing, open_dialog
+from gui_helpers import assert_off_while_training, cancel_while_computing, edit, open_dialog
 from workbench.gui.widgets import (cross_validation_dialog, feature_importance_dialog, gradient_flow_dialog,
                                    learning_curve_dialog)
 
@@ -22,6 +25,9 @@ DIALOGS = {
                       gradient_flow_dialog, "gradient_flow", "flow"),
 }
 each_dialog = pytest.mark.parametrize("case", list(DIALOGS))
+# the dialogs whose work trains runs (seconds to minutes): their progress bar fills, naming the run
+FILLING = {"learning curve": ("Training on shares of the data…", r"\d+% of the training rows \([1-5] of 5\)"),
+           "cross-validation": ("Training one run per fold…", r"fold [1-5] of 5")}
 
 
 @each_dialog
@@ -44,6 +50,34 @@ def test_cancel_stops_the_work_and_shows_nothing(window, monkeypatch, case):
     dialog, stops = cancel_while_computing(monkeypatch, module, work, lambda: open_dialog(
         monkeypatch, dialog_class, getattr(window, action)))
     assert getattr(dialog, shown) is None and stops[0].is_set()
+
+
+@pytest.mark.parametrize("case", list(FILLING))
+def test_the_progress_bar_fills_and_names_the_run_training(window, monkeypatch, case):
+    dialog_class, action, _, module, work, shown = DIALOGS[case]
+    text, stage = FILLING[case]
+    real, seen = getattr(module, work), []
+
+    def slowed(*args, on_progress, **kwargs):        # each epoch's report a moment later
+        return real(*args, on_progress=lambda *report: time.sleep(0.02) or on_progress(*report), **kwargs)
+
+    def look():
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QProgressDialog):
+            seen.append((modal.maximum(), modal.value(), modal.labelText()))
+        QTimer.singleShot(50, look)
+
+    edit(window, {"training.epochs": 8})
+    monkeypatch.setattr(module, work, slowed)
+    QTimer.singleShot(0, look)
+    dialog = open_dialog(monkeypatch, dialog_class, getattr(window, action))
+    assert getattr(dialog, shown) is not None
+    values = [value for maximum, value, _ in seen if maximum == 1000]
+    assert len(values) >= 3 and values == sorted(values) and 0 < values[1] < 1000   # it filled, not flashed
+    labels = [label for *_, label in seen if label != text]     # the first look may come before a report
+    assert labels and all(re.fullmatch(f"{re.escape(text)}\n{stage}", label) for label in labels)
+    runs = [int(re.search(r"([1-5]) of 5\)?$", label).group(1)) for label in labels]
+    assert runs == sorted(runs)                                    # the runs in order
 
 
 @each_dialog

@@ -20,6 +20,7 @@ from workbench.core.data import Dataset, split_indices
 from workbench.core.experiment import Experiment
 from workbench.core.learning_curve import LARGE_GAP, LOW_SCORE
 from workbench.core.metrics import METRIC_LABELS, METRIC_NAMES
+from workbench.core.progress import ProgressCallback, RunsProgress
 from workbench.core.seeding import streams
 from workbench.core.trainer import Trainer, evaluate_split
 
@@ -118,14 +119,18 @@ def score_config(config: Config, dataset: Dataset, splits: list[np.ndarray],
 
 
 def _fresh_run(config: Config, dataset: Dataset, split: np.ndarray, stop: threading.Event | None,
-               on_epoch: EpochCallback | None) -> tuple[Experiment, str, str]:
-    """A new run of `config` trained on the split's training part: (run, last status, message)."""
+               on_epoch: EpochCallback | None,
+               on_trained: Callable[[int], None] | None = None) -> tuple[Experiment, str, str]:
+    """A new run of `config` trained on the split's training part: (run, last status, message).
+    `on_trained` hears every epoch's number, `on_epoch` those with a finite validation score."""
     experiment = Experiment.create(config, dataset, split=split)
     status, message = "new", ""
     for report in Trainer(experiment).run(stop=stop):
         status, message = report.status, report.message
         if status in ("diverged", "stopped"):
             break
+        if on_trained is not None:
+            on_trained(report.epoch)
         if on_epoch is not None and math.isfinite(report.val_metric):
             on_epoch(report.epoch, float(report.val_metric))
     return experiment, status, message
@@ -207,16 +212,21 @@ class CrossValidation:
 
 
 def cross_validate(config: Config, dataset: Dataset, folds: int = DEFAULT_FOLDS,
-                   stop: threading.Event | None = None) -> CrossValidation:
+                   stop: threading.Event | None = None,
+                   on_progress: ProgressCallback | None = None) -> CrossValidation:
     """Train a fresh run of `config` per fold of the rows not held out for testing (the folds of
     `evaluation_splits`, which the tuning searches use too) and score each on its fold. Raises
     SplitError for folds the data cannot give; `stop`, once set, ends the work with
-    InterruptedError between two epochs."""
+    InterruptedError between two epochs; `on_progress` hears how far it is after every epoch."""
     if folds < 2:          # evaluation_splits takes 0 for the validation split: no folds at all
         raise SplitError("folds", f"cross-validation needs at least 2 folds, not {folds}")
+    progress = RunsProgress(on_progress, [config.training.epochs] * folds,
+                            [f"fold {fold} of {folds}" for fold in range(1, folds + 1)])
     points = []
-    for split in evaluation_splits(dataset, config, folds):
-        experiment, status, _ = _fresh_run(config, dataset, split, stop, None)
+    for index, split in enumerate(evaluation_splits(dataset, config, folds)):
+        progress.epoch(index, 0)
+        experiment, status, _ = _fresh_run(config, dataset, split, stop, None,
+                                           lambda epoch, index=index: progress.epoch(index, epoch))
         if status == "stopped" or (stop is not None and stop.is_set()):
             raise InterruptedError("stopped before every fold was trained")
         if status == "diverged":

@@ -21,6 +21,7 @@ from workbench.core.config import MAX_EPOCHS
 from workbench.core.data import TRAIN, VALIDATION, Dataset
 from workbench.core.experiment import Experiment
 from workbench.core.metrics import METRIC_LABELS, METRIC_NAMES
+from workbench.core.progress import ProgressCallback, RunsProgress
 from workbench.core.seeding import streams
 from workbench.core.trainer import Trainer, evaluate_split
 
@@ -86,9 +87,11 @@ def check_shares(shares: Sequence[float]) -> np.ndarray:
 
 
 def learning_curve(experiment: Experiment, shares: Sequence[float] = DEFAULT_SHARES,
-                   stop: threading.Event | None = None) -> LearningCurve:
+                   stop: threading.Event | None = None,
+                   on_progress: ProgressCallback | None = None) -> LearningCurve:
     """Train a fresh run per share of the experiment's training rows and score it (see the module
-    docstring). `stop`, once set, ends the work with InterruptedError between two epochs."""
+    docstring). `stop`, once set, ends the work with InterruptedError between two epochs;
+    `on_progress` hears how far it is after every epoch."""
     values = check_shares(shares)
     data = experiment.data
     split = data.split
@@ -99,24 +102,32 @@ def learning_curve(experiment: Experiment, shares: Sequence[float] = DEFAULT_SHA
     config = experiment.config
     dataset = data.dataset
     ranked = _nested_order(dataset, train_rows, streams(config.training.seed).split)
+    epochs = [point_epochs(config.training.epochs, share) for share in values]
+    progress = RunsProgress(on_progress, epochs, [f"{share:.0%} of the training rows ({index} of {values.size})"
+                                                  for index, share in enumerate(values, start=1)])
     points = []
-    for share in values:
+    for index, share in enumerate(values):
+        progress.epoch(index, 0)
         chosen = np.sort(ranked(share))
         rows = np.concatenate([chosen, val_rows])
         subset = Dataset(dataset.X[rows], dataset.y[rows], dataset.task, dataset.source,
                          list(dataset.feature_names), list(dataset.class_names), dataset.target_name)
         subset_split = np.r_[np.full(chosen.size, TRAIN), np.full(val_rows.size, VALIDATION)].astype(np.int8)
-        epochs = min(math.ceil(config.training.epochs / share), MAX_EPOCH_FACTOR * config.training.epochs,
-                     MAX_EPOCHS)
-        run = Experiment.create(config.updated({"training.epochs": epochs}), subset, split=subset_split)
-        for _ in Trainer(run).run(stop=stop):
-            pass
+        run = Experiment.create(config.updated({"training.epochs": epochs[index]}), subset, split=subset_split)
+        for report in Trainer(run).run(stop=stop):
+            progress.epoch(index, report.epoch)
         if stop is not None and stop.is_set():
             raise InterruptedError("stopped before every point was trained")
         points.append((chosen.size, run.epochs_trained, *evaluate_split(run, "train"), *evaluate_split(run, "val")))
     rows_used, epochs_run, train_loss, train_metric, val_loss, val_metric = (np.array(c) for c in zip(*points))
     return LearningCurve(values, rows_used.astype(np.int64), epochs_run.astype(np.int64), train_metric,
                          val_metric, train_loss, val_loss, METRIC_NAMES[dataset.task], int(val_rows.size))
+
+
+def point_epochs(epochs: int, share: float) -> int:
+    """Epochs of the run on `share` of the training rows: as many updates as the full run's, within
+    the limits (see the module docstring)."""
+    return min(math.ceil(epochs / share), MAX_EPOCH_FACTOR * epochs, MAX_EPOCHS)
 
 
 def _nested_order(dataset: Dataset, train_rows: np.ndarray, rng: np.random.Generator):

@@ -16,11 +16,24 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 FRAME_SECONDS = 0.016   # work that ends sooner returns without an event loop (as if called here)
 QUIET_MS = 300          # work that ends sooner shows no progress dialog (it would only flash)
+PROGRESS_MS = 100       # how often a progress dialog reads how far the work has got
+PROGRESS_STEPS = 1000   # the bar's resolution
 T = TypeVar("T")
 
 
 class Cancelled(Exception):
     """The person cancelled the wait."""
+
+
+class Progress:
+    """How far the work has got, as it reports from its thread (`report`, a core ProgressCallback);
+    the wait's progress dialog reads it a few times a second and shows a bar instead of a busy one."""
+
+    def __init__(self) -> None:
+        self.state: tuple[float, str] | None = None    # one reference, replaced whole: no lock needed
+
+    def report(self, fraction: float, stage: str) -> None:
+        self.state = (fraction, stage)
 
 
 class _Answer(QObject):
@@ -63,17 +76,20 @@ class _Call(QRunnable):
 
 
 def wait_for(parent: QWidget | None, text: str, function: Callable[..., T], *args: Any,
-             cancellable: bool = True, on_cancel: Callable[[], None] | None = None, **kwargs: Any) -> T:
+             cancellable: bool = True, on_cancel: Callable[[], None] | None = None,
+             progress: Progress | None = None, **kwargs: Any) -> T:
     """`function(*args, **kwargs)` on a pool thread; returns its value or raises its exception.
     `text` ("Reading data.csv…") labels the progress; with `cancellable`, the progress dialog has
     a Cancel button, and this raises Cancelled when the person presses it, after calling
-    `on_cancel` (which may tell the function to stop early, instead of running to its end)."""
+    `on_cancel` (which may tell the function to stop early, instead of running to its end).
+    `progress`, which the function reports to, turns the dialog's busy bar into one that fills,
+    with the stage under `text`."""
     loop = QEventLoop()
     answer = _Answer(loop)
     outcome = answer.outcome
     QThreadPool.globalInstance().start(_Call(function, args, kwargs, answer))
     if not answer.finished.wait(FRAME_SECONDS):
-        _wait_in_event_loop(parent, text, loop, outcome, cancellable)
+        _wait_in_event_loop(parent, text, loop, outcome, cancellable, progress)
     if not outcome:
         if on_cancel is not None:
             on_cancel()
@@ -93,7 +109,7 @@ def finish(window: QWidget | None, text: str, function: Callable[..., T], *args:
 
 
 def _wait_in_event_loop(parent: QWidget | None, text: str, loop: QEventLoop, outcome: list,
-                        cancellable: bool) -> None:
+                        cancellable: bool, progress: Progress | None) -> None:
     """Paint and run timers until the call reports (or, `cancellable`, the person cancels)."""
     quiet = QTimer(singleShot=True, interval=QUIET_MS)
     quiet.timeout.connect(loop.quit)
@@ -102,18 +118,34 @@ def _wait_in_event_loop(parent: QWidget | None, text: str, loop: QEventLoop, out
     quiet.stop()
     if outcome:
         return
-    progress = QProgressDialog(text, "Cancel", 0, 0, parent)
-    progress.setWindowTitle("Workbench")
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
+    dialog = QProgressDialog(text, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("Workbench")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoReset(False)      # a full bar must not reset (and close) the dialog before the answer
+    dialog.setAutoClose(False)
     if cancellable:
-        progress.canceled.connect(loop.quit)
+        dialog.canceled.connect(loop.quit)
     else:
-        progress.setCancelButton(None)
-    progress.show()
+        dialog.setCancelButton(None)
+    dialog.show()
+    if progress is not None:
+        filling = QTimer(dialog, interval=PROGRESS_MS)
+        filling.timeout.connect(lambda: _show_progress(dialog, text, progress))
+        filling.start()
+        _show_progress(dialog, text, progress)
     while True:
         loop.exec()
         if outcome or cancellable:
             break
-    progress.close()
-    progress.deleteLater()
+    dialog.close()
+    dialog.deleteLater()
+
+
+def _show_progress(dialog: QProgressDialog, text: str, progress: Progress) -> None:
+    if progress.state is None:
+        return
+    fraction, stage = progress.state
+    dialog.setMaximum(PROGRESS_STEPS)
+    dialog.setValue(round(max(0.0, min(1.0, fraction)) * PROGRESS_STEPS))
+    dialog.setLabelText(f"{text}\n{stage}")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSpinBox, QWidget
 
 from workbench.core.cross_validation import DEFAULT_FOLDS, CrossValidation, cross_validate
 from workbench.core.metrics import METRIC_LABELS
+from workbench.core.progress import ProgressCallback
 from workbench.core.trainer import evaluate_split
 from workbench.gui.widgets.plot_dialog import PlotDialog
 from workbench.gui.widgets.plot_legends import BandLegend
@@ -32,11 +33,12 @@ EXPLANATION = ("Splits the rows not held out for testing into folds (each class 
                "is not trained.")
 
 
-def folds_and_own_score(experiment: Any, folds: int,
-                        stop: threading.Event | None = None) -> tuple[CrossValidation, float | None]:
+def folds_and_own_score(experiment: Any, folds: int, stop: threading.Event | None = None,
+                        on_progress: ProgressCallback | None = None) -> tuple[CrossValidation, float | None]:
     """The folds' scores, and the session's own validation score if it has trained weights and
     validation rows (None otherwise)."""
-    result = cross_validate(experiment.config, experiment.data.dataset, folds, stop=stop)
+    result = cross_validate(experiment.config, experiment.data.dataset, folds, stop=stop,
+                            on_progress=on_progress)
     trained = experiment.epochs_trained > 0 and experiment.data.X_val.shape[0] > 0
     return result, float(evaluate_split(experiment, "val")[1]) if trained else None
 
@@ -83,7 +85,7 @@ class CrossValidationDialog(PlotDialog):
     def run(self) -> bool:
         """Compute with the folds shown; False when the data cannot give them or on Cancel."""
         answer = self.compute("Training one run per fold…", folds_and_own_score, self._experiment,
-                              self.folds.value())
+                              self.folds.value(), reports_progress=True)
         if answer is None:
             return False
         self.show_result(*answer)

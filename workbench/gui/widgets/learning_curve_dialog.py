@@ -60,7 +60,8 @@ class LearningCurveDialog(PlotDialog):
             message = str(err) if "shares" in str(err) else "shares must be numbers, e.g. 0.25, 0.5, 1"
             self.outcome_label.setText(f"Cannot run: {message}.")
             return False
-        curve = self.compute("Training on shares of the data…", learning_curve, self._experiment, shares)
+        curve = self.compute("Training on shares of the data…", learning_curve, self._experiment, shares,
+                             reports_progress=True)
         if curve is None:
             return False
         self.show_curve(curve)

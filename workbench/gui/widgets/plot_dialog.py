@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
-from workbench.gui.background import Cancelled, wait_for
+from workbench.gui.background import Cancelled, Progress, wait_for
 from workbench.gui.widgets.view_base import style_canvas
 
 PLOT_SIZE = (560, 340)     # the smallest plot that still reads
@@ -55,14 +55,18 @@ class PlotDialog(QDialog):
         self.settings.addWidget(self.run_button)
 
     def compute(self, text: str, function: Callable[..., Any], *args: Any,
-                failure: str = "Cannot run") -> Any | None:
+                failure: str = "Cannot run", reports_progress: bool = False) -> Any | None:
         """`function(*args, stop=event)` off the GUI thread, with progress and a Cancel that sets
         the event (the work ends early); None when cancelled, or when it raised ValueError or
         OSError (settings a run cannot take, data that cannot be read), which the outcome line
-        then states: "Cannot run: …"."""
+        then states: "Cannot run: …". With `reports_progress`, the function also takes
+        `on_progress` (a core ProgressCallback), and the progress bar fills as it reports."""
         stop = threading.Event()
+        progress = Progress() if reports_progress else None
+        extra = {"on_progress": progress.report} if progress is not None else {}
         try:
-            return wait_for(self, text, function, *args, stop=stop, on_cancel=stop.set)
+            return wait_for(self, text, function, *args, stop=stop, on_cancel=stop.set,
+                            progress=progress, **extra)
         except Cancelled:
             return None
         except (ValueError, OSError) as err:
