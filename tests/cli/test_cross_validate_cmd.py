@@ -58,3 +58,13 @@ def test_a_diverged_fold_is_null_in_strict_json(capsys):
     result = strict(capsys.readouterr().out)
     assert result["val_metric"] == [None, None] and result["mean"] is None
     assert result["advice"].startswith("The run on fold 1 diverged")
+
+
+def test_progress_goes_to_stderr_a_line_per_fold_and_not_with_json_or_quiet(capsys):
+    argv = ["cross-validate", "--dataset", "iris", "--epochs", "3", "--folds", "3"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == ["fold 1 of 3…", "fold 2 of 3…", "fold 3 of 3…"] and "fold 1 of 3" not in out
+    for quiet in (["--json"], ["--quiet"], ["-q"]):
+        assert main([*argv, *quiet]) == 0
+        assert capsys.readouterr().err == ""

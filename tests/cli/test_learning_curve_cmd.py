@@ -40,3 +40,12 @@ def test_bad_requests_are_usage_errors(capsys, argv, fragment):
         status = exc.code
     err = capsys.readouterr().err.strip()
     assert status == 2 and len(err.splitlines()) == 1 and fragment in err
+
+
+def test_progress_goes_to_stderr_a_line_per_share_and_not_with_json(capsys):
+    argv = ["learning-curve", "--dataset", "iris", "--epochs", "2", "--shares", "0.5,1"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err.splitlines() == ["50% of the training rows (1 of 2)…",
+                                                    "100% of the training rows (2 of 2)…"]
+    assert main([*argv, "--json"]) == 0
+    assert capsys.readouterr().err == ""

@@ -2,7 +2,7 @@
 each scored on the fold it held out, with the mean, the spread and what they say.
 
 The training options give the configuration, as for `train`; `--folds` how many folds. `--json`
-prints one object with every fold.
+prints one object with every fold. Progress goes to stderr (not with `--json` or `--quiet`).
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 
 from workbench.cli import UsageError, json_text
 from workbench.commands.options import add_training_options, config_from_args
+from workbench.commands.runs_progress import RunsProgressPrinter, add_quiet_option
 from workbench.core.cross_validation import DEFAULT_FOLDS, CrossValidation, SplitError, cross_validate
 from workbench.core.experiment import samples_for
 from workbench.core.metrics import METRIC_LABELS
@@ -25,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS, metavar="K",
                         help=f"folds, at least 2 (default {DEFAULT_FOLDS})")
     parser.add_argument("--json", action="store_true", help="print one JSON object with every fold")
+    add_quiet_option(parser)
     parser.set_defaults(func=run_cross_validate)
 
 
@@ -33,10 +35,14 @@ def run_cross_validate(args: argparse.Namespace) -> int:
     dataset = samples_for(config)
     for note in dataset.notes:
         print(f"note: {note}", file=sys.stderr)
+    progress = None if args.json or args.quiet else RunsProgressPrinter(sys.stderr)
     try:
-        result = cross_validate(config, dataset, args.folds)
+        result = cross_validate(config, dataset, args.folds, on_progress=progress)
     except SplitError as err:
         raise UsageError(f"--{err.setting.replace('_', '-')}: {err.reason}") from None
+    finally:
+        if progress is not None:
+            progress.close()
     print(json_text(result_summary(result)) if args.json else format_result(result))
     return 0
 

@@ -2,7 +2,8 @@
 (core/learning_curve.py) from the command line, with the advice read off the curve.
 
 The training options give the configuration, as for `train`; `--shares` the shares of the
-training rows to train on. `--json` prints one object with every point.
+training rows to train on. `--json` prints one object with every point. Progress goes to stderr
+(not with `--json` or `--quiet`).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 
 from workbench.cli import UsageError, json_text
 from workbench.commands.options import add_training_options, config_from_args
+from workbench.commands.runs_progress import RunsProgressPrinter, add_quiet_option
 from workbench.core.experiment import Experiment
 from workbench.core.learning_curve import (DEFAULT_SHARES, LearningCurve, NoValidationRows, check_shares,
                                            learning_curve)
@@ -34,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="shares of the training rows, growing, at most 1 "
                              f"(default {','.join(f'{s:g}' for s in DEFAULT_SHARES)})")
     parser.add_argument("--json", action="store_true", help="print one JSON object with every point")
+    add_quiet_option(parser)
     parser.set_defaults(func=run_learning_curve)
 
 
@@ -45,10 +48,14 @@ def run_learning_curve(args: argparse.Namespace) -> int:
     experiment = Experiment.create(config_from_args(args))
     for note in getattr(experiment.data.dataset, "notes", ()):
         print(f"note: {note}", file=sys.stderr)
+    progress = None if args.json or args.quiet else RunsProgressPrinter(sys.stderr)
     try:
-        curve = learning_curve(experiment, args.shares)
+        curve = learning_curve(experiment, args.shares, on_progress=progress)
     except NoValidationRows as err:
         raise UsageError(f"{err} (--val-split)") from None
+    finally:
+        if progress is not None:
+            progress.close()
     print(json_text(curve_summary(curve)) if args.json else format_curve(curve))
     return 0
 
