@@ -46,3 +46,10 @@ def test_the_learning_curve_weighs_each_share_by_its_epochs():
     assert heard[0] == (0.0, "50% of the training rows (1 of 2)")
     assert heard[11] == (10 / 15, "100% of the training rows (2 of 2)")   # the half share trains 10 of 15 epochs
     assert heard[-1] == (1.0, "100% of the training rows (2 of 2)") and len(heard) == 2 + 15
+
+
+def test_a_share_is_named_in_percent_to_three_figures():
+    experiment = Experiment.create(Config().updated({"data.dataset": "iris", "training.epochs": 1}))
+    heard = []
+    learning_curve(experiment, shares=(1 / 3, 1.0), on_progress=lambda *report: heard.append(report))
+    assert heard[0][1] == "33.3% of the training rows (1 of 2)"

@@ -103,8 +103,9 @@ def learning_curve(experiment: Experiment, shares: Sequence[float] = DEFAULT_SHA
     dataset = data.dataset
     ranked = _nested_order(dataset, train_rows, streams(config.training.seed).split)
     epochs = [point_epochs(config.training.epochs, share) for share in values]
-    progress = RunsProgress(on_progress, epochs, [f"{share:.0%} of the training rows ({index} of {values.size})"
-                                                  for index, share in enumerate(values, start=1)])
+    stages = [f"{share * 100:.3g}% of the training rows ({index} of {values.size})"
+              for index, share in enumerate(values, start=1)]
+    progress = RunsProgress(on_progress, epochs, stages)
     points = []
     for index, share in enumerate(values):
         progress.epoch(index, 0)
