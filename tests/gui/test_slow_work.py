@@ -1,13 +1,14 @@
 """Slow work off the GUI thread: `wait_for` itself, and the edits that load or scale data with it."""
+import re
 import threading
 import time
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from workbench.core import experiment
 from workbench.core.experiment import Experiment
-from workbench.gui.background import wait_for
+from workbench.gui.background import Cancelled, Progress, wait_for
 
 from gui_helpers import edit, press_cancel_when_progress_shows, train_to_end, watch_event_loop
 
@@ -159,3 +160,65 @@ def test_a_late_inspection_of_the_untrained_network_does_not_replace_the_runs_ow
     qtbot.wait(900)                                            # ... which has come by now
     assert report.status == "completed"
     assert window.boundary_view._inspection.epoch == 3 and window.histogram_view._inspection.epoch == 3
+
+
+def reporting_work(stop, on_progress):
+    """Work that reports how far it is every 20 ms until stopped (or done after 2 s)."""
+    for step in range(100):
+        on_progress(step / 100, f"step {step + 1} of 100")
+        if stop.wait(0.02):
+            raise InterruptedError("stopped")
+    return "done"
+
+
+def test_a_progress_that_fills_shows_the_share_and_the_stage(qtbot):
+    seen = []
+
+    def look():
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QProgressDialog):
+            seen.append((modal.maximum(), modal.value(), modal.labelText()))
+        QTimer.singleShot(50, look)
+
+    QTimer.singleShot(0, look)
+    progress, stop = Progress(), threading.Event()
+    assert wait_for(None, "Working…", reporting_work, stop=stop, on_progress=progress.report,
+                    progress=progress) == "done"
+    filled = [(value, label) for maximum, value, label in seen if maximum == 1000]
+    assert len(filled) >= 10 and [v for v, _ in filled] == sorted(v for v, _ in filled)
+    value, label = filled[len(filled) // 2]
+    step = int(re.fullmatch(r"Working…\nstep (\d+) of 100", label).group(1))
+    assert 0 < value < 1000 and abs(value / 10 - (step - 1)) <= 10   # the bar and the stage read alike
+
+
+def test_a_cancelled_progress_stays_closed_when_the_wait_ran_in_a_nested_loop(qtbot):
+    """Inside a dialog's event loop the old progress dialog is deleted only later: its Cancel
+    reset it, and a late report must not show it again."""
+    outcome = {}
+
+    def cancel_when_shown():
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QProgressDialog) and modal.value() > 0:
+            modal.findChild(QPushButton).click()
+        else:
+            QTimer.singleShot(50, cancel_when_shown)
+
+    def in_a_dialogs_loop():
+        progress, stop = Progress(), threading.Event()
+        QTimer.singleShot(0, cancel_when_shown)
+        try:
+            wait_for(None, "Working…", reporting_work, stop=stop, on_progress=progress.report,
+                     on_cancel=stop.set, progress=progress)
+        except Cancelled:
+            outcome["cancelled"] = stop.is_set()
+        later = QEventLoop()
+        QTimer.singleShot(400, later.quit)        # four times the dialog's refresh interval
+        later.exec()
+        outcome["shown"] = [w for w in QApplication.topLevelWidgets()
+                            if isinstance(w, QProgressDialog) and w.isVisible()]
+        outer.quit()
+
+    outer = QEventLoop()
+    QTimer.singleShot(0, in_a_dialogs_loop)
+    outer.exec()
+    assert outcome == {"cancelled": True, "shown": []}

@@ -129,8 +129,8 @@ def _wait_in_event_loop(parent: QWidget | None, text: str, loop: QEventLoop, out
     else:
         dialog.setCancelButton(None)
     dialog.show()
+    filling = QTimer(interval=PROGRESS_MS)
     if progress is not None:
-        filling = QTimer(dialog, interval=PROGRESS_MS)
         filling.timeout.connect(lambda: _show_progress(dialog, text, progress))
         filling.start()
         _show_progress(dialog, text, progress)
@@ -138,6 +138,9 @@ def _wait_in_event_loop(parent: QWidget | None, text: str, loop: QEventLoop, out
         loop.exec()
         if outcome or cancellable:
             break
+    # stopped before the close: after a Cancel (which resets the dialog) a `setValue` shows it again,
+    # and the deletion waits for the outermost event loop when this one ran in a dialog's
+    filling.stop()
     dialog.close()
     dialog.deleteLater()
 
